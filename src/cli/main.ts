@@ -1,0 +1,37 @@
+// The `framescope` command: dispatches to one module per subcommand, loaded on demand.
+
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** Loads the command's module; its run() returns the exit code. */
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  decode: { summary: 'decode WebSocket frame bytes (hex or base64) into JSON, one line per frame', load: () => import('./decode-command.js') },
+};
+
+const USAGE = `usage: framescope <command> [options]
+
+Framescope is a WebSocket protocol inspector and debugging proxy.
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Run \`framescope <command> --help\` for a command's options.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`framescope: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  const module = await command.load();
+  return module.run(rest);
+}
