@@ -76,3 +76,17 @@ export interface Message {
   /** Violations found in the message as a whole (invalid UTF-8, inflate errors). */
   violations: ViolationCode[];
 }
+
+/**
+ * What a frame parser drives: the header as soon as it is complete, the payload as it arrives (so a
+ * relay can cut through and an inflater can stream), then the whole frame. The message assembler and
+ * the stream decoder implement it.
+ */
+export interface FrameSink {
+  /** A frame's header is complete; its payload follows. index and offset are those the Frame will carry. */
+  onHeader(header: FrameHeader, index: number, offset: number): void;
+  /** Unmasked payload bytes of the current frame, in order, as they arrive. Valid only during the call. */
+  onPayload(chunk: Buffer): void;
+  /** The frame is complete. Its payload is capped at the parser's maxStoredPayload. */
+  onFrame(frame: Frame): void;
+}
