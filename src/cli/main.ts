@@ -8,7 +8,10 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  proxy: { summary: 'run the headless proxy (explicit or reverse) and optionally write a HAR', load: () => import('./proxy-command.js') },
   decode: { summary: 'decode WebSocket frame bytes (hex or base64) into JSON, one line per frame', load: () => import('./decode-command.js') },
+  ca: { summary: 'show the TLS interception CA certificate and how to trust it', load: () => import('./ca-command.js') },
+  browser: { summary: 'launch Chromium or Chrome through the proxy with the CA trusted', load: () => import('./browser-command.js') },
 };
 
 const USAGE = `usage: framescope <command> [options]

@@ -1,0 +1,144 @@
+// HAR 1.2 export of a session, with Chrome DevTools' WebSocket fields and Framescope's frame detail.
+// The field contract is in DESIGN.md ("HAR"); keep it exact.
+import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
+import { frameToJson } from '../protocol/frame-json.js';
+import { headerValues } from '../protocol/http-head.js';
+
+export interface HarNameValue { name: string; value: string }
+
+export interface HarWebSocketMessage {
+  type: 'send' | 'receive';
+  /** Epoch seconds with fractions, as Chrome writes it. */
+  time: number;
+  opcode: number;
+  /** UTF-8 text for opcode 1, base64 otherwise. */
+  data: string;
+}
+
+export interface HarLog {
+  log: {
+    version: '1.2';
+    creator: { name: string; version: string };
+    pages: unknown[];
+    entries: HarEntry[];
+  };
+}
+
+export type HarEntry = Record<string, unknown> & { _resourceType: 'websocket' };
+
+const CREATOR = { name: 'Framescope', version: '0.1.0' };
+
+export function exportHar(connections: readonly ConnectionRecord[]): HarLog {
+  return {
+    log: {
+      version: '1.2',
+      creator: CREATOR,
+      pages: [],
+      entries: connections.map(connectionToEntry),
+    },
+  };
+}
+
+export function connectionToEntry(c: ConnectionRecord): HarEntry {
+  const url = new URL(c.url);
+  const responseTime = c.response?.time;
+  const wait = responseTime !== undefined ? Math.max(0, responseTime - c.request.time) : -1;
+  const entry: HarEntry = {
+    startedDateTime: new Date(c.startedAt).toISOString(),
+    time: Math.max(0, (c.endedAt ?? responseTime ?? c.startedAt) - c.startedAt),
+    request: {
+      method: c.request.method,
+      url: c.url,
+      httpVersion: `HTTP/${c.request.httpVersion}`,
+      cookies: [],
+      headers: pairs(c.request.rawHeaders),
+      queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: c.response
+      ? {
+          status: c.response.statusCode,
+          statusText: c.response.statusMessage,
+          httpVersion: `HTTP/${c.response.httpVersion}`,
+          cookies: [],
+          headers: pairs(c.response.rawHeaders),
+          content: responseContent(c.response.rawHeaders, c.response.body),
+          redirectURL: headerValue(c.response.rawHeaders, 'location') ?? '',
+          headersSize: -1,
+          bodySize: c.response.body?.length ?? 0,
+        }
+      : {
+          status: 0,
+          statusText: '',
+          httpVersion: '',
+          cookies: [],
+          headers: [],
+          content: { size: 0, mimeType: '' },
+          redirectURL: '',
+          headersSize: -1,
+          bodySize: -1,
+        },
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 },
+    _resourceType: 'websocket',
+    _webSocketMessages: c.messages.map(messageToHar),
+    _webSocketFrames: c.frames.map(frameToHar),
+  };
+  if (c.serverAddress) entry.serverIPAddress = c.serverAddress.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (c.close) entry._webSocketClose = { code: c.close.code, reason: c.close.reason, closedBy: c.close.closedBy };
+  if (c.error) entry._error = c.error;
+  entry._framescope = {
+    id: c.id,
+    state: c.state,
+    clientAddress: c.clientAddress,
+    ...(c.serverAddress ? { serverAddress: c.serverAddress } : {}),
+    requestTarget: c.request.target,
+    checks: c.checks,
+    ...(c.protocol !== undefined ? { protocol: c.protocol } : {}),
+    ...(c.extensions !== undefined ? { extensions: c.extensions } : {}),
+    ...(c.tls ? { tls: c.tls } : {}),
+    ...(c.endedAt !== undefined ? { endedDateTime: new Date(c.endedAt).toISOString() } : {}),
+  };
+  return entry;
+}
+
+export function messageToHar(m: CapturedMessage): HarWebSocketMessage & { truncated?: true } {
+  const { opcode, data, truncated } = m.message;
+  const har: HarWebSocketMessage & { truncated?: true } = {
+    type: m.direction,
+    time: m.time / 1000,
+    opcode,
+    data: opcode === 1 ? data.toString('utf8') : data.toString('base64'),
+  };
+  if (truncated) har.truncated = true;
+  return har;
+}
+
+export function frameToHar(f: CapturedFrame): Record<string, unknown> {
+  const har: Record<string, unknown> = { type: f.direction, time: f.time / 1000, ...frameToJson(f.frame) };
+  if (f.injected) har.injected = true;
+  if (f.edited) har.edited = true;
+  if (f.dropped) har.dropped = true;
+  return har;
+}
+
+function pairs(raw: string[]): HarNameValue[] {
+  const out: HarNameValue[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push({ name: raw[i]!, value: raw[i + 1]! });
+  return out;
+}
+
+function headerValue(raw: string[], name: string): string | undefined {
+  return headerValues(raw, name)[0];
+}
+
+function responseContent(raw: string[], body: Buffer | undefined): Record<string, unknown> {
+  const mimeType = headerValue(raw, 'content-type') ?? '';
+  if (!body || body.length === 0) return { size: 0, mimeType };
+  const text = body.toString('utf8');
+  // Keep text bodies readable; anything that does not survive UTF-8 goes as base64.
+  return Buffer.from(text, 'utf8').equals(body)
+    ? { size: body.length, mimeType, text }
+    : { size: body.length, mimeType, text: body.toString('base64'), encoding: 'base64' };
+}

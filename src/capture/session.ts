@@ -1,0 +1,79 @@
+// The live session: every connection the proxy handled, and a typed event stream of what happened.
+// This is the in-memory model; the control API carries its events to the UI.
+import { EventEmitter } from 'node:events';
+import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
+
+export interface SessionEvents {
+  /** A client asked for a WebSocket: the record exists, the handshake is under way. */
+  'connection-opened': [connection: ConnectionRecord];
+  /** The handshake was answered (101 or not). */
+  'connection-updated': [connection: ConnectionRecord];
+  /** A wire frame passed the proxy. */
+  frame: [connection: ConnectionRecord, frame: CapturedFrame];
+  /** A data message completed. */
+  message: [connection: ConnectionRecord, message: CapturedMessage];
+  /** Both sides of the connection are gone (or it never opened). */
+  'connection-closed': [connection: ConnectionRecord];
+  /** Something failed that is not a connection's own story (a listener error, a garbage request). */
+  error: [error: SessionError];
+}
+
+export interface SessionError {
+  /** What failed, in one line. */
+  message: string;
+  /** The connection it concerns, if any. */
+  connectionId?: number;
+  /** When, epoch milliseconds. */
+  time: number;
+}
+
+export class Session extends EventEmitter<SessionEvents> {
+  /** Every connection in the order they started. */
+  readonly connections: ConnectionRecord[] = [];
+  /** Errors that belong to no connection, in order. */
+  readonly errors: SessionError[] = [];
+  private nextId = 1;
+
+  constructor() {
+    super();
+    // 'error' events must never throw for lack of a listener: they are records, not exceptions.
+    this.on('error', () => {});
+  }
+
+  /** Creates and announces a connection record. */
+  addConnection(fields: Omit<ConnectionRecord, 'id' | 'frames' | 'messages' | 'checks'> & Partial<Pick<ConnectionRecord, 'checks'>>): ConnectionRecord {
+    const connection: ConnectionRecord = { checks: [], ...fields, id: this.nextId++, frames: [], messages: [] };
+    this.connections.push(connection);
+    this.emit('connection-opened', connection);
+    return connection;
+  }
+
+  updated(connection: ConnectionRecord): void {
+    this.emit('connection-updated', connection);
+  }
+
+  addFrame(connection: ConnectionRecord, frame: CapturedFrame): void {
+    connection.frames.push(frame);
+    this.emit('frame', connection, frame);
+  }
+
+  addMessage(connection: ConnectionRecord, message: CapturedMessage): void {
+    connection.messages.push(message);
+    this.emit('message', connection, message);
+  }
+
+  closed(connection: ConnectionRecord): void {
+    connection.endedAt ??= Date.now();
+    this.emit('connection-closed', connection);
+  }
+
+  recordError(message: string, connectionId?: number): void {
+    const error: SessionError = { message, connectionId, time: Date.now() };
+    this.errors.push(error);
+    this.emit('error', error);
+  }
+
+  connection(id: number): ConnectionRecord | undefined {
+    return this.connections.find((c) => c.id === id);
+  }
+}

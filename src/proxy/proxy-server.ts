@@ -1,0 +1,321 @@
+// The proxy's listener. Explicit mode: absolute-form requests and CONNECT tunnels, with TLS
+// intercepted inside tunnels and anything that is neither TLS nor HTTP tunnelled untouched.
+// Reverse mode: every request goes to one upstream with its own path. WebSocket upgrades go to the
+// bridge and relay; other HTTP requests are forwarded by http-proxy so browsers keep working.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import httpProxy from 'http-proxy';
+import type { Session } from '../capture/session.js';
+import type { CertificateAuthority } from './certificate-authority.js';
+import { bridgeWebSocket, type BridgeTarget } from './websocket-bridge.js';
+import { writeErrorResponse } from './error-response.js';
+
+export interface ProxyOptions {
+  /** Address to listen on. Default 127.0.0.1: never exposed to the network unless asked. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Reverse mode: every connection goes to this ws:// or wss:// URL's host with the request's path. */
+  upstream?: string;
+  /** Do not verify upstream TLS certificates. Default false. */
+  insecure?: boolean;
+  /** Extra CA certificates to trust for upstream TLS. */
+  upstreamCa?: string | string[];
+  /** Payload bytes stored per frame and message. Default 1 MiB. */
+  maxStoredPayload?: number;
+  /** Milliseconds to connect upstream. Default 10 s. */
+  connectTimeout?: number;
+  /** Milliseconds to wait for the upstream's handshake answer. Default 30 s. */
+  responseTimeout?: number;
+  /** Loads the interception CA on first CONNECT to a TLS endpoint. */
+  certificateAuthority?: () => CertificateAuthority;
+}
+
+export const DEFAULT_PROXY_PORT = 8080;
+export const DEFAULT_MAX_STORED_PAYLOAD = 1024 * 1024;
+
+/** Where a socket's requests go: set for sockets that came out of a CONNECT tunnel. */
+interface TunnelInfo {
+  host: string;
+  port: number;
+  secure: boolean;
+}
+
+export class ProxyServer {
+  readonly server: http.Server;
+  private readonly options: Required<Omit<ProxyOptions, 'upstream' | 'certificateAuthority' | 'upstreamCa'>> & ProxyOptions;
+  private readonly upstream?: URL;
+  private readonly tunnels = new WeakMap<Duplex, TunnelInfo>();
+  private readonly forwarder: httpProxy;
+  private readonly sockets = new Set<Duplex>();
+  private ca?: CertificateAuthority;
+
+  constructor(readonly session: Session, options: ProxyOptions = {}) {
+    this.options = {
+      host: '127.0.0.1',
+      port: DEFAULT_PROXY_PORT,
+      insecure: false,
+      maxStoredPayload: DEFAULT_MAX_STORED_PAYLOAD,
+      connectTimeout: 10_000,
+      responseTimeout: 30_000,
+      ...options,
+    };
+    if (options.upstream) {
+      const url = new URL(options.upstream);
+      if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
+        throw new Error(`--upstream must be a ws://, wss://, http:// or https:// URL, not ${options.upstream}`);
+      }
+      this.upstream = url;
+    }
+    this.forwarder = httpProxy.createProxyServer({ xfwd: false, ws: false, secure: !this.options.insecure, ca: options.upstreamCa } as httpProxy.ServerOptions);
+    this.forwarder.on('error', (error, _req, res) => {
+      const message = `could not forward the request: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
+      this.session.recordError(message);
+      if (res instanceof http.ServerResponse) {
+        if (!res.headersSent) {
+          res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Framescope-Error': '1' });
+        }
+        res.end(`Framescope: ${message}\n`);
+      } else {
+        (res as Duplex).destroy();
+      }
+    });
+    this.server = http.createServer({ requireHostHeader: false });
+    this.server.on('connection', (socket: net.Socket) => this.track(socket));
+    this.server.on('request', (req, res) => this.onRequest(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server.on('connect', (req, socket, head) => this.onConnect(req, socket, head));
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+      // Garbage on the proxy port: answer 400 where the socket still takes it, record it, serve on.
+      this.session.recordError(`bad request from a client: ${error.code ?? error.message}`);
+      if (error.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+      else writeErrorResponse(socket, 400, `the proxy could not parse the request (${error.code ?? error.message})`);
+    });
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  get address(): AddressInfo {
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Stops listening and ends every connection. */
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.forwarder.close();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private track(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  // ---- WebSocket upgrades -------------------------------------------------------------------
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const target = this.webSocketTarget(req);
+    if (typeof target === 'string') {
+      this.session.recordError(target);
+      writeErrorResponse(socket, 400, target);
+      return;
+    }
+    bridgeWebSocket(this.session, req, socket, head, target, {
+      insecure: this.options.insecure,
+      connectTimeout: this.options.connectTimeout,
+      responseTimeout: this.options.responseTimeout,
+      maxStoredPayload: this.options.maxStoredPayload,
+      ca: this.options.upstreamCa,
+    }).catch((error: unknown) => {
+      this.session.recordError(`WebSocket bridge failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      socket.destroy();
+    });
+  }
+
+  /** Where an upgrade goes, or why it cannot go anywhere. */
+  private webSocketTarget(req: IncomingMessage): BridgeTarget | string {
+    const rawTarget = req.url ?? '/';
+    if (this.upstream) {
+      const secure = this.upstream.protocol === 'wss:' || this.upstream.protocol === 'https:';
+      const path = rawTarget.startsWith('/') ? rawTarget : originForm(rawTarget);
+      const base = this.upstream.pathname.replace(/\/$/, '');
+      const fullPath = base + path;
+      const host = hostOf(this.upstream);
+      return {
+        host,
+        port: portOf(this.upstream),
+        secure,
+        url: `${secure ? 'wss' : 'ws'}://${this.upstream.host}${fullPath}`,
+        path: fullPath,
+        hostHeader: this.upstream.host,
+        stripProxyHeaders: false,
+      };
+    }
+    const tunnel = this.tunnels.get(req.socket);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rawTarget)) {
+      let url: URL;
+      try {
+        url = new URL(rawTarget);
+      } catch {
+        return `the request target ${JSON.stringify(rawTarget)} is not a valid URL`;
+      }
+      const secure = url.protocol === 'wss:' || url.protocol === 'https:';
+      if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) return `cannot proxy a WebSocket to a ${url.protocol} URL`;
+      const path = url.pathname + url.search;
+      return { host: hostOf(url), port: portOf(url), secure, url: `${secure ? 'wss' : 'ws'}://${url.host}${path}`, path, stripProxyHeaders: true };
+    }
+    if (tunnel) {
+      const authority = formatAuthority(tunnel.host, tunnel.port, tunnel.secure ? 443 : 80);
+      return { ...tunnel, url: `${tunnel.secure ? 'wss' : 'ws'}://${authority}${rawTarget}`, path: rawTarget, stripProxyHeaders: false };
+    }
+    return 'this is Framescope\'s explicit proxy port: send absolute-form requests (ws://host/path) or CONNECT, or start the proxy with --upstream for reverse mode';
+  }
+
+  // ---- Plain HTTP ---------------------------------------------------------------------------
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const rawTarget = req.url ?? '/';
+    let target: string;
+    let secure: boolean;
+    if (this.upstream) {
+      secure = this.upstream.protocol === 'wss:' || this.upstream.protocol === 'https:';
+      target = `${secure ? 'https' : 'http'}://${this.upstream.host}${this.upstream.pathname.replace(/\/$/, '')}`;
+      if (!rawTarget.startsWith('/')) req.url = originForm(rawTarget);
+    } else if (/^https?:\/\//i.test(rawTarget)) {
+      const url = new URL(rawTarget);
+      secure = url.protocol === 'https:';
+      target = `${url.protocol}//${url.host}`;
+      req.url = url.pathname + url.search;
+      stripProxyHeaders(req);
+    } else if (this.tunnels.has(req.socket)) {
+      const tunnel = this.tunnels.get(req.socket)!;
+      secure = tunnel.secure;
+      target = `${secure ? 'https' : 'http'}://${formatAuthority(tunnel.host, tunnel.port, secure ? 443 : 80)}`;
+    } else {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Framescope: this is an explicit HTTP proxy port. Configure it as your proxy (absolute-form requests and CONNECT), or start the proxy with --upstream URL for reverse mode.\n');
+      return;
+    }
+    this.forwarder.web(req, res, { target, changeOrigin: Boolean(this.upstream), secure: !this.options.insecure });
+  }
+
+  // ---- CONNECT tunnels ----------------------------------------------------------------------
+
+  private onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const authority = parseAuthority(req.url ?? '');
+    if (!authority) {
+      this.session.recordError(`CONNECT to an invalid authority: ${JSON.stringify(req.url)}`);
+      writeErrorResponse(socket, 400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
+      return;
+    }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    const classify = (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === 0x16) this.interceptTls(socket, authority);
+      else if (/^[A-Z]+ /.test(first.subarray(0, 8).toString('latin1'))) this.serveInner(socket, { ...authority, secure: false });
+      else this.tunnelRaw(socket, authority);
+    };
+    if (head.length > 0) classify(head);
+    else socket.once('data', classify);
+  }
+
+  private interceptTls(socket: Duplex, authority: { host: string; port: number }): void {
+    let ca: CertificateAuthority;
+    try {
+      if (!this.ca) {
+        if (!this.options.certificateAuthority) throw new Error('no certificate authority is configured');
+        this.ca = this.options.certificateAuthority();
+      }
+      ca = this.ca;
+    } catch (error) {
+      this.session.recordError(`cannot intercept TLS to ${authority.host}: ${(error as Error).message}`);
+      socket.destroy();
+      return;
+    }
+    const tlsSocket = new tls.TLSSocket(socket as net.Socket, {
+      isServer: true,
+      // Browsers must speak WebSocket over HTTP/1.1 to us: offer nothing else.
+      ALPNProtocols: ['http/1.1'],
+      SNICallback: (servername, callback) => callback(null, ca.secureContextFor(servername || authority.host)),
+      secureContext: ca.secureContextFor(authority.host),
+    });
+    tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
+      this.session.recordError(`TLS with the client for ${authority.host} failed: ${error.code ?? error.message}`);
+      tlsSocket.destroy();
+    });
+    this.serveInner(tlsSocket, { ...authority, secure: true });
+  }
+
+  /** Serves a tunnel's decrypted (or plain) HTTP through the same handlers as the main port. */
+  private serveInner(socket: Duplex, tunnel: TunnelInfo): void {
+    this.tunnels.set(socket, tunnel);
+    this.track(socket);
+    this.server.emit('connection', socket);
+    socket.resume();
+  }
+
+  private tunnelRaw(socket: Duplex, authority: { host: string; port: number }): void {
+    const upstream = net.connect({ host: authority.host, port: authority.port });
+    upstream.on('connect', () => {
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+      socket.resume();
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      this.session.recordError(`tunnel to ${authority.host}:${authority.port} failed: ${error.code ?? error.message}`);
+      socket.destroy();
+    });
+    socket.on('close', () => upstream.destroy());
+  }
+}
+
+function stripProxyHeaders(req: IncomingMessage): void {
+  delete req.headers['proxy-connection'];
+  delete req.headers['proxy-authorization'];
+}
+
+function originForm(target: string): string {
+  try {
+    const url = new URL(target);
+    return url.pathname + url.search;
+  } catch {
+    return '/';
+  }
+}
+
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+function portOf(url: URL): number {
+  if (url.port) return Number(url.port);
+  return url.protocol === 'wss:' || url.protocol === 'https:' ? 443 : 80;
+}
+
+function formatAuthority(host: string, port: number, defaultPort: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return port === defaultPort ? h : `${h}:${port}`;
+}
+
+/** Parses CONNECT's authority-form target (RFC 9110 §9.3.6): host:port, IPv6 in brackets. */
+function parseAuthority(target: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/]+)):(\d{1,5})$/.exec(target);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  return { host: m[1] ?? m[2]!, port };
+}
