@@ -246,12 +246,21 @@ export class ProxyServer {
       socket.destroy();
       return;
     }
+    let defaultContext: tls.SecureContext;
+    try {
+      defaultContext = ca.secureContextFor(authority.host);
+    } catch (error) {
+      this.session.recordError(`cannot make a certificate for ${authority.host}: ${(error as Error).message}`);
+      socket.destroy();
+      return;
+    }
     const tlsSocket = new tls.TLSSocket(socket as net.Socket, {
       isServer: true,
       // Browsers must speak WebSocket over HTTP/1.1 to us: offer nothing else.
       ALPNProtocols: ['http/1.1'],
-      SNICallback: (servername, callback) => callback(null, ca.secureContextFor(servername || authority.host)),
-      secureContext: ca.secureContextFor(authority.host),
+      // A bad SNI name fails only this handshake (sniCallback reports it instead of throwing).
+      SNICallback: (servername, callback) => ca.sniCallback(servername || authority.host, callback),
+      secureContext: defaultContext,
     });
     tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
       this.session.recordError(`TLS with the client for ${authority.host} failed: ${error.code ?? error.message}`);

@@ -1,0 +1,126 @@
+// `framescope browser`: opens Chromium or Chrome through the proxy, accepting Framescope's certificates,
+// so https:// pages and wss:// sockets can be inspected with nothing installed or trusted system-wide.
+
+import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
+import { caDir } from '../home.js';
+import { DEFAULT_PROXY_ADDRESS, findBrowser, launchBrowser, parseProxyAddress } from '../proxy/browser-launcher.js';
+import { CertificateAuthority } from '../proxy/certificate-authority.js';
+
+const USAGE = `usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH]
+
+Opens Chromium or Chrome in a temporary profile that sends all its traffic, loopback included, through
+the Framescope proxy and accepts Framescope's certificates, so https:// pages and wss:// sockets can be
+inspected without trusting the CA anywhere. The profile is deleted when the browser closes; the exit
+code is the browser's.
+
+arguments:
+  URL                the page to open (default about:blank)
+
+options:
+  --proxy HOST:PORT  the proxy to browse through (default ${DEFAULT_PROXY_ADDRESS}, where
+                     \`framescope proxy\` listens by default)
+  --browser PATH     the browser to run (default: the first Chromium or Chrome found)
+  -h, --help         show this help
+`;
+
+/** How long to wait for the proxy to accept a connection before warning that it is not running. */
+const PROXY_PROBE_TIMEOUT_MS = 1000;
+
+/** Where the command writes, and the environment it reads (the process's by default). */
+export interface BrowserCommandIo {
+  /** Receives the help text. */
+  stdout: { write(text: string): unknown };
+  /** Receives progress, warnings and errors. */
+  stderr: { write(text: string): unknown };
+  /** Read for FRAMESCOPE_HOME and PATH. */
+  env: NodeJS.ProcessEnv;
+}
+
+export async function run(args: string[], io: BrowserCommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let parsed: { values: { proxy?: string; browser?: string; help?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { proxy: { type: 'string' }, browser: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    io.stderr.write(`framescope browser: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    io.stderr.write(`framescope browser: expected at most one URL, got ${positionals.length}\n\n${USAGE}`);
+    return 2;
+  }
+
+  let proxy: string;
+  try {
+    proxy = parseProxyAddress(values.proxy ?? DEFAULT_PROXY_ADDRESS);
+  } catch (error) {
+    io.stderr.write(`framescope browser: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let executablePath: string;
+  try {
+    executablePath = findBrowser({ browser: values.browser, env: io.env });
+  } catch (error) {
+    io.stderr.write(`framescope browser: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  const ca = CertificateAuthority.loadOrCreate(caDir(io.env));
+  for (const warning of ca.warnings) io.stderr.write(`framescope browser: warning: ${warning}\n`);
+  if (!(await acceptsConnections(proxy))) {
+    io.stderr.write(`framescope browser: warning: nothing is listening on ${proxy}; start \`framescope proxy\` (or pass --proxy) or pages will not load\n`);
+  }
+  // Chromium refuses to start as root with its sandbox on (containers, CI); without it, it can run.
+  const extraArgs = process.platform === 'linux' && process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  if (extraArgs.length > 0) io.stderr.write('framescope browser: running as root, so the browser runs with --no-sandbox\n');
+
+  const url = positionals[0] ?? 'about:blank';
+  const browser = launchBrowser({
+    executablePath,
+    proxy,
+    spkiFingerprints: [ca.leafSpkiFingerprint(), ca.spkiFingerprint()],
+    url,
+    extraArgs,
+  });
+  io.stderr.write(`framescope browser: opened ${url} in ${executablePath} through http://${proxy} (temporary profile ${browser.userDataDir})\n`);
+
+  // Stay alive until the browser is gone, so its profile is always removed: pass signals on instead.
+  const forward = (signal: NodeJS.Signals): void => { browser.child.kill(signal); };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    return await browser.exited;
+  } catch (error) {
+    io.stderr.write(`framescope browser: could not start ${executablePath}: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
+}
+
+/** True if something accepts TCP connections at host:port (brackets allowed around an IPv6 host). */
+function acceptsConnections(address: string): Promise<boolean> {
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(separator + 1));
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: PROXY_PROBE_TIMEOUT_MS });
+    const finish = (listening: boolean): void => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('timeout', () => finish(false));
+    socket.once('error', () => finish(false));
+  });
+}
