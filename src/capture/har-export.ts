@@ -85,7 +85,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
     _webSocketMessages: c.messages.map(messageToHar),
     _webSocketFrames: c.frames.map(frameToHar),
   };
-  if (c.serverAddress) entry.serverIPAddress = c.serverAddress.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (c.serverAddress) entry.serverIPAddress = c.serverAddress.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   if (c.close) entry._webSocketClose = { code: c.close.code, reason: c.close.reason, closedBy: c.close.closedBy };
   if (c.error) entry._error = c.error;
   entry._framescope = {

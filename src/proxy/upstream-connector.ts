@@ -75,7 +75,7 @@ export function connectUpstream(target: UpstreamTarget, options: UpstreamOptions
       socket.off('error', fail);
       const connection: UpstreamConnection = {
         socket,
-        remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+        remoteAddress: formatSocketAddress(socket.remoteAddress, socket.remotePort),
       };
       if (socket instanceof tls.TLSSocket) {
         const error = socket.authorizationError;
@@ -88,6 +88,12 @@ export function connectUpstream(target: UpstreamTarget, options: UpstreamOptions
       resolve(connection);
     });
   });
+}
+
+/** address:port, with IPv6 addresses in brackets ([::1]:443) so the port stays unambiguous. */
+export function formatSocketAddress(address: string | undefined, port: number | undefined): string {
+  const host = address ?? 'unknown';
+  return `${host.includes(':') ? `[${host}]` : host}:${port ?? 0}`;
 }
 
 function describeFailure(error: NodeJS.ErrnoException, where: string, secure: boolean): UpstreamError {

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_HEAD_SIZE, headerValues, parseHttpHead } from '../protocol/
 import { negotiatedDeflate } from '../protocol/permessage-deflate.js';
 import type { ConnectionRecord, RecordedResponse } from '../capture/capture-model.js';
 import type { Session } from '../capture/session.js';
-import { connectUpstream, UpstreamError, type UpstreamOptions, type UpstreamTarget } from './upstream-connector.js';
+import { connectUpstream, formatSocketAddress, UpstreamError, type UpstreamOptions, type UpstreamTarget } from './upstream-connector.js';
 import { FrameRelay } from './frame-relay.js';
 import { writeErrorResponse } from './error-response.js';
 
@@ -48,7 +48,7 @@ export async function bridgeWebSocket(
   const requestSummary = checkUpgradeRequest(request);
   const connection = session.addConnection({
     url: target.url,
-    clientAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    clientAddress: formatSocketAddress(req.socket.remoteAddress, req.socket.remotePort),
     startedAt: Date.now(),
     state: 'connecting',
     request: { method: request.method, target: request.url, httpVersion: request.httpVersion, rawHeaders: request.rawHeaders, time: Date.now() },
