@@ -27,15 +27,28 @@ export interface SessionError {
   time: number;
 }
 
+export interface SessionOptions {
+  /**
+   * Keep every frame and message in the connection records (default true). An engine that records
+   * into a capture store turns it off: then memory holds only the connection records.
+   */
+  keepHistory?: boolean;
+  /** The first connection id (a session reopened to record more continues its numbering). Default 1. */
+  firstId?: number;
+}
+
 export class Session extends EventEmitter<SessionEvents> {
   /** Every connection in the order they started. */
   readonly connections: ConnectionRecord[] = [];
   /** Errors that belong to no connection, in order. */
   readonly errors: SessionError[] = [];
-  private nextId = 1;
+  private nextId: number;
+  private readonly keepHistory: boolean;
 
-  constructor() {
+  constructor(options: SessionOptions = {}) {
     super();
+    this.keepHistory = options.keepHistory ?? true;
+    this.nextId = options.firstId ?? 1;
     // 'error' events must never throw for lack of a listener: they are records, not exceptions.
     this.on('error', () => {});
   }
@@ -53,24 +66,31 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   addFrame(connection: ConnectionRecord, frame: CapturedFrame): void {
-    connection.frames.push(frame);
+    if (this.keepHistory) connection.frames.push(frame);
     this.emit('frame', connection, frame);
   }
 
   addMessage(connection: ConnectionRecord, message: CapturedMessage): void {
-    connection.messages.push(message);
+    if (this.keepHistory) connection.messages.push(message);
     this.emit('message', connection, message);
   }
 
   closed(connection: ConnectionRecord): void {
     connection.endedAt ??= Date.now();
     this.emit('connection-closed', connection);
+    // A finished connection's record lives on in the store; the live session lets it go.
+    if (!this.keepHistory) this.connections.splice(this.connections.indexOf(connection), 1);
   }
 
   recordError(message: string, connectionId?: number): void {
     const error: SessionError = { message, connectionId, time: Date.now() };
     this.errors.push(error);
     this.emit('error', error);
+  }
+
+  /** Numbers the next connections from id (a session continued from disk keeps its numbering). */
+  renumberFrom(id: number): void {
+    this.nextId = id;
   }
 
   connection(id: number): ConnectionRecord | undefined {

@@ -8,15 +8,17 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  ui: { summary: 'run the engine and serve the UI on loopback for a browser', load: () => import('./ui-command.js') },
   proxy: { summary: 'run the headless proxy (explicit or reverse) and optionally write a HAR', load: () => import('./proxy-command.js') },
   decode: { summary: 'decode WebSocket frame bytes (hex or base64) into JSON, one line per frame', load: () => import('./decode-command.js') },
   ca: { summary: 'show the TLS interception CA certificate and how to trust it', load: () => import('./ca-command.js') },
   browser: { summary: 'launch Chromium or Chrome through the proxy with the CA trusted', load: () => import('./browser-command.js') },
 };
 
-const USAGE = `usage: framescope <command> [options]
+const USAGE = `usage: framescope [<command> [options]]
 
-Framescope is a WebSocket protocol inspector and debugging proxy.
+Framescope is a WebSocket protocol inspector and debugging proxy. Without a command it opens the
+app: the desktop window where Electron can start, else the UI in the system browser.
 
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
@@ -26,7 +28,8 @@ Run \`framescope <command> --help\` for a command's options.
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) return (await import('./app-command.js')).run([]);
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }

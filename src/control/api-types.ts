@@ -35,16 +35,28 @@ export interface ConnectionSummary {
   protocol?: string;
   /** Negotiated extensions header value. */
   extensions?: string;
+  /** The client's address:port. */
+  clientAddress: string;
+  /** The server's address:port. */
+  serverAddress?: string;
+  /** Wire frames, both directions. */
+  frameCount: number;
+  /** Data messages, both directions. */
+  messageCount: number;
   /** Frames client to server. */
   framesSent: number;
   /** Frames server to client. */
   framesReceived: number;
-  /** Wire payload bytes client to server. */
+  /** Messages client to server. */
+  messagesSent: number;
+  /** Messages server to client. */
+  messagesReceived: number;
+  /** Wire bytes client to server. */
   bytesSent: number;
-  /** Wire payload bytes server to client. */
+  /** Wire bytes server to client. */
   bytesReceived: number;
-  /** Frames that carry at least one violation. */
-  violations: number;
+  /** Violations found in its frames and messages. */
+  violationCount: number;
   /** How it ended. */
   close?: CloseInfo;
   /** What failed, for failed connections. */
@@ -55,18 +67,20 @@ export interface HandshakeCheckInfo { id: string; ok: boolean; message: string; 
 
 /** Everything about one connection except its frames. */
 export interface ConnectionDetail extends ConnectionSummary {
-  clientAddress: string;
-  serverAddress?: string;
   request: { method: string; target: string; httpVersion: string; rawHeaders: string[]; time: number };
   response?: { statusCode: number; statusMessage: string; httpVersion: string; rawHeaders: string[]; time: number; bodyBase64?: string };
   checks: HandshakeCheckInfo[];
   tls?: { verified: boolean; error?: string; insecure: boolean };
+  /** The Sec-WebSocket-Accept value the client expects, when the request had a key. */
+  expectedAccept?: string;
 }
 
-/** A frame as the timeline shows it (no payload beyond a preview). */
+/** One row of the frame timeline: header fields and a short preview, no whole payload. */
 export interface FrameSummary {
-  /** The frame's number within its connection, from 0, both directions together, wire order. */
-  n: number;
+  /** The connection. */
+  connectionId: number;
+  /** The frame's number in its connection, from 0, both directions in wire order. */
+  number: number;
   direction: Direction;
   /** Epoch ms. */
   time: number;
@@ -76,38 +90,49 @@ export interface FrameSummary {
   rsv3: boolean;
   opcode: number;
   masked: boolean;
+  /** 8 hex digits, when masked. */
+  maskKey?: string;
   /** The length field's value. */
   payloadLength: number;
-  /** 7, 16 or 64. */
-  lengthForm: number;
-  /** Violation codes. */
-  violations: string[];
-  injected?: boolean;
-  edited?: boolean;
-  dropped?: boolean;
+  /** Which length form carried it: 7, 16 or 64. */
+  lengthForm: 7 | 16 | 64;
+  /** Bytes in the header. */
+  headerLength: number;
+  /** Index in its direction's stream. */
+  index: number;
+  /** Offset in its direction's stream. */
+  offset: number;
+  /** The stored payload is shorter than the length field. */
+  truncated: boolean;
   closeCode?: number;
   closeReason?: string;
-  /** Up to 64 bytes of the payload: text when it is UTF-8, hex otherwise. */
+  /** Violation codes, in the order found. */
+  violations: string[];
+  injected: boolean;
+  edited: boolean;
+  dropped: boolean;
+  /** The disk budget was reached: the payload was not stored. */
+  payloadNotStored: boolean;
+  /** Payload bytes stored. */
+  storedLength: number;
+  /** The first 64 payload bytes: text when UTF-8, else hex digits. */
   preview: string;
-  previewEncoding: 'text' | 'hex';
+  previewKind: 'text' | 'hex';
 }
 
 /** One frame in full. */
 export interface FrameDetail extends FrameSummary {
-  /** 8 hex digits. */
-  maskKey?: string;
-  headerLength: number;
   /** The header bytes as on the wire, hex. */
   headerHex: string;
   /** The stored payload, unmasked, base64. */
   payloadBase64: string;
-  /** True when the stored payload is shorter than payloadLength (cap or cut-off). */
-  truncated: boolean;
-  /** The data message this frame belongs to, when it completed one. */
+  /** The data message this frame completed, when it completed one. */
   message?: MessageInfo;
 }
 
 export interface MessageInfo {
+  /** The message's number in its connection. */
+  number: number;
   opcode: number;
   /** The reassembled, decompressed content, base64. */
   dataBase64: string;
@@ -122,16 +147,28 @@ export interface MessageInfo {
 
 export interface FrameFilter {
   direction?: Direction;
-  /** Only these opcodes. */
-  opcodes?: number[];
-  /** Only frames with a violation (any, or this code). */
-  violation?: true | string;
-  /** Substring of the (decompressed) payload text. */
+  /** Only this opcode. */
+  opcode?: number;
+  /** Only frames with this violation, or with any. */
+  violation?: string | 'any';
+  /** A literal over the (decompressed) payload. */
   text?: string;
   /** A JavaScript regular expression over the payload text. */
   regex?: string;
-  /** Flags for regex, e.g. "i". */
-  regexFlags?: string;
+  /** Flags for text (i) and regex (i, m, s, u). */
+  flags?: string;
+}
+
+export interface SearchHitInfo {
+  connectionId: number;
+  /** The frame to show: the message's final frame, or the lone frame. */
+  frame: number;
+  message?: number;
+  direction: Direction;
+  time: number;
+  opcode: number;
+  /** Text around the first match. */
+  snippet: string;
 }
 
 export interface SessionInfo {
@@ -155,13 +192,100 @@ export interface ProxyStatus {
   caPath?: string;
 }
 
+/** A breakpoint rule: traffic that matches every field it sets is held for the user. */
+export interface BreakpointRule {
+  /** Stable id (given by the engine on creation). */
+  id: number;
+  /** Switched on. */
+  enabled: boolean;
+  /** Hold upgrade requests (before they go upstream) or data messages. */
+  phase: 'handshake' | 'message';
+  /** Which way: send (client to server), receive, or both. */
+  direction: Direction | 'both';
+  /** Connection URL: a substring, or /regex/ with slashes. */
+  urlPattern?: string;
+  /** Only text (1) or binary (2) messages. */
+  opcode?: 1 | 2;
+  /** A substring of the message text. */
+  text?: string;
+  /** A regular expression over the message text. */
+  regex?: string;
+}
+
+/** A message or handshake held by a breakpoint, waiting for the user. */
+export interface HeldItem {
+  /** Id for resolveHeld. */
+  id: number;
+  connectionId: number;
+  url: string;
+  kind: 'message' | 'handshake';
+  direction: Direction;
+  /** Epoch ms when it was held. */
+  heldAt: number;
+  /** The rule that matched. */
+  ruleId: number;
+  /** Messages: 1 text, 2 binary. */
+  opcode?: number;
+  /** Messages: the content, base64 (decompressed). */
+  dataBase64?: string;
+  /** Handshakes: the request as it will go upstream. */
+  request?: { method: string; target: string; rawHeaders: string[] };
+  /** Frames waiting behind it in the same direction (pings included), oldest first. */
+  queued: { opcode: number; length: number }[];
+}
+
+/** A new message to put into a live connection. */
+export interface InjectSpec {
+  /** text, binary, ping, pong or close. */
+  kind: 'text' | 'binary' | 'ping' | 'pong' | 'close';
+  /** The content, base64 (text as UTF-8). Not for close. */
+  dataBase64?: string;
+  /** Close frames: the code (omit for an empty close payload). */
+  closeCode?: number;
+  /** Close frames: the reason. */
+  closeReason?: string;
+}
+
+/** A frame exactly as the user wants it on the wire, consistent or not. */
+export interface RawFrameSpec {
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  /** 0-15. */
+  opcode: number;
+  /** Set the MASK bit and mask the payload. */
+  mask: boolean;
+  /** 8 hex digits; a fresh random key when omitted. */
+  maskKey?: string;
+  /** The payload, base64. */
+  payloadBase64: string;
+  /** A false length field to write instead of the payload's length. */
+  payloadLength?: number;
+  /** Force a (non-minimal) length form. */
+  lengthForm?: 7 | 16 | 64;
+}
+
+/** How a replayed connection's server answers compare with the original's, message by message. */
+export interface ReplayComparison {
+  /** The original connection. */
+  originalId: number;
+  /** The new connection. */
+  replayId: number;
+  same: number;
+  different: number;
+  missing: number;
+  extra: number;
+  rows: { index: number; status: 'same' | 'different' | 'missing' | 'extra'; original?: string; replayed?: string }[];
+}
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean } };
   listConnections: { params: Record<string, never>; result: ConnectionSummary[] };
   getConnection: { params: { id: number }; result: ConnectionDetail };
-  queryFrames: { params: { connectionId: number; start: number; end: number; filter?: FrameFilter }; result: { total: number; frames: FrameSummary[] } };
-  getFrame: { params: { connectionId: number; n: number }; result: FrameDetail };
+  queryFrames: { params: { connectionId: number; start: number; end: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'> }; result: { total: number; frames: FrameSummary[] } };
+  getFrame: { params: { connectionId: number; number: number }; result: FrameDetail };
   search: { params: { connectionId: number | null; filter: FrameFilter }; result: { searchId: number } };
   cancelSearch: { params: { searchId: number }; result: Record<string, never> };
   exportHar: { params: { connectionIds?: number[] }; result: { fileName: string; har: string } };
@@ -172,6 +296,28 @@ export interface ControlCommands {
   saveSession: { params: { name: string }; result: SessionInfo };
   deleteSession: { params: { name: string }; result: Record<string, never> };
   setRecording: { params: { on: boolean }; result: { recording: boolean } };
+  /** Puts a message into a live connection: toward the server (send) or the client (receive). */
+  inject: { params: { connectionId: number; direction: Direction; message: InjectSpec }; result: Record<string, never> };
+  /** Sends a captured message again on its connection, as it was or edited, either way. */
+  resend: { params: { connectionId: number; messageNumber: number; direction?: Direction; edited?: { opcode: 1 | 2; dataBase64: string } }; result: Record<string, never> };
+  /** Sends a hand-crafted frame as it is. */
+  sendRawFrame: { params: { connectionId: number; direction: Direction; frame: RawFrameSpec }; result: Record<string, never> };
+  /** Closes a live connection cleanly (close frames) or abruptly (TCP reset). */
+  closeConnection: { params: { connectionId: number; mode: 'clean' | 'abrupt'; toward: 'client' | 'server' | 'both'; code?: number; reason?: string }; result: Record<string, never> };
+  listBreakpoints: { params: Record<string, never>; result: { enabled: boolean; rules: BreakpointRule[] } };
+  /** Creates (id 0) or replaces a rule. */
+  setBreakpoint: { params: { rule: BreakpointRule }; result: BreakpointRule };
+  deleteBreakpoint: { params: { id: number }; result: Record<string, never> };
+  /** Switches every breakpoint on or off at once. */
+  setBreakpointsEnabled: { params: { on: boolean }; result: { enabled: boolean } };
+  listHeld: { params: Record<string, never>; result: HeldItem[] };
+  /** Forwards a held item as it is, forwards it edited, or drops it. */
+  resolveHeld: { params: { id: number; action: 'forward' | 'drop'; editedMessage?: { opcode: 1 | 2; dataBase64: string }; editedRequest?: { target: string; rawHeaders: string[] } }; result: Record<string, never> };
+  resolveAllHeld: { params: { action: 'forward' | 'drop' }; result: { count: number } };
+  /** Client mode: Framescope opens a connection itself. */
+  openClient: { params: { url: string; headers?: [string, string][]; protocols?: string[] }; result: { connectionId: number } };
+  /** Opens a new connection like a recorded one and sends its client messages again. */
+  replay: { params: { connectionId: number; timing: 'fast' | 'original'; speed?: number; targetUrl?: string }; result: { connectionId: number } };
 }
 
 export type ControlMethod = keyof ControlCommands;
@@ -189,11 +335,13 @@ export type ControlResponse =
 export type ControlEvent =
   | { kind: 'connection'; connection: ConnectionSummary }
   | { kind: 'frames'; connectionId: number; frames: FrameSummary[] }
-  | { kind: 'search-hits'; searchId: number; hits: { connectionId: number; n: number }[] }
+  | { kind: 'search-hits'; searchId: number; hits: SearchHitInfo[] }
   | { kind: 'search-done'; searchId: number; scanned: number; hits: number }
   | { kind: 'session'; session: SessionInfo }
   | { kind: 'error'; message: string; time: number; connectionId?: number }
-  | { kind: 'budget'; level: 'warning' | 'reached'; usage: number; budget: number };
+  | { kind: 'budget'; level: 'warning' | 'reached'; usage: number; budget: number }
+  | { kind: 'held'; items: HeldItem[] }
+  | { kind: 'replay-done'; comparison: ReplayComparison };
 
 /** Events are batched: at most one batch per flush interval per client. */
 export interface ControlEventBatch { type: 'events'; events: ControlEvent[] }

@@ -106,6 +106,11 @@ export class ProxyServer {
     });
   }
 
+  /** The upstream URL in reverse mode. */
+  get upstreamUrl(): string | undefined {
+    return this.options.upstream;
+  }
+
   get address(): AddressInfo {
     return this.server.address() as AddressInfo;
   }

@@ -1,0 +1,65 @@
+// `framescope ui`: the engine with the proxy, and the UI served on loopback for any browser.
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { ControlServer } from '../control/control-server.js';
+import { commandHandler } from '../control/command-handler.js';
+import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
+import { caDir } from '../home.js';
+import { join } from 'node:path';
+import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, parseInteger, startEngine, untilStopped } from './engine-options.js';
+
+const HELP = `usage: framescope ui [--port N] [--proxy-port N] [--no-open] [options]
+
+Runs the engine with the proxy, and serves the UI on loopback for a browser. Prints the proxy's
+address and the UI's URL with its per-run token; only that URL opens the UI.
+
+options:
+  --port N                  port of the UI (default 0: a free port)
+  --proxy-port N            port of the proxy (default ${DEFAULT_PROXY_PORT}; 0 picks a free port)
+  --no-open                 do not open the system browser
+${PROXY_OPTIONS_HELP}
+  -h, --help                show this help
+`;
+
+/** The built UI: dist/renderer next to dist/src. */
+export const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...PROXY_OPTION_SPECS, port: { type: 'string' }, 'proxy-port': { type: 'string' }, 'no-open': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const engine = await startEngine(values, parseInteger(values['proxy-port'], 'proxy-port', DEFAULT_PROXY_PORT, 0, 65535));
+  const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR.replace(/[\\/]$/, '') : undefined;
+  const control = new ControlServer({
+    port: parseInteger(values.port, 'port', 0, 0, 65535),
+    staticDir,
+    handler: commandHandler(engine, { caPath: () => join(caDir(), 'ca.pem') }),
+  });
+  engine.on('event', (event) => control.broadcast(event));
+  await control.listen();
+  process.stdout.write(describeListening(engine, values.upstream));
+  process.stdout.write(`ui: ${control.url}\n`);
+  if (!staticDir) process.stderr.write('framescope: the UI is not built (run npm run build); only the control API is served\n');
+  if (!values['no-open']) openInBrowser(control.url);
+  await untilStopped();
+  await control.close();
+  await Promise.race([engine.stop(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  process.exit(0);
+}
+
+/** Opens a URL in the system browser, where there is one; says so when there is none. */
+export function openInBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '""', url] : [url];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`framescope: no system browser to open; open ${url} yourself\n`));
+  child.unref();
+}

@@ -1,0 +1,259 @@
+// The engine: one proxy, the live session recorded into its capture store, and the session being
+// browsed (the live one, or a saved one opened from disk). Headless, inside Electron's utility
+// process, and in the tests alike. Every UI reaches it through the control API.
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Session } from './capture/session.js';
+import { recordSession } from './capture/session-recorder.js';
+import type { CaptureStore, ConnectionSummary as StoreConnectionSummary } from './capture/capture-store.js';
+import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
+import type { ConnectionRecord } from './capture/capture-model.js';
+import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
+import type { ControlEvent, ConnectionSummary, FrameSummary, SessionInfo } from './control/api-types.js';
+
+export interface EngineOptions {
+  /** Where sessions are kept (normally sessionsDir()). */
+  sessionsDir: string;
+  /** The proxy's options. */
+  proxy: ProxyOptions;
+  /** Record into this session (created, or appended to when it exists). Default: a new one named after the date and time. */
+  sessionName?: string;
+  /** Disk budget per session, bytes. */
+  diskBudget?: number;
+  /** How often live changes are announced, ms. Default 100. */
+  announceInterval?: number;
+}
+
+export interface EngineEvents {
+  event: [event: ControlEvent];
+}
+
+/** Frame summaries sent per connection per announcement at most; the UI fetches the rest by range. */
+const LIVE_TAIL = 200;
+
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly catalog: SessionCatalog;
+  readonly proxy: ProxyServer;
+  private live!: { name: string; store: CaptureStore; session: Session; stopRecording: () => void };
+  private viewed!: { name: string; store: CaptureStore };
+  private recording = true;
+  private readonly dirty = new Set<number>();
+  private readonly announced = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: EngineOptions, session: Session) {
+    super();
+    this.catalog = new SessionCatalog(options.sessionsDir);
+    this.proxy = new ProxyServer(session, options.proxy);
+  }
+
+  /** Creates the engine, opens (or creates) the live session and starts the proxy. */
+  static async start(options: EngineOptions): Promise<Engine> {
+    const session = new Session({ keepHistory: false });
+    const engine = new Engine(options, session);
+    await engine.openLive(session, options.sessionName);
+    await engine.proxy.listen();
+    engine.timer = setInterval(() => engine.announce(), options.announceInterval ?? 100);
+    engine.timer.unref();
+    return engine;
+  }
+
+  get proxyAddress(): AddressInfo {
+    return this.proxy.address;
+  }
+
+  /** The name of the session being recorded. */
+  get liveName(): string {
+    return this.live.name;
+  }
+
+  get liveSession(): Session {
+    return this.live.session;
+  }
+
+  /** The store being browsed: the live session's, or a saved one's. */
+  get store(): CaptureStore {
+    return this.viewed.store;
+  }
+
+  get isRecording(): boolean {
+    return this.recording;
+  }
+
+  setRecording(on: boolean): void {
+    if (on === this.recording) return;
+    this.recording = on;
+    if (on) this.live.stopRecording = this.subscribe(this.live.session, this.live.store);
+    else this.live.stopRecording();
+  }
+
+  sessionInfo(): SessionInfo {
+    const summaries = this.viewed.store.connections();
+    return {
+      name: this.viewed.name,
+      connections: summaries.length,
+      frames: summaries.reduce((sum, c) => sum + c.frameCount, 0),
+      size: this.viewed.store.diskUsage(),
+      modifiedAt: Date.now(),
+      live: this.viewed.store === this.live.store,
+    };
+  }
+
+  /** Browses a saved session; the live one keeps recording. */
+  async openSession(name: string): Promise<SessionInfo> {
+    if (name === this.live.name) {
+      this.view(this.live.name, this.live.store);
+    } else {
+      const store = await this.catalog.open(name);
+      this.view(name, store);
+    }
+    return this.sessionInfo();
+  }
+
+  /** Gives the live session a name (it keeps recording under it). */
+  saveSession(name: string): SessionInfo {
+    if (name !== this.live.name) {
+      this.live.store.flush();
+      this.catalog.rename(this.live.name, name);
+      if (this.viewed.store === this.live.store) this.viewed.name = name;
+      this.live.name = name;
+    }
+    this.catalog.remember(name, this.live.store);
+    return this.sessionInfo();
+  }
+
+  /** Starts a fresh live session; the previous one stays saved on disk. */
+  async newSession(name?: string): Promise<SessionInfo> {
+    const old = this.live;
+    old.stopRecording();
+    this.catalog.remember(old.name, old.store);
+    // Opening the new live session also switches the view to it.
+    await this.openLive(old.session, name, true);
+    old.store.close();
+    return this.sessionInfo();
+  }
+
+  /** Imports connections (from a HAR) as a new saved session and browses it. */
+  async importSession(name: string, connections: ConnectionRecord[]): Promise<SessionInfo> {
+    const store = this.catalog.create(this.catalog.freeName(name), { diskBudget: this.options.diskBudget });
+    writeConnections(store, connections);
+    this.catalog.remember(nameOf(store.path), store);
+    this.view(nameOf(store.path), store);
+    return this.sessionInfo();
+  }
+
+  deleteSession(name: string): void {
+    if (name === this.live.name) throw new Error('the live session cannot be deleted; start a new session first');
+    if (name === this.viewed.name) this.view(this.live.name, this.live.store);
+    this.catalog.delete(name);
+  }
+
+  /** Stops the proxy and closes the stores (everything recorded is on disk). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.proxy.close();
+    this.live.stopRecording();
+    this.catalog.remember(this.live.name, this.live.store);
+    if (this.viewed.store !== this.live.store) this.viewed.store.close();
+    this.live.store.close();
+  }
+
+  /** A connection's summary for the API. */
+  static toApiSummary(c: StoreConnectionSummary): ConnectionSummary {
+    return {
+      id: c.id, url: c.url, state: c.state, startedAt: c.startedAt,
+      ...(c.endedAt !== undefined ? { endedAt: c.endedAt } : {}),
+      ...(c.response ? { status: c.response.statusCode } : {}),
+      ...(c.protocol !== undefined ? { protocol: c.protocol } : {}),
+      ...(c.extensions !== undefined ? { extensions: c.extensions } : {}),
+      clientAddress: c.clientAddress,
+      ...(c.serverAddress !== undefined ? { serverAddress: c.serverAddress } : {}),
+      frameCount: c.frameCount, messageCount: c.messageCount,
+      framesSent: c.framesSent, framesReceived: c.framesReceived,
+      messagesSent: c.messagesSent, messagesReceived: c.messagesReceived,
+      bytesSent: c.bytesSent, bytesReceived: c.bytesReceived,
+      violationCount: c.violationCount,
+      ...(c.close ? { close: c.close } : {}),
+      ...(c.error !== undefined ? { error: c.error } : {}),
+    };
+  }
+
+  private async openLive(session: Session, requested?: string, fresh = false): Promise<void> {
+    const name = requested ?? this.catalog.freeName(sessionNameFor(new Date()));
+    let store: CaptureStore;
+    const budget = { diskBudget: this.options.diskBudget, onBudget: (level: 'warning' | 'reached', usage: number, limit: number) => this.emit('event', { kind: 'budget', level, usage, budget: limit }) };
+    if (!fresh && this.catalog.exists(name)) {
+      store = await this.catalog.open(name, budget);
+      // Continue the numbering so new connections never collide with recorded ones.
+      const last = store.connections().reduce((max, c) => Math.max(max, c.id), 0);
+      session.renumberFrom(last + 1);
+    } else {
+      store = this.catalog.create(fresh ? this.catalog.freeName(name) : name, budget);
+      session.renumberFrom(1);
+    }
+    this.live = { name: nameOf(store.path), store, session, stopRecording: () => {} };
+    if (this.recording) this.live.stopRecording = this.subscribe(session, store);
+    this.view(this.live.name, store);
+  }
+
+  private view(name: string, store: CaptureStore): void {
+    if (this.viewed && this.viewed.store !== store && this.viewed.store !== this.live.store) this.viewed.store.close();
+    this.viewed = { name, store };
+    this.announced.clear();
+    this.dirty.clear();
+    this.emit('event', { kind: 'session', session: this.sessionInfo() });
+  }
+
+  private subscribe(session: Session, store: CaptureStore): () => void {
+    const stop = recordSession(session, store);
+    const touch = (c: ConnectionRecord) => { if (this.viewed.store === store) this.dirty.add(c.id); };
+    const onError = (e: { message: string; time: number; connectionId?: number }) => this.emit('event', { kind: 'error', message: e.message, time: e.time, ...(e.connectionId !== undefined ? { connectionId: e.connectionId } : {}) });
+    const events = ['connection-opened', 'connection-updated', 'connection-closed', 'frame', 'message'] as const;
+    for (const e of events) session.on(e, touch);
+    session.on('error', onError);
+    return () => {
+      stop();
+      for (const e of events) session.off(e, touch);
+      session.off('error', onError);
+    };
+  }
+
+  /** Announces what changed since the last tick: connection summaries and their newest frames. */
+  private announce(): void {
+    if (this.dirty.size === 0) return;
+    const store = this.viewed.store;
+    const summaries = new Map(store.connections().map((c) => [c.id, c]));
+    for (const id of this.dirty) {
+      const summary = summaries.get(id);
+      if (!summary) continue;
+      this.emit('event', { kind: 'connection', connection: Engine.toApiSummary(summary) });
+      const from = this.announced.get(id) ?? 0;
+      const to = summary.frameCount;
+      if (to > from) {
+        const frames = store.frames(id, Math.max(from, to - LIVE_TAIL), to) as FrameSummary[];
+        this.emit('event', { kind: 'frames', connectionId: id, frames });
+        this.announced.set(id, to);
+      }
+    }
+    this.dirty.clear();
+  }
+}
+
+/** Writes whole connection records (from a HAR import) into a store. */
+export function writeConnections(store: CaptureStore, connections: ConnectionRecord[]): void {
+  for (const c of connections) {
+    store.putConnection(c);
+    // Frames and messages in time order; a message right after its final frame.
+    const items = [...c.frames.map((f) => ({ time: f.time, kind: 0 as const, f })), ...c.messages.map((m) => ({ time: m.time, kind: 1 as const, m }))];
+    items.sort((a, b) => a.time - b.time || a.kind - b.kind);
+    for (const item of items) {
+      if (item.kind === 0) store.putFrame(c.id, item.f);
+      else store.putMessage(c.id, item.m);
+    }
+  }
+  store.flush();
+}
+
+function nameOf(path: string): string {
+  return path.replace(/^.*[\\/]/, '').replace(/\.fscap$/, '');
+}
