@@ -45,6 +45,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.catalog = new SessionCatalog(options.sessionsDir);
     this.proxy = new ProxyServer(session, options.proxy);
+    this.proxy.breakpoints.on('held', (items) => this.emit('event', { kind: 'held', items }));
   }
 
   /** Creates the engine, opens (or creates) the live session and starts the proxy. */

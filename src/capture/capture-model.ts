@@ -73,6 +73,12 @@ export interface CapturedMessage {
   time: number;
   /** The message. */
   message: Message;
+  /** The proxy made this message (inject, resend). */
+  injected?: boolean;
+  /** The proxy sent this edited version in place of a held message. */
+  edited?: boolean;
+  /** The proxy did not forward this message. */
+  dropped?: boolean;
 }
 
 /** How the WebSocket ended. */
@@ -110,6 +116,10 @@ export interface ConnectionRecord {
   state: ConnectionState;
   /** The client's handshake request. */
   request: RecordedRequest;
+  /** For a replay: the id of the connection it replays. */
+  replayOf?: number;
+  /** The request as it went upstream, when the user edited it at a handshake breakpoint. */
+  editedRequest?: RecordedRequest;
   /** The upstream's answer, when there was one. */
   response?: RecordedResponse;
   /** Handshake checks on the request and, once answered, the response. */

@@ -4,11 +4,16 @@ import { importHar, formatHarImportProblem } from '../capture/har-import.js';
 import { exportHar } from '../capture/har-export.js';
 import { computeAccept } from '../protocol/handshake.js';
 import { headerValues } from '../protocol/http-head.js';
-import { encodeFrame } from '../protocol/frame-encoder.js';
+import { encodeClosePayload, encodeFrame, encodeFrameBytes } from '../protocol/frame-encoder.js';
+import { Opcode } from '../protocol/frame.js';
+import { randomBytes } from 'node:crypto';
+import { OwnClient } from '../proxy/own-client.js';
+import { replayConnection } from '../proxy/replay.js';
+import type { OutgoingMessage } from '../proxy/frame-relay.js';
 import type { StoredFrame } from '../capture/capture-store.js';
 import { Engine } from '../engine.js';
 import type { CommandHandler } from './control-server.js';
-import { CONTROL_API_VERSION, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail, type FrameSummary } from './api-types.js';
+import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail, type FrameSummary } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
 
@@ -16,8 +21,8 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
   const searches = new Map<number, AbortController>();
   let nextSearch = 1;
 
-  // Partial until the traffic-changing commands land (issue 5).
-  const handlers: Partial<Handlers> = {
+  const ownClients = new Map<number, OwnClient>();
+  const handlers: Handlers = {
     hello: () => {
       const address = engine.proxyAddress;
       const upstream = engine.proxy.upstreamUrl;
@@ -122,6 +127,80 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       engine.setRecording(Boolean(on));
       return { recording: engine.isRecording };
     },
+    inject: ({ connectionId, direction, message }) => {
+      const outgoing = toOutgoing(message);
+      const own = ownClients.get(connectionId);
+      // In client mode Framescope is the client: what it sends is ordinary client traffic.
+      if (own && direction === 'send' && (outgoing.opcode === 1 || outgoing.opcode === 2)) own.send(outgoing.opcode, outgoing.data);
+      else engine.proxy.relay(connectionId).inject(direction, outgoing);
+      return {};
+    },
+    resend: ({ connectionId, messageNumber, direction, edited }) => {
+      const [captured] = engine.store.messages(connectionId, messageNumber, messageNumber + 1);
+      if (!captured) throw new Error(`connection ${connectionId} has no message ${messageNumber}`);
+      if (!edited && captured.message.truncated) {
+        throw new Error(`message ${messageNumber} was stored truncated (${captured.message.data.length} of ${captured.message.size} bytes); edit it or raise --max-stored-payload`);
+      }
+      const opcode = edited?.opcode ?? (captured.message.opcode === 2 ? 2 : 1);
+      const data = edited ? Buffer.from(edited.dataBase64, 'base64') : captured.message.data;
+      engine.proxy.relay(connectionId).inject(direction ?? captured.direction, { opcode, data }, edited ? { injected: true, edited: true } : { injected: true });
+      return {};
+    },
+    sendRawFrame: ({ connectionId, direction, frame }) => {
+      const bytes = rawFrameBytes(frame);
+      const own = ownClients.get(connectionId);
+      if (own && direction === 'send') own.sendRaw(bytes);
+      else engine.proxy.relay(connectionId).injectRaw(direction, bytes);
+      return {};
+    },
+    closeConnection: ({ connectionId, mode, toward, code, reason }) => {
+      engine.proxy.relay(connectionId).close(mode, toward, code, reason);
+      return {};
+    },
+    listBreakpoints: () => ({ enabled: engine.proxy.breakpoints.enabled, rules: engine.proxy.breakpoints.list() }),
+    setBreakpoint: ({ rule }) => engine.proxy.breakpoints.set(rule),
+    deleteBreakpoint: ({ id }) => {
+      engine.proxy.breakpoints.delete(id);
+      return {};
+    },
+    setBreakpointsEnabled: ({ on }) => {
+      engine.proxy.breakpoints.setEnabled(Boolean(on));
+      return { enabled: engine.proxy.breakpoints.enabled };
+    },
+    listHeld: () => engine.proxy.breakpoints.heldItems(),
+    resolveHeld: ({ id, action, editedMessage, editedRequest }) => {
+      engine.proxy.breakpoints.resolve(id, action === 'drop'
+        ? { action: 'drop' }
+        : {
+            action: 'forward',
+            ...(editedMessage ? { editedMessage: { opcode: editedMessage.opcode, data: Buffer.from(editedMessage.dataBase64, 'base64') } } : {}),
+            ...(editedRequest ? { editedRequest } : {}),
+          });
+      return {};
+    },
+    resolveAllHeld: ({ action }) => ({ count: engine.proxy.breakpoints.resolveAll(action === 'drop' ? { action: 'drop' } : { action: 'forward' }) }),
+    openClient: async ({ url, headers, protocols }) => {
+      const client = await OwnClient.open(engine.proxy, { url, headers, protocols });
+      ownClients.set(client.id, client);
+      const forget = (c: { id: number }) => {
+        if (c.id !== client.id) return;
+        ownClients.delete(client.id);
+        engine.liveSession.off('connection-closed', forget);
+      };
+      engine.liveSession.on('connection-closed', forget);
+      return { connectionId: client.id };
+    },
+    replay: async ({ connectionId, timing, speed, targetUrl }) => {
+      const original = engine.store.connection(connectionId);
+      if (!original) throw new Error(`no connection ${connectionId} in this session`);
+      const messages = engine.store.messages(connectionId, 0, engine.store.messageCount(connectionId));
+      const run = await replayConnection(engine.proxy, engine.liveSession, original, messages, { timing, speed, targetUrl });
+      void run.done.then(
+        (comparison) => engine.emit('event', { kind: 'replay-done', comparison }),
+        (error: Error) => engine.emit('event', { kind: 'error', message: `replay of connection ${connectionId} failed: ${error.message}`, time: Date.now() }),
+      );
+      return { connectionId: run.connectionId };
+    },
   };
 
   return async (method, params, client) => {
@@ -129,6 +208,32 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     if (!handler) throw new Error(`unknown command "${method}"`);
     return handler(params ?? {}, client);
   };
+}
+
+/** An API message to inject as an opcode and payload. */
+function toOutgoing(message: InjectSpec): OutgoingMessage {
+  const data = Buffer.from(message.dataBase64 ?? '', 'base64');
+  switch (message.kind) {
+    case 'text': return { opcode: Opcode.Text, data };
+    case 'binary': return { opcode: Opcode.Binary, data };
+    case 'ping': return { opcode: Opcode.Ping, data };
+    case 'pong': return { opcode: Opcode.Pong, data };
+    case 'close': return { opcode: Opcode.Close, data: encodeClosePayload(message.closeCode, message.closeReason) };
+    default: throw new Error(`unknown message kind ${JSON.stringify((message as { kind: unknown }).kind)}`);
+  }
+}
+
+/** A hand-crafted frame's exact bytes. */
+export function rawFrameBytes(frame: RawFrameSpec): Buffer {
+  if (!Number.isInteger(frame.opcode) || frame.opcode < 0 || frame.opcode > 15) throw new Error('opcode must be 0-15');
+  if (frame.maskKey !== undefined && !/^[0-9a-fA-F]{8}$/.test(frame.maskKey)) throw new Error('maskKey must be 8 hex digits');
+  return encodeFrameBytes({
+    fin: frame.fin, rsv1: frame.rsv1, rsv2: frame.rsv2, rsv3: frame.rsv3, opcode: frame.opcode,
+    mask: frame.mask ? (frame.maskKey ? Buffer.from(frame.maskKey, 'hex') : randomBytes(4)) : false,
+    payload: Buffer.from(frame.payloadBase64, 'base64'),
+    ...(frame.payloadLength !== undefined ? { payloadLength: frame.payloadLength } : {}),
+    ...(frame.lengthForm !== undefined ? { lengthForm: frame.lengthForm } : {}),
+  });
 }
 
 /** The frame's header exactly as it was on the wire (it is determined by the recorded fields). */

@@ -11,6 +11,9 @@ import type { Session } from '../capture/session.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { bridgeWebSocket, type BridgeTarget } from './websocket-bridge.js';
 import { writeErrorResponse } from './error-response.js';
+import { Breakpoints } from './breakpoints.js';
+import type { FrameRelay } from './frame-relay.js';
+import type { ConnectionRecord } from '../capture/capture-model.js';
 
 export interface ProxyOptions {
   /** Address to listen on. Default 127.0.0.1: never exposed to the network unless asked. */
@@ -51,6 +54,12 @@ export class ProxyServer {
   private readonly forwarder: httpProxy;
   private readonly sockets = new Set<Duplex>();
   private ca?: CertificateAuthority;
+  /** Rules that hold handshakes and messages, and what they hold. */
+  readonly breakpoints = new Breakpoints();
+  /** The relays of open connections, by connection id. */
+  private readonly relays = new Map<number, FrameRelay>();
+  /** Listeners for connections that Framescope itself opened (client mode), by their socket. */
+  private readonly ownClients = new WeakMap<Duplex, (connection: ConnectionRecord) => void>();
 
   constructor(readonly session: Session, options: ProxyOptions = {}) {
     this.options = {
@@ -137,7 +146,19 @@ export class ProxyServer {
       writeErrorResponse(socket, 400, target);
       return;
     }
+    const ownClient = this.ownClients.get(req.socket);
     bridgeWebSocket(this.session, req, socket, head, target, {
+      breakpoints: this.breakpoints,
+      onConnection: (connection) => ownClient?.(connection),
+      onRelay: (connection, relay) => {
+        this.relays.set(connection.id, relay);
+        const forget = (closed: ConnectionRecord) => {
+          if (closed.id !== connection.id) return;
+          this.relays.delete(connection.id);
+          this.session.off('connection-closed', forget);
+        };
+        this.session.on('connection-closed', forget);
+      },
       insecure: this.options.insecure,
       connectTimeout: this.options.connectTimeout,
       responseTimeout: this.options.responseTimeout,
@@ -186,6 +207,23 @@ export class ProxyServer {
       return { ...tunnel, url: `${tunnel.secure ? 'wss' : 'ws'}://${authority}${rawTarget}`, path: rawTarget, stripProxyHeaders: false };
     }
     return 'this is Framescope\'s explicit proxy port: send absolute-form requests (ws://host/path) or CONNECT, or start the proxy with --upstream for reverse mode';
+  }
+
+  /** The relay of an open connection, or an error saying why there is none. */
+  relay(connectionId: number): FrameRelay {
+    const relay = this.relays.get(connectionId);
+    if (!relay || relay.isFinished) throw new Error(`connection ${connectionId} is not open`);
+    return relay;
+  }
+
+  /**
+   * Serves a connection that Framescope itself makes (client mode): the socket is one end of an
+   * in-process pair and goes through exactly the path real clients take.
+   */
+  acceptOwnClient(socket: Duplex, onConnection: (connection: ConnectionRecord) => void): void {
+    this.ownClients.set(socket, onConnection);
+    this.track(socket);
+    this.server.emit('connection', socket);
   }
 
   // ---- Plain HTTP ---------------------------------------------------------------------------

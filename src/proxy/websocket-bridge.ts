@@ -4,13 +4,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkUpgradeRequest, checkUpgradeResponse } from '../protocol/handshake.js';
-import { DEFAULT_MAX_HEAD_SIZE, headerValues, parseHttpHead } from '../protocol/http-head.js';
+import { DEFAULT_MAX_HEAD_SIZE, headerValues, parseHttpHead, serializeHttpHead } from '../protocol/http-head.js';
 import { negotiatedDeflate } from '../protocol/permessage-deflate.js';
 import type { ConnectionRecord, RecordedResponse } from '../capture/capture-model.js';
 import type { Session } from '../capture/session.js';
 import { connectUpstream, formatSocketAddress, UpstreamError, type UpstreamOptions, type UpstreamTarget } from './upstream-connector.js';
 import { FrameRelay } from './frame-relay.js';
 import { writeErrorResponse } from './error-response.js';
+import type { Breakpoints } from './breakpoints.js';
 
 export interface BridgeTarget extends UpstreamTarget {
   /** The ws:// or wss:// URL recorded for the connection. */
@@ -24,6 +25,11 @@ export interface BridgeTarget extends UpstreamTarget {
 }
 
 export interface BridgeOptions extends UpstreamOptions {
+  /** Breakpoints that may hold the upgrade request and the messages. */
+  breakpoints?: Breakpoints;
+  /** Told when the connection's record exists, and when its relay starts. */
+  onConnection?: (connection: ConnectionRecord) => void;
+  onRelay?: (connection: ConnectionRecord, relay: FrameRelay) => void;
   /** Payload bytes stored per frame and message. */
   maxStoredPayload: number;
   /** Milliseconds to wait for the upstream's answer to the handshake. */
@@ -54,6 +60,7 @@ export async function bridgeWebSocket(
     request: { method: request.method, target: request.url, httpVersion: request.httpVersion, rawHeaders: request.rawHeaders, time: Date.now() },
     checks: requestSummary.checks.map((check) => ({ ...check })),
   });
+  options.onConnection?.(connection);
   let clientGone = false;
   const onClientClose = () => { clientGone = true; };
   clientSocket.once('close', onClientClose);
@@ -67,6 +74,32 @@ export async function bridgeWebSocket(
     else clientSocket.destroy();
     session.closed(connection);
   };
+
+  // A handshake breakpoint holds the request before anything goes upstream; the user may edit it.
+  let upstreamHead = requestHead(request, target);
+  const rule = options.breakpoints?.matchHandshake(target.url);
+  if (rule && options.breakpoints) {
+    const asSent = parseSentHead(upstreamHead);
+    const { id, decision } = options.breakpoints.hold({
+      connectionId: connection.id, url: target.url, kind: 'handshake', direction: 'send', ruleId: rule.id,
+      request: { method: request.method, target: asSent.target, rawHeaders: asSent.rawHeaders }, queued: [],
+    });
+    const forget = () => options.breakpoints!.forgetConnection(connection.id);
+    clientSocket.once('close', forget);
+    const decided = await decision;
+    clientSocket.off('close', forget);
+    void id;
+    if (decided.action === 'drop' || clientGone) {
+      fail(clientGone ? 'the client went away while the handshake was held' : 'the handshake was dropped at a breakpoint', clientGone ? undefined : 403);
+      return;
+    }
+    if (decided.editedRequest) {
+      const edited = decided.editedRequest;
+      connection.editedRequest = { method: request.method, target: edited.target, httpVersion: request.httpVersion, rawHeaders: edited.rawHeaders, time: Date.now() };
+      session.updated(connection);
+      upstreamHead = serializeHttpHead({ request: { method: request.method, target: edited.target, version: request.httpVersion }, rawHeaders: edited.rawHeaders });
+    }
+  }
 
   let upstream;
   try {
@@ -85,7 +118,7 @@ export async function bridgeWebSocket(
     return;
   }
 
-  server.write(requestHead(request, target));
+  server.write(upstreamHead);
 
   let head: Awaited<ReturnType<typeof readResponseHead>>;
   try {
@@ -129,7 +162,8 @@ export async function bridgeWebSocket(
   session.updated(connection);
   const deflate = negotiatedDeflate(extensionsHeader.length > 0 ? extensionsHeader : undefined).params;
   clientSocket.off('close', onClientClose);
-  const relay = new FrameRelay(session, connection, clientSocket, server, { deflate, maxStoredPayload: options.maxStoredPayload });
+  const relay = new FrameRelay(session, connection, clientSocket, server, { deflate, maxStoredPayload: options.maxStoredPayload, breakpoints: options.breakpoints });
+  options.onRelay?.(connection, relay);
   relay.start(clientHead, rest);
 }
 
@@ -145,6 +179,12 @@ function requestHead(request: { method: string; httpVersion: string; rawHeaders:
     head += `${name}: ${value}\r\n`;
   }
   return Buffer.from(`${head}\r\n`, 'latin1');
+}
+
+/** The request line's target and the headers of a head we built (for showing a held handshake). */
+function parseSentHead(head: Buffer): { target: string; rawHeaders: string[] } {
+  const parsed = parseHttpHead(head);
+  return { target: parsed.request?.target ?? '/', rawHeaders: parsed.rawHeaders };
 }
 
 interface ResponseHead {

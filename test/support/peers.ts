@@ -141,6 +141,8 @@ export class RawPeer {
 
   constructor(readonly socket: net.Socket, readonly request = '') {
     socket.on('data', (chunk: Buffer) => this.received(chunk));
+    // A reset is part of what tests provoke; it shows as the socket closing.
+    socket.on('error', () => {});
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
