@@ -11,6 +11,11 @@ export const COMMANDS: Record<string, Command> = {
   ui: { summary: 'run the engine and serve the UI on loopback for a browser', load: () => import('./ui-command.js') },
   proxy: { summary: 'run the headless proxy (explicit or reverse) and optionally write a HAR', load: () => import('./proxy-command.js') },
   decode: { summary: 'decode WebSocket frame bytes (hex or base64) into JSON, one line per frame', load: () => import('./decode-command.js') },
+  sessions: { summary: 'list the saved sessions', load: () => import('./sessions-command.js') },
+  export: { summary: 'write a saved session (or one connection) as HAR', load: () => import('./export-command.js') },
+  import: { summary: 'import a HAR file (ours, Chrome, HTTP Toolkit, mitmproxy, Playwright) as a session', load: () => import('./import-command.js') },
+  replay: { summary: 'replay a recorded connection from a HAR and compare the answers', load: () => import('./replay-command.js') },
+  send: { summary: 'open a WebSocket, send stdin lines, print the frames received as JSON', load: () => import('./send-command.js') },
   ca: { summary: 'show the TLS interception CA certificate and how to trust it', load: () => import('./ca-command.js') },
   browser: { summary: 'launch Chromium or Chrome through the proxy with the CA trusted', load: () => import('./browser-command.js') },
 };

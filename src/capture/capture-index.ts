@@ -1,0 +1,614 @@
+// The in-memory index of a capture file: per frame and per message a few numbers in typed arrays
+// (no object per frame), per connection its counters. About 24 bytes per frame and 28 per message,
+// so a million frames cost a few tens of MB; everything else is read back from the file. Also how
+// the index is built by scanning a saved file, and how the search walks it.
+import { fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { crc32 } from 'node:zlib';
+import {
+  CHECKPOINT_BODY_LENGTH, FILE_HEADER_LENGTH, FRAME_FIXED_LENGTH, FrameFlag, MESSAGE_FIXED_LENGTH, MessageFlag, NO_FRAME,
+  RECORD_HEADER_LENGTH, RecordType, ViolationCatalogue, checkFileHeader, decodeCatalogueBody, decodeCheckpointBody,
+  decodeConnectionBody, decodeErrorBody, encodeFileHeader, readRecordHeader, recordIntact, type StoredError,
+} from './capture-file.js';
+import type { CapturedFrame, CapturedMessage, ConnectionRecord, Direction } from './capture-model.js';
+
+const CHUNK_BITS = 14;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
+/**
+ * A growable column of numbers in chunks of 16,384 entries. Only the last chunk is partial: it starts
+ * at 16 entries and doubles, so growing never copies a big array and little memory stands empty.
+ */
+export class Column<T extends Float64Array | Uint32Array> {
+  private readonly chunks: T[] = [];
+  /** Number of entries. */
+  length = 0;
+
+  constructor(private readonly make: (size: number) => T) {}
+
+  push(value: number): void {
+    const c = this.length >>> CHUNK_BITS;
+    const i = this.length & CHUNK_MASK;
+    let chunk = this.chunks[c];
+    if (chunk === undefined) {
+      chunk = this.make(16);
+      this.chunks.push(chunk);
+    } else if (i >= chunk.length) {
+      const bigger = this.make(Math.min(CHUNK, chunk.length * 2));
+      bigger.set(chunk);
+      this.chunks[c] = chunk = bigger;
+    }
+    chunk[i] = value;
+    this.length++;
+  }
+
+  get(index: number): number {
+    return this.chunks[index >>> CHUNK_BITS][index & CHUNK_MASK];
+  }
+
+  set(index: number, value: number): void {
+    this.chunks[index >>> CHUNK_BITS][index & CHUNK_MASK] = value;
+  }
+
+  /** Bytes held by the column's arrays. */
+  get byteLength(): number {
+    return this.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+  }
+}
+
+const float64 = (n: number) => new Float64Array(n);
+const uint32 = (n: number) => new Uint32Array(n);
+
+/** Bits of a frame's entry in the index. */
+export const FrameBits = {
+  Receive: 1 << 0,
+  /** The opcode is bits 1-4. */
+  OpcodeShift: 1,
+  Fin: 1 << 5,
+  Rsv1: 1 << 6,
+  Rsv2: 1 << 7,
+  Rsv3: 1 << 8,
+  Masked: 1 << 9,
+  Truncated: 1 << 10,
+  Injected: 1 << 11,
+  Edited: 1 << 12,
+  Dropped: 1 << 13,
+  PayloadNotStored: 1 << 14,
+  /** A message names this frame among its frames. */
+  InMessage: 1 << 15,
+} as const;
+
+/** Bits of a message's entry in the index. */
+export const MessageBits = {
+  Receive: 1 << 0,
+  /** The opcode is bits 1-4. */
+  OpcodeShift: 1,
+  Compressed: 1 << 5,
+  Truncated: 1 << 6,
+  DataFromFrames: 1 << 7,
+  DataNotStored: 1 << 8,
+  /** It has exactly one known frame: its anchor. */
+  OneFrame: 1 << 9,
+} as const;
+
+export function opcodeOfBits(bits: number): number {
+  return (bits >>> 1) & 0xf;
+}
+
+export function directionOfBits(bits: number): Direction {
+  return bits & 1 ? 'receive' : 'send';
+}
+
+/** One connection's part of the index. */
+export class ConnectionIndex {
+  /** The latest record put for it (frames and messages empty), once there is one. */
+  record: ConnectionRecord | undefined;
+  /** Per frame, by frame number: the record's file offset. */
+  readonly frameOffset = new Column(float64);
+  /** Per frame: when it was seen, epoch ms. */
+  readonly frameTime = new Column(float64);
+  /** Per frame: FrameBits. */
+  readonly frameBits = new Column(uint32);
+  /** Per frame: violation mask (bit = position in VIOLATION_CODES). */
+  readonly frameViolations = new Column(uint32);
+  /** Per message, by message number: the record's file offset. */
+  readonly messageOffset = new Column(float64);
+  /** Per message: when it completed, epoch ms. */
+  readonly messageTime = new Column(float64);
+  /** Per message: its final frame's number (NO_FRAME when it has none). */
+  readonly messageAnchor = new Column(uint32);
+  /** Per message: MessageBits. */
+  readonly messageBits = new Column(uint32);
+  /** Per message: its own violations and its frames', as a mask. */
+  readonly messageViolations = new Column(uint32);
+  /** Frames each way. */
+  framesSent = 0;
+  framesReceived = 0;
+  /** Messages each way. */
+  messagesSent = 0;
+  messagesReceived = 0;
+  /** Wire bytes each way: header plus the length field's payload length, per frame. */
+  bytesSent = 0;
+  bytesReceived = 0;
+  /** Violations found, frames' and messages' together. */
+  violationCount = 0;
+  /** Message anchors never went down (the usual case), so they can be binary-searched. */
+  private anchorsSorted = true;
+
+  constructor(readonly id: number) {}
+
+  get frameCount(): number {
+    return this.frameOffset.length;
+  }
+
+  get messageCount(): number {
+    return this.messageOffset.length;
+  }
+
+  /** Adds a frame and returns its number. */
+  addFrame(offset: number, time: number, bits: number, violations: number, violationCount: number, wireBytes: number): number {
+    this.frameOffset.push(offset);
+    this.frameTime.push(time);
+    this.frameBits.push(bits);
+    this.frameViolations.push(violations);
+    if (bits & FrameBits.Receive) {
+      this.framesReceived++;
+      this.bytesReceived += wireBytes;
+    } else {
+      this.framesSent++;
+      this.bytesSent += wireBytes;
+    }
+    this.violationCount += violationCount;
+    return this.frameOffset.length - 1;
+  }
+
+  /** Adds a message, marks its frames as belonging to one, and returns its number. */
+  addMessage(offset: number, time: number, anchor: number, bits: number, ownViolations: number, violationCount: number, frameNumbers: ArrayLike<number>): number {
+    let violations = ownViolations;
+    for (let i = 0; i < frameNumbers.length; i++) {
+      const n = frameNumbers[i];
+      if (n >= this.frameCount) continue;
+      this.frameBits.set(n, this.frameBits.get(n) | FrameBits.InMessage);
+      violations |= this.frameViolations.get(n);
+    }
+    const count = this.messageOffset.length;
+    if (count > 0 && anchorKey(anchor) < anchorKey(this.messageAnchor.get(count - 1))) this.anchorsSorted = false;
+    this.messageOffset.push(offset);
+    this.messageTime.push(time);
+    this.messageAnchor.push(anchor);
+    this.messageBits.push(bits);
+    this.messageViolations.push(violations >>> 0);
+    if (bits & MessageBits.Receive) this.messagesReceived++;
+    else this.messagesSent++;
+    this.violationCount += violationCount;
+    return this.messageOffset.length - 1;
+  }
+
+  /** The number of the message whose final frame is frame n, or -1. */
+  messageEndingAt(n: number): number {
+    const count = this.messageCount;
+    if (!this.anchorsSorted) {
+      for (let m = 0; m < count; m++) if (this.messageAnchor.get(m) === n) return m;
+      return -1;
+    }
+    let low = 0;
+    let high = count;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (anchorKey(this.messageAnchor.get(mid)) < n) low = mid + 1;
+      else high = mid;
+    }
+    return low < count && this.messageAnchor.get(low) === n ? low : -1;
+  }
+
+  /** Bytes held by this connection's columns. */
+  get byteLength(): number {
+    return [this.frameOffset, this.frameTime, this.frameBits, this.frameViolations,
+      this.messageOffset, this.messageTime, this.messageAnchor, this.messageBits, this.messageViolations]
+      .reduce((sum, column) => sum + column.byteLength, 0);
+  }
+}
+
+/** A message anchor for ordering: one with no frame (0xffffffff) comes first. */
+function anchorKey(anchor: number): number {
+  return anchor === 0xffffffff ? -1 : anchor;
+}
+
+/** The whole session's index. */
+export class CaptureIndex {
+  private readonly byId = new Map<number, ConnectionIndex>();
+  /** Errors, in order (few: they are kept whole). */
+  readonly errors: StoredError[] = [];
+
+  /** The connection's index, created on first use. */
+  connection(id: number): ConnectionIndex {
+    let entry = this.byId.get(id);
+    if (!entry) {
+      entry = new ConnectionIndex(id);
+      this.byId.set(id, entry);
+    }
+    return entry;
+  }
+
+  /** The connection's index if it has one. */
+  find(id: number): ConnectionIndex | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Every connection's index, by id. */
+  all(): ConnectionIndex[] {
+    return [...this.byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** Bytes held by the typed arrays of the index. */
+  get byteLength(): number {
+    let sum = 0;
+    for (const entry of this.byId.values()) sum += entry.byteLength;
+    return sum;
+  }
+}
+
+/** What open() found in the file. */
+export interface RecoveryReport {
+  /** Bytes cut off the end: a torn last record (or everything from the first damaged record on). */
+  tornBytes: number;
+  /** Intact records read (checkpoints not counted). */
+  records: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning a file to build the index
+
+/** Bytes read at a time when scanning. */
+const SCAN_CHUNK = 8 * 1024 * 1024;
+
+/** What scanning a file built and found. */
+export interface ScanResult {
+  /** The index of every intact record. */
+  index: CaptureIndex;
+  /** Where the intact records end (the file is cut there). */
+  end: number;
+  /** The file's violation names (the current catalogue when it has none). */
+  catalogue: ViolationCatalogue;
+  /** The file has a catalogue record. */
+  catalogueFound: boolean;
+  /** What was cut. */
+  recovery: RecoveryReport;
+}
+
+/**
+ * Reads a capture file from its start, indexes every intact record, and cuts the file after the last
+ * one (a torn tail, or everything from the first damaged record). Yields to the event loop every few
+ * chunks. Throws when the file is not a capture file.
+ */
+export async function scanCaptureFile(fd: number): Promise<ScanResult> {
+  const index = new CaptureIndex();
+  const size = fstatSync(fd).size;
+  const head = Buffer.alloc(Math.min(size, FILE_HEADER_LENGTH));
+  readSync(fd, head, 0, head.length, 0);
+  if (size < FILE_HEADER_LENGTH && encodeFileHeader().subarray(0, size).equals(head)) {
+    // Torn while the file was being created: write the header again.
+    writeSync(fd, encodeFileHeader(), 0, FILE_HEADER_LENGTH, 0);
+    return { index, end: FILE_HEADER_LENGTH, catalogue: new ViolationCatalogue(), catalogueFound: false, recovery: { tornBytes: size, records: 0 } };
+  }
+  checkFileHeader(head);
+
+  let catalogue = new ViolationCatalogue();
+  let catalogueFound = false;
+  let records = 0;
+  const take = (type: number, body: Buffer, offset: number): void => {
+    if (type === RecordType.Checkpoint) return;
+    records++;
+    indexRecord(index, type, body, offset, catalogue, (c) => {
+      catalogue = c;
+      catalogueFound = true;
+    });
+  };
+
+  // A window of the file: bytes [chunkStart, chunkEnd).
+  const chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK, size));
+  let chunkStart = 0;
+  let chunkEnd = 0;
+  let loads = 0;
+  const reload = (from: number): void => {
+    const want = Math.min(chunk.length, size - from);
+    let n = 0;
+    while (n < want) {
+      const read = readSync(fd, chunk, n, want - n, from + n);
+      if (read === 0) break;
+      n += read;
+    }
+    chunkStart = from;
+    chunkEnd = from + n;
+    loads++;
+  };
+  const bodyAt = (offset: number): Buffer => {
+    const at = offset - chunkStart;
+    return chunk.subarray(at + RECORD_HEADER_LENGTH, at + RECORD_HEADER_LENGTH + chunk.readUInt32LE(at + 4));
+  };
+  /** Checks and indexes records one by one; returns the offset of the first damaged one, or -1. */
+  const checkEach = (offsets: readonly number[]): number => {
+    for (const offset of offsets) {
+      const at = offset - chunkStart;
+      if (!recordIntact(chunk, at, chunk.readUInt32LE(at + 4))) return offset;
+      take(chunk[at + 8], bodyAt(offset), offset);
+    }
+    return -1;
+  };
+
+  let pos = FILE_HEADER_LENGTH;
+  const offsets: number[] = [];
+  scan: while (pos < size) {
+    // Let the event loop breathe every few chunks: opening a big session must not freeze the engine.
+    if (loads >= 4) {
+      loads = 0;
+      await nextTurn();
+    }
+    if (pos < chunkStart || pos + RECORD_HEADER_LENGTH > chunkEnd) reload(pos);
+    // The records from pos up to the next checkpoint, as far as the chunk holds them whole.
+    offsets.length = 0;
+    let at = pos;
+    let checkpoint = -1;
+    while (at + RECORD_HEADER_LENGTH <= chunkEnd) {
+      const total = RECORD_HEADER_LENGTH + chunk.readUInt32LE(at - chunkStart + 4);
+      if (at + total > chunkEnd) break;
+      offsets.push(at);
+      const type = chunk[at - chunkStart + 8];
+      at += total;
+      if (type === RecordType.Checkpoint) {
+        checkpoint = offsets[offsets.length - 1];
+        break;
+      }
+    }
+
+    if (checkpoint >= 0) {
+      const cp = checkpoint - chunkStart;
+      const body = bodyAt(checkpoint);
+      if (body.length === CHECKPOINT_BODY_LENGTH && recordIntact(chunk, cp, body.length)) {
+        const { crc, spanLength } = decodeCheckpointBody(body);
+        if (spanLength === checkpoint - pos && crc32(chunk.subarray(pos - chunkStart, cp)) === crc) {
+          // The whole batch checks out with one CRC.
+          for (const offset of offsets) take(chunk[offset - chunkStart + 8], bodyAt(offset), offset);
+          pos = at;
+          continue;
+        }
+      }
+      // The batch does not check out as a whole (damage, or a file continued after a cut): one by one.
+      const bad = checkEach(offsets);
+      if (bad >= 0) {
+        pos = bad;
+        break;
+      }
+      pos = at;
+      continue;
+    }
+
+    if (offsets.length === 0) {
+      // The record at pos is not whole in the chunk.
+      if (pos + RECORD_HEADER_LENGTH > size) break;
+      if (chunkStart !== pos) {
+        reload(pos);
+        continue;
+      }
+      const header = readRecordHeader(chunk, 0);
+      const total = RECORD_HEADER_LENGTH + header.length;
+      if (pos + total > size) break;
+      // Larger than a chunk: check its CRC piece by piece before trusting its length with an allocation.
+      let crc = 0;
+      for (let done = 4; done < total;) {
+        const n = readSync(fd, chunk, 0, Math.min(chunk.length, total - done), pos + done);
+        if (n === 0) break scan;
+        crc = crc32(chunk.subarray(0, n), crc);
+        done += n;
+      }
+      chunkStart = chunkEnd = 0;
+      if (crc !== header.crc) break;
+      const body = Buffer.allocUnsafe(header.length);
+      readSync(fd, body, 0, header.length, pos + RECORD_HEADER_LENGTH);
+      take(header.type, body, pos);
+      pos += total;
+      continue;
+    }
+
+    if (chunkStart !== pos && chunkEnd < size) {
+      // Give the batch a whole chunk from its start.
+      reload(pos);
+      continue;
+    }
+    // A batch longer than a chunk, or the tail after the last checkpoint (where a crash tears): one by one.
+    const bad = checkEach(offsets);
+    if (bad >= 0) {
+      pos = bad;
+      break;
+    }
+    pos = at;
+  }
+  const tornBytes = size - pos;
+  if (tornBytes > 0) ftruncateSync(fd, pos);
+  return { index, end: pos, catalogue, catalogueFound, recovery: { tornBytes, records } };
+}
+
+function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: number, catalogue: ViolationCatalogue, setCatalogue: (c: ViolationCatalogue) => void): void {
+  switch (type) {
+    case RecordType.Catalogue:
+      setCatalogue(decodeCatalogueBody(body));
+      return;
+    case RecordType.Connection: {
+      const record = decodeConnectionBody(body);
+      index.connection(record.id).record = record;
+      return;
+    }
+    case RecordType.Frame: {
+      const flags = body.readUInt32LE(4);
+      const opcode = body[8];
+      const count = body[11];
+      let mask = 0;
+      for (let i = 0; i < count; i++) mask |= catalogue.maskBitOf(body[FRAME_FIXED_LENGTH + i]);
+      index.connection(body.readUInt32LE(0)).addFrame(offset, body.readDoubleLE(12), frameBitsOfFlags(flags, opcode), mask >>> 0, count,
+        body[10] + body.readDoubleLE(20));
+      return;
+    }
+    case RecordType.Message: {
+      // Read in place: a million messages must not make a million objects.
+      const flags = body.readUInt32LE(4);
+      const count = body[9];
+      let mask = 0;
+      for (let i = 0; i < count; i++) mask |= catalogue.maskBitOf(body[MESSAGE_FIXED_LENGTH + i]);
+      const numbersAt = MESSAGE_FIXED_LENGTH + count + 8 * body.readUInt32LE(28);
+      const numbers: number[] = [];
+      for (let i = 0, n = body.readUInt32LE(32); i < n; i++) numbers.push(body.readUInt32LE(numbersAt + 4 * i));
+      const bits = messageBitsOfFlags(flags, body[8], numbers.length);
+      index.connection(body.readUInt32LE(0)).addMessage(offset, body.readDoubleLE(12), body.readUInt32LE(36), bits, mask >>> 0, count, numbers);
+      return;
+    }
+    case RecordType.Error:
+      index.errors.push(decodeErrorBody(body));
+      return;
+    default:
+      // A record type from a later version: skipped.
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search units: data messages, and frames that belong to no message, in wire order per connection.
+
+/** Walks one connection's search units in wire order (each message right after its final frame). */
+export class UnitCursor {
+  /** The current unit. */
+  unit: 'frame' | 'message' = 'frame';
+  /** Its frame or message number. */
+  n = 0;
+  /** Its record's file offset. */
+  offset = 0;
+  private f = 0;
+  private m = 0;
+  // The counts when the search started: what is added during the search is not searched.
+  private readonly frameCount: number;
+  private readonly messageCount: number;
+
+  constructor(readonly entry: ConnectionIndex) {
+    this.frameCount = entry.frameCount;
+    this.messageCount = entry.messageCount;
+  }
+
+  /** Moves to the next unit; false when there is none. */
+  next(): boolean {
+    const e = this.entry;
+    for (;;) {
+      // A message comes right after its final frame (its anchor); one with no frame comes first.
+      const anchor = this.m < this.messageCount ? e.messageAnchor.get(this.m) : NO_FRAME;
+      const messageKey = this.m < this.messageCount ? (anchor === NO_FRAME ? -1 : 2 * anchor + 1) : Infinity;
+      if (this.f < this.frameCount && 2 * this.f < messageKey) {
+        const f = this.f++;
+        if (e.frameBits.get(f) & FrameBits.InMessage) continue;
+        this.unit = 'frame';
+        this.n = f;
+        this.offset = e.frameOffset.get(f);
+        return true;
+      }
+      if (this.m >= this.messageCount) return false;
+      this.unit = 'message';
+      this.n = this.m++;
+      this.offset = e.messageOffset.get(this.n);
+      return true;
+    }
+  }
+}
+
+/** A binary min-heap of cursors by the file offset of their current unit. */
+export class UnitQueue {
+  private readonly heap: UnitCursor[] = [];
+
+  constructor(cursors: UnitCursor[]) {
+    for (const cursor of cursors) this.push(cursor);
+  }
+
+  push(cursor: UnitCursor): void {
+    const heap = this.heap;
+    heap.push(cursor);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].offset <= cursor.offset) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = cursor;
+  }
+
+  pop(): UnitCursor | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last !== undefined) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const child = left + 1 < heap.length && heap[left + 1].offset < heap[left].offset ? left + 1 : left;
+        if (heap[child].offset >= last.offset) break;
+        heap[i] = heap[child];
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index bits from what the session saw, and from a record's flags
+
+export function frameBits(captured: CapturedFrame, notStored: boolean): number {
+  const f = captured.frame;
+  let bits = (captured.direction === 'receive' ? FrameBits.Receive : 0) | ((f.opcode & 0xf) << FrameBits.OpcodeShift);
+  if (f.fin) bits |= FrameBits.Fin;
+  if (f.rsv1) bits |= FrameBits.Rsv1;
+  if (f.rsv2) bits |= FrameBits.Rsv2;
+  if (f.rsv3) bits |= FrameBits.Rsv3;
+  if (f.masked) bits |= FrameBits.Masked;
+  if (f.truncated) bits |= FrameBits.Truncated;
+  if (captured.injected) bits |= FrameBits.Injected;
+  if (captured.edited) bits |= FrameBits.Edited;
+  if (captured.dropped) bits |= FrameBits.Dropped;
+  if (notStored) bits |= FrameBits.PayloadNotStored;
+  return bits;
+}
+
+export function frameBitsOfFlags(flags: number, opcode: number): number {
+  let bits = (flags & FrameFlag.Receive ? FrameBits.Receive : 0) | ((opcode & 0xf) << FrameBits.OpcodeShift);
+  if (flags & FrameFlag.Fin) bits |= FrameBits.Fin;
+  if (flags & FrameFlag.Rsv1) bits |= FrameBits.Rsv1;
+  if (flags & FrameFlag.Rsv2) bits |= FrameBits.Rsv2;
+  if (flags & FrameFlag.Rsv3) bits |= FrameBits.Rsv3;
+  if (flags & FrameFlag.Masked) bits |= FrameBits.Masked;
+  if (flags & FrameFlag.Truncated) bits |= FrameBits.Truncated;
+  if (flags & FrameFlag.Injected) bits |= FrameBits.Injected;
+  if (flags & FrameFlag.Edited) bits |= FrameBits.Edited;
+  if (flags & FrameFlag.Dropped) bits |= FrameBits.Dropped;
+  if (flags & FrameFlag.PayloadNotStored) bits |= FrameBits.PayloadNotStored;
+  return bits;
+}
+
+export function messageBits(captured: CapturedMessage, dataFromFrames: boolean, dataNotStored: boolean, frameCount: number): number {
+  const m = captured.message;
+  let bits = (captured.direction === 'receive' ? MessageBits.Receive : 0) | ((m.opcode & 0xf) << MessageBits.OpcodeShift);
+  if (m.compressed) bits |= MessageBits.Compressed;
+  if (m.truncated) bits |= MessageBits.Truncated;
+  if (dataFromFrames) bits |= MessageBits.DataFromFrames;
+  if (dataNotStored) bits |= MessageBits.DataNotStored;
+  if (frameCount === 1) bits |= MessageBits.OneFrame;
+  return bits;
+}
+
+export function messageBitsOfFlags(flags: number, opcode: number, frameCount: number): number {
+  let bits = (flags & MessageFlag.Receive ? MessageBits.Receive : 0) | ((opcode & 0xf) << MessageBits.OpcodeShift);
+  if (flags & MessageFlag.Compressed) bits |= MessageBits.Compressed;
+  if (flags & MessageFlag.Truncated) bits |= MessageBits.Truncated;
+  if (flags & MessageFlag.DataFromFrames) bits |= MessageBits.DataFromFrames;
+  if (flags & MessageFlag.DataNotStored) bits |= MessageBits.DataNotStored;
+  if (frameCount === 1) bits |= MessageBits.OneFrame;
+  return bits;
+}

@@ -1,0 +1,48 @@
+// `framescope import FILE.har [--session NAME]`: a HAR (ours, Chrome's, HTTP Toolkit's, mitmproxy's,
+// Playwright's) as a saved session. Problems are named; everything valid is imported.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { importHar, formatHarImportProblem } from '../capture/har-import.js';
+import { SessionCatalog, validSessionName } from '../capture/session-catalog.js';
+import { writeConnections } from '../engine.js';
+import { sessionsDir } from '../home.js';
+
+const HELP = `usage: framescope import FILE.har [--session NAME]
+
+Imports the WebSocket connections of a HAR file as a saved session. Reads HAR written by Framescope,
+Chrome DevTools, HTTP Toolkit, mitmproxy and Playwright. Each problem (a broken entry or field) is
+printed; everything valid is imported.
+
+options:
+  --session NAME     the new session's name (default: the file's name; a number is added if taken)
+  -h, --help         show this help
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { session: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(`framescope import: one HAR file is needed\n\n${HELP}`);
+    return 2;
+  }
+  const file = positionals[0]!;
+  const result = importHar(readFileSync(file, 'utf8'));
+  for (const problem of result.problems) process.stderr.write(`${file}: ${formatHarImportProblem(problem)}\n`);
+  const catalog = new SessionCatalog(sessionsDir());
+  const wanted = values.session ?? (basename(file).replace(/\.har$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '') || 'imported');
+  if (!validSessionName(wanted)) throw new Error(`"${wanted}" is not a valid session name`);
+  const name = catalog.freeName(wanted);
+  const store = catalog.create(name);
+  try {
+    writeConnections(store, result.connections);
+    catalog.remember(name, store);
+  } finally {
+    store.close();
+  }
+  process.stdout.write(`imported ${result.connections.length} connection${result.connections.length === 1 ? '' : 's'} (${result.format} HAR) into session "${name}"${result.problems.length ? `, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}` : ''}\n`);
+  return 0;
+}
