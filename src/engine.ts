@@ -39,6 +39,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private recording = true;
   private readonly dirty = new Set<number>();
   private readonly announced = new Map<number, number>();
+  /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
+  private watched = false;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly options: EngineOptions, session: Session) {
@@ -219,9 +221,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
+  /**
+   * Whether a UI is watching: live announcements read summaries back from the store, which is work
+   * that a headless proxy should not do.
+   */
+  setWatched(watched: boolean): void {
+    if (watched && !this.watched) {
+      // Whoever starts watching gets every connection's current state on the next tick.
+      for (const c of this.viewed.store.connections()) this.dirty.add(c.id);
+    }
+    this.watched = watched;
+  }
+
   /** Announces what changed since the last tick: connection summaries and their newest frames. */
   private announce(): void {
-    if (this.dirty.size === 0) return;
+    if (this.dirty.size === 0 || !this.watched) return;
     const store = this.viewed.store;
     const summaries = new Map(store.connections().map((c) => [c.id, c]));
     for (const id of this.dirty) {

@@ -42,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
     port: parseInteger(values.port, 'port', 0, 0, 65535),
     staticDir,
     handler: commandHandler(engine, { caPath: () => join(caDir(), 'ca.pem') }),
+    onClientCount: (count) => engine.setWatched(count > 0),
   });
   engine.on('event', (event) => control.broadcast(event));
   await control.listen();

@@ -29,6 +29,8 @@ export interface ControlServerOptions {
   token?: string;
   /** Longest wait of a batched event, ms. Default 50. */
   batchInterval?: number;
+  /** Told how many UIs are connected whenever that changes. */
+  onClientCount?: (count: number) => void;
   handler: CommandHandler;
 }
 
@@ -103,6 +105,7 @@ export class ControlServer {
       batcher: new EventBatcher<ControlEvent>((events) => this.sendTo(socket, { type: 'events', events }), this.options.batchInterval ?? 50),
     };
     this.clients.add(client);
+    this.options.onClientCount?.(this.clients.size);
     const api: ControlClient = { send: (event) => client.batcher.push(event) };
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
@@ -121,6 +124,7 @@ export class ControlServer {
     socket.on('close', () => {
       client.batcher.dispose();
       this.clients.delete(client);
+      this.options.onClientCount?.(this.clients.size);
     });
     socket.on('error', () => socket.terminate());
   }

@@ -3,8 +3,8 @@
 // first byte sits: the position continues across chunks of one frame.
 //
 // Speed matters (a relay unmasks every client byte): long runs go 4 bytes at a time through
-// 32-bit views, which needs source and output equally aligned; otherwise a DataView does unaligned
-// 32-bit reads; short runs use an unrolled byte loop, which beats building views.
+// 32-bit views, which needs source and output equally aligned (otherwise the source is copied first
+// and masked in place); short runs use an unrolled byte loop, which beats building views.
 
 /** Below this many bytes the byte loop is faster than creating 32-bit views. */
 const WORD_THRESHOLD = 128;
@@ -29,11 +29,14 @@ export function maskRange(
     maskBytes(source, sourceStart, length, key, keyOffset, output, outputOffset);
     return;
   }
-  const sourceAlign = (source.byteOffset + sourceStart) & 3;
-  if (sourceAlign !== ((output.byteOffset + outputOffset) & 3)) {
-    maskUnaligned(source, sourceStart, length, key, keyOffset, output, outputOffset);
+  if (((source.byteOffset + sourceStart) & 3) !== ((output.byteOffset + outputOffset) & 3)) {
+    // Different alignments: copy (memcpy speed), then mask the output in place, where the alignments
+    // agree. That beats unaligned 32-bit access through DataViews by far.
+    output.set(source.subarray(sourceStart, sourceEnd), outputOffset);
+    maskRange(output, outputOffset, outputOffset + length, key, keyOffset, output, outputOffset);
     return;
   }
+  const sourceAlign = (source.byteOffset + sourceStart) & 3;
   // Bytes up to the first 4-byte boundary, then whole words, then the tail.
   const lead = (4 - sourceAlign) & 3;
   maskBytes(source, sourceStart, lead, key, keyOffset, output, outputOffset);
@@ -104,19 +107,4 @@ function maskBytes(
   if (i < length) output[outputOffset + i] = source[start + i] ^ k0;
   if (i + 1 < length) output[outputOffset + i + 1] = source[start + i + 1] ^ k1;
   if (i + 2 < length) output[outputOffset + i + 2] = source[start + i + 2] ^ k2;
-}
-
-/** Source and output differ in alignment: unaligned 32-bit reads and writes through DataViews. */
-function maskUnaligned(
-  source: Uint8Array, start: number, length: number, key: Uint8Array, keyOffset: number,
-  output: Uint8Array, outputOffset: number,
-): void {
-  // Little-endian reads, so the word key's first byte is the lowest one whatever the platform.
-  const wordKey = key[keyOffset & 3] | (key[(keyOffset + 1) & 3] << 8)
-    | (key[(keyOffset + 2) & 3] << 16) | (key[(keyOffset + 3) & 3] << 24);
-  const from = new DataView(source.buffer, source.byteOffset + start, length);
-  const to = new DataView(output.buffer, output.byteOffset + outputOffset, length);
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) to.setInt32(i, from.getInt32(i, true) ^ wordKey, true);
-  maskBytes(source, start + whole, length - whole, key, keyOffset + whole, output, outputOffset + whole);
 }

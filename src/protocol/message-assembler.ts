@@ -25,6 +25,11 @@ export interface MessageAssemblerOptions {
   maxMessageSize?: number;
   /** Bytes one compressed message may inflate to before decoding stops. Default 64 MiB. */
   maxInflatedSize?: number;
+  /**
+   * The payload bytes the frame parser keeps per frame. A one-frame uncompressed message no longer
+   * than that shares its frame's stored payload instead of keeping a copy. Default 0: always copy.
+   */
+  framePayloadCap?: number;
 }
 
 export interface MessageHandler {
@@ -44,12 +49,15 @@ interface PendingMessage {
   stored: number;
   /** The text validator; null for binary messages. */
   utf8: Utf8Validator | null;
+  /** A one-frame uncompressed message: its data will be its frame's stored payload, so no copy is kept. */
+  sharesFramePayload: boolean;
 }
 
 export class MessageAssembler implements FrameSink {
   /** Bytes of a message's data that are kept; a relay that holds or re-encodes whole messages raises it. */
   maxMessageSize: number;
   private readonly inflater: Inflater | null;
+  private readonly framePayloadCap: number;
   private readonly utf8 = new Utf8Validator();
   /** The data message in progress, if any. */
   private pending: PendingMessage | null = null;
@@ -64,6 +72,7 @@ export class MessageAssembler implements FrameSink {
 
   constructor(options: MessageAssemblerOptions, private readonly handler: MessageHandler) {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.framePayloadCap = options.framePayloadCap ?? 0;
     this.inflater = options.deflate
       ? new Inflater({ ...deflateForSender(options.deflate, options.from), maxInflatedSize: options.maxInflatedSize })
       : null;
@@ -124,6 +133,7 @@ export class MessageAssembler implements FrameSink {
   onFrame(frame: Frame): void {
     const target = this.target;
     const complete = target !== null && frame.fin;
+    if (target?.sharesFramePayload) target.chunks = [frame.payload.subarray(0, target.stored)];
     if (complete) this.finish(target);
     this.passOn(frame);
     if (complete) {
@@ -165,6 +175,7 @@ export class MessageAssembler implements FrameSink {
       chunks: [],
       stored: 0,
       utf8: text ? this.utf8 : null,
+      sharesFramePayload: header.fin && !compressed && header.payloadLength <= this.framePayloadCap,
     };
   }
 
@@ -179,8 +190,9 @@ export class MessageAssembler implements FrameSink {
     }
     const kept = Math.min(room, data.length);
     if (kept > 0) {
-      // A copy: chunks from the parser and the inflater are only valid during the call.
-      target.chunks.push(Buffer.from(data.subarray(0, kept)));
+      // A copy: chunks from the parser and the inflater are only valid during the call. A message that
+      // is its frame's whole stored payload takes that payload at the end instead.
+      if (!target.sharesFramePayload) target.chunks.push(Buffer.from(data.subarray(0, kept)));
       target.stored += kept;
     }
     if (target.utf8 && !target.utf8.push(data)) this.flag('invalid-utf8');

@@ -1,6 +1,6 @@
 // One direction of a WebSocket connection, decoded: the frame parser feeding the message assembler.
 // The proxy's relay and `framescope decode` use this; bytes in, frames and messages out.
-import { FrameParser } from './frame-parser.js';
+import { DEFAULT_MAX_STORED_PAYLOAD, FrameParser } from './frame-parser.js';
 import type { Frame, FrameHeader, FrameSink, Message, Sender } from './frame.js';
 import { MessageAssembler } from './message-assembler.js';
 import type { DeflateParams } from './permessage-deflate.js';
@@ -35,7 +35,10 @@ export class StreamDecoder {
 
   constructor(options: StreamDecoderOptions, handler: StreamDecoderHandler) {
     this.assembler = new MessageAssembler(
-      { from: options.from, deflate: options.deflate, maxMessageSize: options.maxMessageSize, maxInflatedSize: options.maxInflatedSize },
+      {
+        from: options.from, deflate: options.deflate, maxMessageSize: options.maxMessageSize, maxInflatedSize: options.maxInflatedSize,
+        framePayloadCap: options.maxStoredPayload ?? DEFAULT_MAX_STORED_PAYLOAD,
+      },
       handler,
     );
     const assembler = this.assembler;

@@ -128,6 +128,10 @@ class Lane {
   // ---- Receiving ------------------------------------------------------------------------------
 
   onData(chunk: Buffer): void {
+    if (this.passesEverything) {
+      this.passThrough(chunk);
+      return;
+    }
     this.events.length = 0;
     this.decoder.push(chunk);
     this.chunk = chunk;
@@ -135,7 +139,8 @@ class Lane {
     let pos = 0;
     for (const event of this.events) {
       if (event.kind === 'header') {
-        this.current = { disposition: this.decide(event.header) };
+        // A frame begun on the fast path keeps passing.
+        this.current ??= { disposition: this.decide(event.header) };
         for (const bytes of this.partial.splice(0)) this.routeBuffer(bytes);
         pos = Math.max(pos, event.offset - this.base);
       } else if (event.kind === 'frame') {
@@ -155,6 +160,39 @@ class Lane {
     this.chunk = null;
     this.base += chunk.length;
     this.tryInjections();
+  }
+
+  /**
+   * Nothing can change this chunk's bytes: no breakpoint watches, nothing is held, gathered, waiting
+   * to be injected or re-encoded. Then the chunk goes on at once, as it came, and is decoded after.
+   */
+  private get passesEverything(): boolean {
+    return !this.watching && !this.reencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0;
+  }
+
+  private passThrough(chunk: Buffer): void {
+    this.write(chunk);
+    this.events.length = 0;
+    this.decoder.push(chunk);
+    const records: Rec[] = [];
+    for (const event of this.events) {
+      if (event.kind === 'header') {
+        this.current = { disposition: 'pass' };
+      } else if (event.kind === 'frame') {
+        const frame = event.frame;
+        this.current = null;
+        records.push({ kind: 'frame', frame, time: Date.now() });
+        if (frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary || frame.opcode === Opcode.Continuation) this.outInMessage = !frame.fin;
+        if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
+      } else {
+        records.push({ kind: 'message', message: event.message, time: Date.now() });
+      }
+    }
+    // A frame whose header is still incomplete: its first bytes are already on their way, so the rest
+    // of it must pass too, whatever the next chunk's path.
+    if (this.current === null && !this.decoder.atFrameBoundary) this.current = { disposition: 'pass' };
+    this.base += chunk.length;
+    this.recordAll(records);
   }
 
   /** The source ended: a cut-off frame and whatever is gathered go on as they are. */
@@ -314,11 +352,18 @@ class Lane {
 
   private write(bytes: Buffer): void {
     if (this.closed || bytes.length === 0) return;
-    if (!this.dest.write(bytes)) {
+    if (!this.dest.write(bytes) && !this.waitingForDrain) {
+      // Backpressure: the sender waits until the receiver has taken what is queued.
+      this.waitingForDrain = true;
       this.source.pause();
-      this.dest.once('drain', () => this.source.resume());
+      this.dest.once('drain', () => {
+        this.waitingForDrain = false;
+        this.source.resume();
+      });
     }
   }
+
+  private waitingForDrain = false;
 
   private recordAll(records: Rec[]): void {
     for (const r of records) {
@@ -516,7 +561,6 @@ export class FrameRelay {
   private finished = false;
   /** The side whose TCP connection ended first, for the 1006 record. */
   private firstToDrop: Sender | undefined;
-  private readonly onRules = () => this.refreshBreakpoints();
 
   constructor(
     private readonly session: Session,
@@ -528,7 +572,6 @@ export class FrameRelay {
     this.client = new Lane(this, 'client', clientSocket, serverSocket, options);
     this.server = new Lane(this, 'server', serverSocket, clientSocket, options);
     this.refreshBreakpoints();
-    options.breakpoints?.on('rules', this.onRules);
   }
 
   /**
@@ -608,7 +651,8 @@ export class FrameRelay {
     if (this.finished) throw new Error(`connection ${this.connection.id} is closed`);
   }
 
-  private refreshBreakpoints(): void {
+  /** Re-checks whether breakpoints watch each direction (the proxy calls it when the rules change). */
+  refreshBreakpoints(): void {
     const b = this.options.breakpoints;
     this.client.setWatching(Boolean(b?.watches(this.connection.url, 'send')));
     this.server.setWatching(Boolean(b?.watches(this.connection.url, 'receive')));
@@ -649,7 +693,6 @@ export class FrameRelay {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.options.breakpoints?.off('rules', this.onRules);
     this.options.breakpoints?.forgetConnection(this.connection.id);
     this.client.dispose();
     this.server.dispose();

@@ -70,8 +70,10 @@ export class OwnClient {
           fail(new Error(`the server's Sec-WebSocket-Accept ${JSON.stringify(accept)} is not ${computeAccept(key)}`));
           return;
         }
-        // What the server sends is recorded by the relay; this end only has to keep reading.
+        // What the server sends is recorded by the relay; this end only has to keep reading, and to
+        // end its side when the server's side ends, as a TCP client would.
         mine.on('data', () => {});
+        mine.once('end', () => mine.end());
         resolve(new OwnClient(mine, connection!));
       };
       mine.on('data', onData);

@@ -91,6 +91,11 @@ export class ProxyServer {
         (res as Duplex).destroy();
       }
     });
+    // One listener each for every connection, not one per connection.
+    this.session.on('connection-closed', (connection) => this.relays.delete(connection.id));
+    this.breakpoints.on('rules', () => {
+      for (const relay of this.relays.values()) relay.refreshBreakpoints();
+    });
     this.server = http.createServer({ requireHostHeader: false });
     this.server.on('connection', (socket: net.Socket) => this.track(socket));
     this.server.on('request', (req, res) => this.onRequest(req, res));
@@ -150,15 +155,7 @@ export class ProxyServer {
     bridgeWebSocket(this.session, req, socket, head, target, {
       breakpoints: this.breakpoints,
       onConnection: (connection) => ownClient?.(connection),
-      onRelay: (connection, relay) => {
-        this.relays.set(connection.id, relay);
-        const forget = (closed: ConnectionRecord) => {
-          if (closed.id !== connection.id) return;
-          this.relays.delete(connection.id);
-          this.session.off('connection-closed', forget);
-        };
-        this.session.on('connection-closed', forget);
-      },
+      onRelay: (connection, relay) => this.relays.set(connection.id, relay),
       insecure: this.options.insecure,
       connectTimeout: this.options.connectTimeout,
       responseTimeout: this.options.responseTimeout,

@@ -96,6 +96,19 @@ describe('traffic commands on a raw connection', () => {
     expect(frames.map((f) => f.opcode)).toEqual([2, 9]);
   });
 
+  it('keeps a frame whole when an injection comes while only part of its header has arrived', async () => {
+    const frame = encodeFrameBytes({ opcode: 2, mask: key, payload: Buffer.alloc(300, 1) });
+    client.socket.write(frame.subarray(0, 1));
+    await upstream.waitForBytes(1);
+    await t.api.call('inject', { connectionId, direction: 'send', message: { kind: 'ping', dataBase64: b64('y') } });
+    client.socket.write(frame.subarray(1, 3));
+    await upstream.waitForBytes(3);
+    client.socket.write(frame.subarray(3));
+    const frames = await receivedFrames(upstream, 'client', 2);
+    expect(upstream.bytes.subarray(0, frame.length).equals(frame)).toBe(true);
+    expect(frames.map((f) => [f.opcode, f.payloadLength])).toEqual([[2, 300], [9, 1]]);
+  });
+
   it('records injected frames and messages as injected', async () => {
     await t.api.call('inject', { connectionId, direction: 'receive', message: { kind: 'text', dataBase64: b64('note') } });
     await client.waitForBytes(6);

@@ -22,7 +22,7 @@ export interface TestEngine {
 export async function startTestEngine(proxy: ProxyOptions = {}, sessionName?: string): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'framescope-engine-'));
   const engine = await Engine.start({ sessionsDir: join(dir, 'sessions'), sessionName, proxy: { port: 0, ...proxy }, announceInterval: 20 });
-  const control = new ControlServer({ handler: commandHandler(engine), batchInterval: 10 });
+  const control = new ControlServer({ handler: commandHandler(engine), batchInterval: 10, onClientCount: (count) => engine.setWatched(count > 0) });
   engine.on('event', (e) => control.broadcast(e));
   await control.listen();
   const api = await ControlClient.connect(`ws://127.0.0.1:${control.port}/control?token=${control.token}`);

@@ -1,0 +1,38 @@
+// Framescope in reverse mode, in its own process, configured as `framescope proxy` runs it: the
+// engine records every frame and message into its capture store on disk (memory keeps only the
+// index). Usage: node framescope-proxy.mjs <upstream port>.
+// `drain-session` reports what was recorded since the last call; recording is never switched off.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../dist/src/engine.js';
+import { servePeer } from './peer-process.mjs';
+
+const upstreamPort = Number(process.argv[2]);
+const dir = mkdtempSync(join(tmpdir(), 'framescope-bench-'));
+const engine = await Engine.start({
+  sessionsDir: dir,
+  proxy: { host: '127.0.0.1', port: 0, upstream: `ws://127.0.0.1:${upstreamPort}` },
+});
+const counts = { frames: 0, messages: 0, violations: 0, errors: [] };
+const session = engine.liveSession;
+session.on('frame', (_c, f) => {
+  counts.frames++;
+  counts.violations += f.frame.violations.length;
+});
+session.on('message', () => counts.messages++);
+session.on('error', (e) => counts.errors.push(e.message));
+session.on('connection-updated', (c) => { if (c.error) counts.errors.push(`connection ${c.id}: ${c.error}`); });
+
+servePeer(engine.proxyAddress.port, {
+  'drain-session': () => {
+    const recorded = { ...counts, memory: process.memoryUsage(), disk: engine.store.diskUsage() };
+    counts.frames = counts.messages = counts.violations = 0;
+    counts.errors = [];
+    globalThis.gc?.();
+    return recorded;
+  },
+}, async () => {
+  await engine.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
