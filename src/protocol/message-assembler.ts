@@ -149,6 +149,8 @@ export class MessageAssembler implements FrameSink {
    */
   end(lastFrame?: Frame | null): void {
     if (lastFrame) {
+      // A cut-off one-frame message still takes what its frame kept.
+      if (this.target?.sharesFramePayload) this.target.chunks = [lastFrame.payload.subarray(0, this.target.stored)];
       // A header cut short never reached onHeader.
       if (!this.headerSeen && this.closed) this.flag('frame-after-close');
       this.passOn(lastFrame);
