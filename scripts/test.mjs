@@ -1,4 +1,5 @@
-// `npm test`: type-check every tsconfig, lint, run the tests, and end with `Tests: N passed, N failed`.
+// `npm test`: type-check every tsconfig, build the UI, lint, run the tests, and end with
+// `Tests: N passed, N failed`.
 // Each check counts as one test, so a type error or a lint error is a failure in the closing line.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -15,7 +16,9 @@ const check = (label, ok) => {
   if (ok) passed++; else failed++;
 };
 
-check('type-check engine and electron (tsc -b)', run(bin('tsc'), ['-b']));
+check('type-check and build the engine and electron (tsc -b)', run(bin('tsc'), ['-b']));
+// The end-to-end tests drive the built UI, so it is built first.
+check('build the UI (vite build)', run(bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']));
 check('type-check tests (tsconfig.test.json)', run(bin('tsc'), ['-p', 'tsconfig.test.json']));
 check('type-check renderer (renderer/tsconfig.json)', run(bin('tsc'), ['-p', 'renderer/tsconfig.json']));
 check('lint (eslint)', run(bin('eslint'), ['.']));

@@ -38,6 +38,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private viewed!: { name: string; store: CaptureStore };
   private recording = true;
   private readonly dirty = new Set<number>();
+  /** Connections that began (or were open) while recording was off. */
+  private readonly unrecorded = new Set<number>();
   private readonly announced = new Map<number, number>();
   /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
   private watched = false;
@@ -54,6 +56,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   static async start(options: EngineOptions): Promise<Engine> {
     const session = new Session({ keepHistory: false });
     const engine = new Engine(options, session);
+    session.on('connection-opened', (c) => { if (!engine.recording) engine.unrecorded.add(c.id); });
+    // After every other listener has seen the close.
+    session.on('connection-closed', (c) => queueMicrotask(() => engine.unrecorded.delete(c.id)));
     await engine.openLive(session, options.sessionName);
     await engine.proxy.listen();
     engine.timer = setInterval(() => engine.announce(), options.announceInterval ?? 100);
@@ -86,6 +91,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   setRecording(on: boolean): void {
     if (on === this.recording) return;
     this.recording = on;
+    // Connections that are open now stay unrecorded when recording stops; they are not half-recorded
+    // when it starts again.
+    if (!on) for (const c of this.live.session.connections) this.unrecorded.add(c.id);
     if (on) this.live.stopRecording = this.subscribe(this.live.session, this.live.store);
     else this.live.stopRecording();
   }
@@ -208,7 +216,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private subscribe(session: Session, store: CaptureStore): () => void {
-    const stop = recordSession(session, store);
+    const stop = recordSession(session, store, (c) => !this.unrecorded.has(c.id));
     const touch = (c: ConnectionRecord) => { if (this.viewed.store === store) this.dirty.add(c.id); };
     const onError = (e: { message: string; time: number; connectionId?: number }) => this.emit('event', { kind: 'error', message: e.message, time: e.time, ...(e.connectionId !== undefined ? { connectionId: e.connectionId } : {}) });
     const events = ['connection-opened', 'connection-updated', 'connection-closed', 'frame', 'message'] as const;

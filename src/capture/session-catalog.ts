@@ -92,7 +92,8 @@ export class SessionCatalog {
     store.flush();
     const summaries = store.connections();
     const sidecar: Sidecar = {
-      size: statSync(store.path).size,
+      // By name: a renamed session's store still carries the path it was opened with.
+      size: statSync(this.pathOf(name)).size,
       connections: summaries.length,
       frames: summaries.reduce((sum, c) => sum + c.frameCount, 0),
     };

@@ -5,14 +5,19 @@ import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture
 import type { CaptureStore } from './capture-store.js';
 import type { Session, SessionError } from './session.js';
 
-/** Subscribes the store to the session's events; returns the function that unsubscribes it. */
-export function recordSession(session: Session, store: CaptureStore): () => void {
-  const onConnection = (connection: ConnectionRecord) => store.putConnection(connection);
+/**
+ * Subscribes the store to the session's events; returns the function that unsubscribes it. `accept`
+ * leaves connections out (those that began while recording was off).
+ */
+export function recordSession(session: Session, store: CaptureStore, accept: (connection: ConnectionRecord) => boolean = () => true): () => void {
+  const onConnection = (connection: ConnectionRecord) => {
+    if (accept(connection)) store.putConnection(connection);
+  };
   const onFrame = (connection: ConnectionRecord, frame: CapturedFrame) => {
-    store.putFrame(connection.id, frame);
+    if (accept(connection)) store.putFrame(connection.id, frame);
   };
   const onMessage = (connection: ConnectionRecord, message: CapturedMessage) => {
-    store.putMessage(connection.id, message);
+    if (accept(connection)) store.putMessage(connection.id, message);
   };
   const onError = (error: SessionError) => store.putError(error);
 
