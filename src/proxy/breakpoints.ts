@@ -25,6 +25,8 @@ export interface BreakpointsEvents {
 
 export class Breakpoints extends EventEmitter<BreakpointsEvents> {
   private rules: BreakpointRule[] = [];
+  /** Compiled patterns per rule id, so matching never compiles a regular expression. */
+  private readonly compiled = new Map<number, { url: (url: string) => boolean; regex?: RegExp }>();
   private active = true;
   private nextRuleId = 1;
   private nextHeldId = 1;
@@ -47,9 +49,11 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
 
   /** Creates (id 0) or replaces a rule; checks its patterns now so a bad regex is the caller's error. */
   set(rule: BreakpointRule): BreakpointRule {
-    if (rule.regex !== undefined) new RegExp(rule.regex);
-    if (rule.urlPattern !== undefined) urlMatcher(rule.urlPattern);
     const stored: BreakpointRule = { ...rule, id: rule.id > 0 ? rule.id : this.nextRuleId++ };
+    this.compiled.set(stored.id, {
+      url: stored.urlPattern ? urlMatcher(stored.urlPattern) : () => true,
+      ...(stored.regex !== undefined ? { regex: new RegExp(stored.regex) } : {}),
+    });
     const at = this.rules.findIndex((r) => r.id === stored.id);
     if (at >= 0) this.rules[at] = stored;
     else if (rule.id > 0) throw new Error(`no breakpoint ${rule.id}`);
@@ -60,12 +64,13 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
 
   delete(id: number): void {
     this.rules = this.rules.filter((r) => r.id !== id);
+    this.compiled.delete(id);
     this.emit('rules');
   }
 
   /** Whether any switched-on message rule could match messages of this connection and direction. */
   watches(url: string, direction: Direction): boolean {
-    return this.active && this.rules.some((r) => r.enabled && r.phase === 'message' && directionMatches(r, direction) && urlMatches(r, url));
+    return this.active && this.rules.some((r) => r.enabled && r.phase === 'message' && directionMatches(r, direction) && this.urlMatches(r, url));
   }
 
   /** The first rule that holds this message, if any. */
@@ -73,12 +78,13 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
     if (!this.active) return undefined;
     let text: string | undefined;
     return this.rules.find((r) => {
-      if (!r.enabled || r.phase !== 'message' || !directionMatches(r, direction) || !urlMatches(r, url)) return false;
+      if (!r.enabled || r.phase !== 'message' || !directionMatches(r, direction) || !this.urlMatches(r, url)) return false;
       if (r.opcode !== undefined && r.opcode !== opcode) return false;
       if (r.text === undefined && r.regex === undefined) return true;
       text ??= data.toString('utf8');
       if (r.text !== undefined && !text.includes(r.text)) return false;
-      if (r.regex !== undefined && !new RegExp(r.regex).test(text)) return false;
+      const regex = this.compiled.get(r.id)?.regex;
+      if (regex && !regex.test(text)) return false;
       return true;
     });
   }
@@ -86,7 +92,7 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
   /** The first rule that holds this upgrade request, if any. */
   matchHandshake(url: string): BreakpointRule | undefined {
     if (!this.active) return undefined;
-    return this.rules.find((r) => r.enabled && r.phase === 'handshake' && urlMatches(r, url));
+    return this.rules.find((r) => r.enabled && r.phase === 'handshake' && this.urlMatches(r, url));
   }
 
   /** Queues an item for the user; resolves with what they decide. */
@@ -136,6 +142,10 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
     this.emitHeld();
   }
 
+  private urlMatches(rule: BreakpointRule, url: string): boolean {
+    return this.compiled.get(rule.id)?.url(url) ?? true;
+  }
+
   private emitHeld(): void {
     this.emit('held', this.heldItems());
   }
@@ -143,10 +153,6 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
 
 function directionMatches(rule: BreakpointRule, direction: Direction): boolean {
   return rule.direction === 'both' || rule.direction === direction;
-}
-
-function urlMatches(rule: BreakpointRule, url: string): boolean {
-  return rule.urlPattern === undefined || rule.urlPattern === '' || urlMatcher(rule.urlPattern)(url);
 }
 
 /** "/regex/" is a regular expression; anything else a substring. */

@@ -64,6 +64,8 @@ interface Collection {
   size: number;
   message?: Message;
   messageTime?: number;
+  /** Where its bytes lie in the chunk being routed, while they all come from that chunk in one run. */
+  inChunk?: { start: number; end: number } | null;
 }
 
 type HeldOut = { kind: 'held'; id: number; collection: Collection; queued: { opcode: number; length: number }[] };
@@ -158,6 +160,8 @@ class Lane {
     }
     this.flushRun();
     this.chunk = null;
+    // A message still being gathered spans chunks now.
+    if (this.collection) this.collection.inChunk = null;
     this.base += chunk.length;
     this.tryInjections();
   }
@@ -228,6 +232,10 @@ class Lane {
 
   private routeChunk(start: number, end: number): void {
     if (this.current!.disposition === 'collect') {
+      const c = this.collection!;
+      if (c.inChunk === undefined) c.inChunk = { start, end };
+      else if (c.inChunk && c.inChunk.end === start) c.inChunk.end = end;
+      else c.inChunk = null;
       this.collect(this.chunk!.subarray(start, end));
       return;
     }
@@ -240,8 +248,12 @@ class Lane {
   }
 
   private routeBuffer(bytes: Buffer): void {
-    if (this.current!.disposition === 'collect') this.collect(bytes);
-    else this.writeOrQueue([bytes], []);
+    if (this.current!.disposition === 'collect') {
+      this.collection!.inChunk = null;
+      this.collect(bytes);
+    } else {
+      this.writeOrQueue([bytes], []);
+    }
   }
 
   private collect(bytes: Buffer): void {
@@ -387,9 +399,16 @@ class Lane {
 
   /** Sends a gathered message on: as it came, or compressed again when this direction is re-encoded. */
   private release(c: Collection): void {
-    this.flushRun();
     const message = c.message!;
-    if (this.reencoding && message.compressed && !message.truncated) {
+    const reencode = this.reencoding && message.compressed && !message.truncated;
+    if (!reencode && this.chunk !== null && c.inChunk && c.inChunk.start === this.runEnd) {
+      // Its bytes follow the pending run in the same chunk: they leave in the same write.
+      this.runEnd = c.inChunk.end;
+      this.runRecords.push(...this.collectionRecords(c));
+      return;
+    }
+    this.flushRun();
+    if (reencode) {
       // Control frames that came between the fragments go first, then the message in one frame.
       for (const f of c.frames) if (f.done && f.done.frame.opcode >= 8) for (const b of f.bytes) this.write(b);
       this.write(this.encode(message.opcode, message.data));

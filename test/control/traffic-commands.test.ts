@@ -170,6 +170,26 @@ describe('traffic commands on a raw connection', () => {
     ]);
   });
 
+  it('passes every byte unchanged while a rule reads every message and matches none', async () => {
+    await t.api.call('setBreakpoint', { rule: { id: 0, enabled: true, phase: 'message', direction: 'send', regex: 'never-(here)' } });
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 100; i++) {
+      if (i % 10 === 3) {
+        parts.push(encodeFrameBytes({ opcode: 1, fin: false, mask: key, payload: `part-${i}-` }));
+        parts.push(encodeFrameBytes({ opcode: 9, mask: key, payload: 'between' }));
+        parts.push(encodeFrameBytes({ opcode: 0, mask: key, payload: 'end' }));
+      } else {
+        parts.push(encodeFrameBytes({ opcode: i % 2 ? 2 : 1, mask: key, payload: Buffer.alloc(i * 7, i) }));
+      }
+    }
+    const all = Buffer.concat(parts);
+    // In one write and then in awkward pieces: either way the same bytes arrive, in order.
+    client.socket.write(all);
+    for (let i = 0; i < all.length; i += 333) client.socket.write(all.subarray(i, i + 333));
+    expect((await upstream.waitForBytes(2 * all.length)).equals(Buffer.concat([all, all]))).toBe(true);
+    expect(await t.api.call('listHeld', {})).toEqual([]);
+  });
+
   it('drops a held message: the server never sees it, what queued behind it goes on', async () => {
     await t.api.call('setBreakpoint', { rule: { id: 0, enabled: true, phase: 'message', direction: 'both', regex: '^drop' } });
     client.socket.write(Buffer.concat([encodeFrameBytes({ opcode: 1, mask: key, payload: 'drop me' }), encodeFrameBytes({ opcode: 1, mask: key, payload: 'keep me' })]));
