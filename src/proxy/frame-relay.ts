@@ -134,6 +134,7 @@ class Lane {
       this.passThrough(chunk);
       return;
     }
+    this.decodePassed();
     this.events.length = 0;
     this.decoder.push(chunk);
     this.chunk = chunk;
@@ -171,36 +172,55 @@ class Lane {
    * to be injected or re-encoded. Then the chunk goes on at once, as it came, and is decoded after.
    */
   private get passesEverything(): boolean {
-    return !this.watching && !this.reencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0;
+    return !this.watching && !this.reencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0 && !this.closed;
   }
 
+  /**
+   * The chunk goes on at once; decoding and recording wait until the event loop has handled the I/O
+   * that is ready (setImmediate), so that recording never delays the bytes of the next message (a
+   * reply, often). Anything that needs the decoder's state first catches up (decodePassed).
+   */
   private passThrough(chunk: Buffer): void {
     this.write(chunk);
-    this.events.length = 0;
-    this.decoder.push(chunk);
+    this.passed.push(chunk);
+    if (this.passed.length === 1) setImmediate(this.decodePassedLater);
+  }
+
+  private readonly passed: Buffer[] = [];
+  private readonly decodePassedLater = () => this.decodePassed();
+
+  /** Decodes and records the chunks that went on unexamined, in order. */
+  private decodePassed(): void {
+    if (this.passed.length === 0) return;
+    const chunks = this.passed.splice(0);
     const records: Rec[] = [];
-    for (const event of this.events) {
-      if (event.kind === 'header') {
-        this.current = { disposition: 'pass' };
-      } else if (event.kind === 'frame') {
-        const frame = event.frame;
-        this.current = null;
-        records.push({ kind: 'frame', frame, time: Date.now() });
-        if (frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary || frame.opcode === Opcode.Continuation) this.outInMessage = !frame.fin;
-        if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
-      } else {
-        records.push({ kind: 'message', message: event.message, time: Date.now() });
+    for (const chunk of chunks) {
+      this.events.length = 0;
+      this.decoder.push(chunk);
+      for (const event of this.events) {
+        if (event.kind === 'header') {
+          this.current = { disposition: 'pass' };
+        } else if (event.kind === 'frame') {
+          const frame = event.frame;
+          this.current = null;
+          records.push({ kind: 'frame', frame, time: Date.now() });
+          if (frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary || frame.opcode === Opcode.Continuation) this.outInMessage = !frame.fin;
+          if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
+        } else {
+          records.push({ kind: 'message', message: event.message, time: Date.now() });
+        }
       }
+      // A frame whose header is still incomplete: its first bytes are already on their way, so the
+      // rest of it must pass too, whatever the next chunk's path.
+      if (this.current === null && !this.decoder.atFrameBoundary) this.current = { disposition: 'pass' };
+      this.base += chunk.length;
     }
-    // A frame whose header is still incomplete: its first bytes are already on their way, so the rest
-    // of it must pass too, whatever the next chunk's path.
-    if (this.current === null && !this.decoder.atFrameBoundary) this.current = { disposition: 'pass' };
-    this.base += chunk.length;
     this.recordAll(records);
   }
 
   /** The source ended: a cut-off frame and whatever is gathered go on as they are. */
   end(): void {
+    this.decodePassed();
     this.events.length = 0;
     this.decoder.end();
     if (this.partial.length > 0) this.writeOrQueue(this.partial.splice(0), []);
@@ -457,12 +477,14 @@ class Lane {
 
   /** Queues a message of the proxy's own; it goes at the next frame boundary (data: outside a fragmented message). */
   inject(message: OutgoingMessage, flags: Flags = { injected: true }): void {
+    this.decodePassed();
     this.injections.push({ isData: message.opcode < 8, send: () => this.sendOwn(message.opcode, message.data, flags) });
     this.tryInjections();
   }
 
   /** Queues hand-crafted bytes; they go at the next frame boundary, exactly as given. */
   injectRaw(bytes: Buffer): void {
+    this.decodePassed();
     this.injections.push({
       isData: false,
       send: () => {
@@ -541,6 +563,7 @@ class Lane {
 
   /** Breakpoints changed: watch this direction's messages or not. */
   setWatching(on: boolean): void {
+    this.decodePassed();
     this.watching = on;
     this.updateMessageCap();
   }
