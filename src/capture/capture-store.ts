@@ -39,6 +39,19 @@ export interface CaptureStoreOptions {
   maxDelayMs?: number;
   /** A batch of records this large is written at once, bytes. Default 1 MiB. */
   batchBytes?: number;
+  /**
+   * Bytes of records held in memory until they are in the file (written asynchronously) past which
+   * onBackpressure(true) is called. Default 64 MiB.
+   */
+  highWaterMark?: number;
+  /** Bytes held at or below which onBackpressure(false) follows. Default half the high-water mark. */
+  lowWaterMark?: number;
+  /**
+   * true: the file falls behind, pause what produces records (the proxy's sockets) until false
+   * comes. Records put meanwhile are still kept, never dropped: this only bounds memory. Called
+   * synchronously from a put (true) or when a write ends, a flush or close (false).
+   */
+  onBackpressure?: (paused: boolean) => void;
 }
 
 export type { RecoveryReport } from './capture-index.js';
@@ -239,7 +252,10 @@ export class CaptureStore {
     this.budget = options.diskBudget ?? DEFAULT_DISK_BUDGET;
     this.onBudget = options.onBudget;
     this.onError = options.onError ?? (() => {});
-    this.writer = new CaptureWriter(fd, end, { maxDelayMs: options.maxDelayMs, batchBytes: options.batchBytes, onError: this.onError });
+    this.writer = new CaptureWriter(fd, end, {
+      maxDelayMs: options.maxDelayMs, batchBytes: options.batchBytes, onError: this.onError,
+      highWaterMark: options.highWaterMark, lowWaterMark: options.lowWaterMark, onBackpressure: options.onBackpressure,
+    });
   }
 
   /** Creates a new capture file (it must not exist) and a store that writes to it. */
@@ -568,17 +584,31 @@ export class CaptureStore {
     return this.index.byteLength;
   }
 
-  /** Writes every pending record to the file now. */
+  /** True while the file falls behind and producers should pause (see CaptureStoreOptions.onBackpressure). */
+  get backpressure(): boolean {
+    return this.writer.backpressure;
+  }
+
+  /** Writes every pending record to the file now, synchronously: afterwards the file holds everything put. */
   flush(): void {
+    if (this.closed) return;
     this.writer.flush();
   }
 
-  /** Writes what is pending and closes the file. Reading after close throws. */
+  /**
+   * Writes what is pending (synchronously) and closes the file. Reading after close throws. The fd
+   * itself is closed once no asynchronous write is in flight: at once, or when the last one ends.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.writer.close();
-    closeSync(this.fd);
+    this.writer.close(() => {
+      try {
+        closeSync(this.fd);
+      } catch (error) {
+        this.onError(error as Error);
+      }
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,63 +1,136 @@
-// Appends records to a capture file in batches: records are encoded straight into one buffer and
-// written with one write per batch, at the latest maxDelayMs after the first unwritten record, or at
-// once when the batch passes batchBytes. Each batch ends with a checkpoint record (the CRC of the
-// batch) so that opening a file checks it a batch at a time. No fsync: what reached the operating
-// system survives a kill -9 of the process, and that is within maxDelayMs + a turn of the event loop.
-import { readSync, writeSync } from 'node:fs';
+// Appends records to a capture file in batches, off the engine's thread. Records are encoded straight
+// into a batch buffer. A batch is sealed when it passes batchBytes, or maxDelayMs after its first
+// record: it is closed with a checkpoint record (the CRC of the batch, so that opening checks the file
+// a batch at a time) and never changes again. Sealed batches go to the file with asynchronous
+// positioned writes (libuv's threadpool), one write in flight at a time, in file order, the batches
+// that queued up meanwhile together in one writev: the kernel's copy into the page cache runs on
+// another core while the engine's thread keeps relaying.
+//
+// Every byte stays readable at every moment: a batch is served from memory until its write has
+// ended (a pread of a region still being written could return stale bytes). flush() and close() are
+// synchronous and complete: they write whatever is not yet in the file with positioned writes, in
+// flight or not; an asynchronous write that ends later puts the same bytes at the same place.
+//
+// No fsync: what reached the operating system survives a kill -9 of the process, and that is within
+// maxDelayMs plus one write. Memory is bounded by backpressure, never by dropping: past highWaterMark
+// bytes held, onBackpressure(true) asks the caller to pause what produces records, and at lowWaterMark
+// onBackpressure(false) lets it go on. Past twice the high-water mark (the caller did not pause, or
+// the event loop never turned so no write could end) the writer writes synchronously, as a flush.
+import { readSync, writev, writevSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { CHECKPOINT_BODY_LENGTH, RECORD_HEADER_LENGTH, RecordType, sealRecord } from './capture-file.js';
 
 const CHECKPOINT_LENGTH = RECORD_HEADER_LENGTH + CHECKPOINT_BODY_LENGTH;
+/** Sealed batches one write takes at most (Linux's IOV_MAX is 1024). */
+const MAX_BATCHES_PER_WRITE = 64;
+/** One asynchronous write takes batches up to about this many bytes, so a backlog drains in writes of a few ms each. */
+const MAX_BYTES_PER_WRITE = 8 * 1024 * 1024;
+/** Batch buffers kept for reuse: a reused buffer costs no fresh memory and no page faults. */
+const SPARE_BUFFERS = 4;
+/** Sealed batches (in batches' worth of bytes) that may wait behind a write while the event loop has not turned. */
+const STALLED_BATCHES = 2;
 
 export interface CaptureWriterOptions {
-  /** Longest time a record waits in memory before it is written, ms. Default 50. */
+  /** Longest time a record waits in memory before its batch is sealed and written, ms. Default 50. */
   maxDelayMs?: number;
-  /** A batch this large is written at once, bytes. Default 1 MiB. */
+  /** A batch this large is sealed and written at once, bytes. Default 1 MiB. */
   batchBytes?: number;
-  /** A write failed (disk full, I/O error). The batch stays pending and is retried at the next flush. */
+  /** A write failed (disk full, I/O error). Told once until a write succeeds; the bytes stay in memory and are retried. */
   onError?: (error: Error) => void;
+  /** Bytes held in memory (not yet in the file, being written included) past which onBackpressure(true) is called. Default 64 MiB. */
+  highWaterMark?: number;
+  /** Bytes held at or below which onBackpressure(false) is called after a true. Default half the high-water mark. */
+  lowWaterMark?: number;
+  /** Told true when the caller should pause what produces records, false when it may go on. Nothing is ever dropped. */
+  onBackpressure?: (paused: boolean) => void;
 }
 
 export const DEFAULT_MAX_DELAY_MS = 50;
 export const DEFAULT_BATCH_BYTES = 1024 * 1024;
+export const DEFAULT_HIGH_WATER_MARK = 64 * 1024 * 1024;
+
+/** A sealed batch: records and the checkpoint that ends them, at a fixed place in the file. */
+interface SealedBatch {
+  /** File offset of bytes[0]. */
+  start: number;
+  /** The records and the checkpoint. */
+  bytes: Buffer;
+  /** Bytes of records in it (the checkpoint not counted). */
+  recordBytes: number;
+  /** The batch buffer to reuse once the bytes are in the file; null when it is not a batch buffer. */
+  buffer: Buffer | null;
+  /** Bytes from its start known to be in the file (a short write goes on from there). */
+  done: number;
+  /** An asynchronous write of it is in flight: its buffer must not be reused yet. */
+  writing: boolean;
+  /** All its bytes are in the file. */
+  inFile: boolean;
+}
 
 export class CaptureWriter {
   private readonly maxDelayMs: number;
   private readonly batchBytes: number;
+  private readonly highWaterMark: number;
+  private readonly lowWaterMark: number;
   private readonly onError: (error: Error) => void;
-  /** Encoded records not yet written, from byte 0 to `used`; they start at file offset `written`. */
-  private batch: Buffer;
+  private readonly onBackpressure: (paused: boolean) => void;
+  /** The batch being filled, bytes 0 to `used` (null until its first record); it starts at file offset `batchStart`. */
+  private batch: Buffer | null = null;
   private used = 0;
-  /** File offset up to which everything was written. */
-  private written: number;
-  /** Records too large for the batch, written after it, in order. */
-  private large: Buffer[] = [];
-  private largeBytes = 0;
+  private batchStart: number;
+  /** CRC-32 of the batch's first `crcCovered` bytes: its checkpoint's CRC once it covers them all. */
+  private batchCrc = 0;
+  private crcCovered = 0;
+  /** Sealed batches not yet (all) in the file, in file order: they follow each other with no gap. */
+  private readonly unwritten: SealedBatch[] = [];
+  /** Bytes of the batches in `unwritten`, and bytes of records among them. */
+  private unwrittenBytes = 0;
+  private unwrittenRecordBytes = 0;
+  /** Asynchronous writes in flight (0 or 1), and the bytes of theirs not yet known to be in the file. */
+  private inFlight = 0;
+  private inFlightBytes = 0;
+  /** The event loop turned since the write in flight started (else its end cannot be seen before the loop turns). */
+  private loopTurned = true;
+  private turnWatched = false;
+  private readonly spares: Buffer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** A write failed and no write succeeded since: the next failures are not reported again. */
+  /** A write failed and none succeeded since: further failures are not reported again, and writes wait for the timer. */
   private failing = false;
-  /** CRC-32 and length of the bytes written since the last checkpoint. */
-  private spanCrc = 0;
-  private spanLength = 0;
+  private paused = false;
+  /** What close() left to do once no write is in flight (close the fd). */
+  private afterWrites: (() => void) | null = null;
+  private idleWaiters: (() => void)[] = [];
 
-  /** fd: opened for writing; position: the file offset where the next record goes (its end). */
+  /** fd: opened for reading and writing (not appending); position: the file offset where the next record goes (its end). */
   constructor(private readonly fd: number, position: number, options: CaptureWriterOptions = {}) {
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-    this.batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
+    this.batchBytes = Math.max(1, options.batchBytes ?? DEFAULT_BATCH_BYTES);
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.lowWaterMark = Math.min(options.lowWaterMark ?? this.highWaterMark / 2, this.highWaterMark);
     this.onError = options.onError ?? (() => {});
-    this.written = position;
-    this.batch = Buffer.allocUnsafe(this.batchBytes * 2);
+    this.onBackpressure = options.onBackpressure ?? (() => {});
+    this.batchStart = position;
   }
 
   /** The end of the file once everything pending is written: where the next record goes. */
   get position(): number {
-    return this.written + this.used + this.largeBytes;
+    return this.batchStart + this.used;
   }
 
-  /** Bytes accepted but not yet written. */
+  /** Bytes of records accepted but not yet in the file (checkpoints not counted). */
   get pending(): number {
-    return this.used + this.largeBytes;
+    return this.used + this.unwrittenRecordBytes;
+  }
+
+  /** Bytes held in memory until they are in the file: records, checkpoints, those being written included. */
+  get buffered(): number {
+    return this.used + this.unwrittenBytes;
+  }
+
+  /** True between onBackpressure(true) and onBackpressure(false). */
+  get backpressure(): boolean {
+    return this.paused;
   }
 
   /**
@@ -66,140 +139,395 @@ export class CaptureWriter {
    */
   append(type: RecordType, bodyLength: number, writeBody: (buf: Buffer, offset: number) => void): number {
     if (this.closed) throw new Error('the capture file is closed');
-    const offset = this.position;
     const size = RECORD_HEADER_LENGTH + bodyLength;
-    // The batch keeps room for its checkpoint.
-    if (this.largeBytes === 0 && this.used + size + CHECKPOINT_LENGTH <= this.batch.length) {
+    // A batch keeps room for its checkpoint.
+    if (this.batch !== null && this.used + size + CHECKPOINT_LENGTH > this.batch.length) this.seal();
+    const offset = this.position;
+    if (size + CHECKPOINT_LENGTH > this.batchCapacity) {
+      // Larger than any batch: a batch of its own, in its own buffer (the batch before it was sealed above).
+      const own = Buffer.allocUnsafe(size + CHECKPOINT_LENGTH);
+      writeBody(own, RECORD_HEADER_LENGTH);
+      sealRecord(own, 0, type, bodyLength);
+      this.addSealed(own, size, size < COMBINE_FROM ? crc32(own.subarray(0, size)) : combineRecordCrc(0, own, 0, size), null);
+    } else {
+      this.batch ??= this.spares.pop() ?? Buffer.allocUnsafe(this.batchCapacity);
       writeBody(this.batch, this.used + RECORD_HEADER_LENGTH);
       sealRecord(this.batch, this.used, type, bodyLength);
+      if (size >= COMBINE_FROM) this.extendBatchCrc(this.used, size);
       this.used += size;
-    } else {
-      // Too large for what is left of the batch: its own buffer, written right after the batch.
-      const record = Buffer.allocUnsafe(size);
-      writeBody(record, RECORD_HEADER_LENGTH);
-      sealRecord(record, 0, type, bodyLength);
-      this.large.push(record);
-      this.largeBytes += size;
+      if (this.used >= this.batchBytes) this.seal();
     }
-    if (this.pending >= this.batchBytes) this.flush();
-    else this.timer ??= setTimeout(() => this.onTimer(), this.maxDelayMs).unref();
+    if (this.used > 0) {
+      this.timer ??= setTimeout(() => this.onTimer(), this.maxDelayMs).unref();
+    } else if (!this.failing) {
+      // The batch went out whole; the next record starts the clock again.
+      this.clearTimer();
+    }
+    this.issue();
+    this.bound();
+    this.checkBackpressure();
     return offset;
   }
 
-  /** Writes everything pending now (synchronously). A failed write is reported and stays pending. */
+  /**
+   * Writes everything not yet in the file now, synchronously: the batch being filled, the sealed
+   * batches, and those being written asynchronously (the same bytes at the same place). A failed
+   * write is reported (once until a write succeeds) and its bytes stay in memory, retried later.
+   */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.pending === 0 && this.spanLength === 0) return;
-    try {
-      if (this.largeBytes === 0 && this.used > 0) {
-        // The usual case: the batch and its checkpoint in one write.
-        const crc = crc32(this.batch.subarray(0, this.used), this.spanCrc);
-        this.writeCheckpoint(this.batch, this.used, crc, this.spanLength + this.used);
-        this.writeAll(this.batch, this.used + CHECKPOINT_LENGTH);
-        this.used = 0;
-        this.spanCrc = 0;
-        this.spanLength = 0;
-      } else {
-        if (this.used > 0) {
-          this.writeAll(this.batch, this.used);
-          this.addToSpan(this.batch.subarray(0, this.used));
-          this.used = 0;
-        }
-        while (this.large.length > 0) {
-          const record = this.large[0];
-          this.writeAll(record, record.length);
-          this.addToSpan(record);
-          this.large.shift();
-          this.largeBytes -= record.length;
-        }
-        if (this.spanLength > 0) {
-          const checkpoint = Buffer.allocUnsafe(CHECKPOINT_LENGTH);
-          this.writeCheckpoint(checkpoint, 0, this.spanCrc, this.spanLength);
-          this.writeAll(checkpoint, CHECKPOINT_LENGTH);
-          this.spanCrc = 0;
-          this.spanLength = 0;
-        }
+    // After close the fd is closed, or about to be.
+    if (this.closed) return;
+    this.clearTimer();
+    this.seal();
+    while (this.unwritten.length > 0) {
+      const group = this.unwritten.slice(0, MAX_BATCHES_PER_WRITE);
+      const from = group.map((b) => b.done);
+      let written: number;
+      try {
+        written = writevSync(this.fd, group.map((b, i) => b.bytes.subarray(from[i])), group[0].start + from[0]);
+        if (written === 0) throw new Error('the capture file took no bytes');
+      } catch (error) {
+        this.fail(error as Error);
+        break;
       }
       this.failing = false;
-    } catch (error) {
-      if (!this.failing) this.onError(error as Error);
-      this.failing = true;
-      // Retry later rather than lose records.
-      if (!this.closed) this.timer ??= setTimeout(() => this.onTimer(), this.maxDelayMs).unref();
+      this.advance(group, from, written);
     }
+    this.checkBackpressure();
+    this.wakeIdle();
   }
 
-  /** Reads bytes of the file, pending ones included (a record just appended reads back at once). */
+  /** Reads bytes of the file, those not yet written included (a record just appended reads back at once). */
   read(position: number, length: number): Buffer {
     const out = Buffer.allocUnsafe(Math.max(0, Math.min(position + length, this.position) - position));
     return out.subarray(0, this.readInto(out, position, out.length));
   }
 
-  /** Reads bytes of the file into out (from its start), pending ones included; returns how many (fewer at the end). */
+  /** Reads bytes of the file into out (from its start), those not yet written included; returns how many (fewer at the end). */
   readInto(out: Buffer, position: number, length: number): number {
     const end = Math.min(position + length, this.position, position + out.length);
-    let filled = 0;
-    // From the file.
-    while (position + filled < Math.min(end, this.written)) {
-      const n = readSync(this.fd, out, filled, Math.min(end, this.written) - position - filled, position + filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    // From the batch, then the large records.
-    let from = this.written;
-    const parts: Buffer[] = [this.batch.subarray(0, this.used), ...this.large];
-    for (const part of parts) {
-      const partEnd = from + part.length;
-      const a = Math.max(position + filled, from);
-      const b = Math.min(end, partEnd);
-      if (a < b) {
-        part.copy(out, a - position, a - from, b - from);
-        filled = b - position;
+    if (end <= position) return 0;
+    const sealedEnd = Math.min(end, this.batchStart);
+    let at = position;
+    // Sealed bytes: from memory while a batch is not all in the file, from the file between them.
+    for (const sealed of this.unwritten) {
+      if (at >= sealedEnd || sealed.start >= sealedEnd) break;
+      const sealedStop = sealed.start + sealed.bytes.length;
+      if (sealedStop <= at) continue;
+      if (sealed.start > at) {
+        at += this.readFile(out, position, at, sealed.start);
+        if (at < sealed.start) return at - position;
       }
-      from = partEnd;
+      const to = Math.min(sealedStop, sealedEnd);
+      sealed.bytes.copy(out, at - position, at - sealed.start, to - sealed.start);
+      at = to;
     }
-    return filled;
+    if (at < sealedEnd) {
+      at += this.readFile(out, position, at, sealedEnd);
+      if (at < sealedEnd) return at - position;
+    }
+    // Then the batch being filled.
+    if (at < end && this.batch !== null) {
+      this.batch.copy(out, at - position, at - this.batchStart, end - this.batchStart);
+      at = end;
+    }
+    return at - position;
   }
 
-  /** Writes what is pending and stops accepting records. The caller closes the fd. */
-  close(): void {
+  /**
+   * Writes what is pending (synchronously) and stops accepting records. `afterWrites` (closing the
+   * fd) runs once no asynchronous write is in flight: at once, or when the last one ends. Ends
+   * backpressure: nothing is held for the file any more.
+   */
+  close(afterWrites?: () => void): void {
     if (this.closed) return;
     this.flush();
     // Never silent: what could not be written is lost now, and said so.
     if (this.pending > 0) this.onError(new Error(`${this.pending} bytes of records could not be written to the capture file`));
     this.closed = true;
+    this.clearTimer();
+    if (this.paused) {
+      this.paused = false;
+      this.tellBackpressure(false);
+    }
+    this.afterWrites = afterWrites ?? null;
+    if (this.inFlight === 0) this.runAfterWrites();
+    this.wakeIdle();
+  }
+
+  /**
+   * Resolves once no write is in flight and no sealed batch waits for one (the batch being filled
+   * waits for its timer), or at once when writes are failing (they wait for their retry) or the
+   * writer is closed.
+   */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Bytes held past which the writer writes synchronously, whatever the caller does: twice the high-water mark. */
+  private get hardLimit(): number {
+    return 2 * this.highWaterMark;
+  }
+
+  private get batchCapacity(): number {
+    return this.batchBytes * 2;
+  }
+
+  /** Closes the batch being filled with its checkpoint: from now on its bytes never change. */
+  private seal(): void {
+    if (this.used === 0 || this.batch === null) return;
+    const crc = this.crcCovered < this.used ? crc32(this.batch.subarray(this.crcCovered, this.used), this.batchCrc) : this.batchCrc;
+    this.addSealed(this.batch, this.used, crc, this.batch);
+    this.batch = null;
+    this.used = 0;
+    this.batchCrc = 0;
+    this.crcCovered = 0;
+  }
+
+  /**
+   * Extends the batch's CRC over the long record at `at`: the short records before it in one crc32
+   * call, then the record by combining its own CRC (no second pass over its bytes). Short records
+   * wait for the next long one or the seal, so they too are run through crc32 in one call.
+   */
+  private extendBatchCrc(at: number, size: number): void {
+    const batch = this.batch!;
+    const before = this.crcCovered < at ? crc32(batch.subarray(this.crcCovered, at), this.batchCrc) : this.batchCrc;
+    this.batchCrc = combineRecordCrc(before, batch, at, size);
+    this.crcCovered = at + size;
+  }
+
+  /** Writes the checkpoint (crc: of the records) after `recordBytes` of records in buf (room for it is there) and queues the batch. */
+  private addSealed(buf: Buffer, recordBytes: number, crc: number, buffer: Buffer | null): void {
+    const body = recordBytes + RECORD_HEADER_LENGTH;
+    buf.writeUInt32LE(crc, body);
+    buf.writeDoubleLE(recordBytes, body + 4);
+    sealRecord(buf, recordBytes, RecordType.Checkpoint, CHECKPOINT_BODY_LENGTH);
+    const bytes = buf.subarray(0, recordBytes + CHECKPOINT_LENGTH);
+    this.unwritten.push({ start: this.batchStart, bytes, recordBytes, buffer, done: 0, writing: false, inFile: false });
+    this.unwrittenBytes += bytes.length;
+    this.unwrittenRecordBytes += recordBytes;
+    this.batchStart += bytes.length;
+  }
+
+  /** Starts an asynchronous write of the sealed batches waiting, unless one is in flight. */
+  private issue(retry = false): void {
+    if (this.inFlight > 0 || this.closed || this.unwritten.length === 0) return;
+    // A failing disk is retried on the timer, not on every record.
+    if (this.failing && !retry) return;
+    const group: SealedBatch[] = [];
+    let bytes = 0;
+    for (const sealed of this.unwritten) {
+      if (group.length === MAX_BATCHES_PER_WRITE || (group.length > 0 && bytes + sealed.bytes.length > MAX_BYTES_PER_WRITE)) break;
+      group.push(sealed);
+      bytes += sealed.bytes.length;
+    }
+    const from = group.map((b) => b.done);
+    for (const sealed of group) sealed.writing = true;
+    this.inFlight++;
+    this.inFlightBytes = bytes;
+    this.watchTurn();
+    writev(this.fd, group.map((b, i) => b.bytes.subarray(from[i])), group[0].start + from[0], (error, written) => {
+      this.inFlight--;
+      this.inFlightBytes = 0;
+      for (const sealed of group) sealed.writing = false;
+      if (!error && written === 0) error = new Error('the capture file took no bytes');
+      if (error) {
+        // A flush may have written them meanwhile: then nothing is missing.
+        if (group.some((b) => !b.inFile)) this.fail(error);
+      } else {
+        this.failing = false;
+        this.advance(group, from, written);
+      }
+      // Buffers of batches a flush wrote while this write was in flight can be reused now.
+      for (const sealed of group) if (sealed.inFile) this.reuse(sealed);
+      if (this.closed) {
+        if (this.inFlight === 0) this.runAfterWrites();
+      } else {
+        this.issue();
+        this.checkBackpressure();
+      }
+      this.wakeIdle();
+    });
+  }
+
+  /** Counts `written` bytes of a write of `group` that started at `from` in each; batches all in the file leave `unwritten`. */
+  private advance(group: readonly SealedBatch[], from: readonly number[], written: number): void {
+    let left = written;
+    for (let i = 0; i < group.length && left > 0; i++) {
+      const sealed = group[i];
+      const took = Math.min(left, sealed.bytes.length - from[i]);
+      left -= took;
+      if (sealed.inFile) continue;
+      sealed.done = Math.max(sealed.done, from[i] + took);
+      if (sealed.done < sealed.bytes.length) continue;
+      sealed.inFile = true;
+      if (sealed.writing) this.inFlightBytes -= sealed.bytes.length;
+      const at = this.unwritten.indexOf(sealed);
+      if (at >= 0) this.unwritten.splice(at, 1);
+      this.unwrittenBytes -= sealed.bytes.length;
+      this.unwrittenRecordBytes -= sealed.recordBytes;
+      this.reuse(sealed);
+    }
+  }
+
+  /** Keeps a written batch's buffer for a later batch, once no write reads it. */
+  private reuse(sealed: SealedBatch): void {
+    if (sealed.buffer === null || sealed.writing) return;
+    if (this.spares.length < SPARE_BUFFERS) this.spares.push(sealed.buffer);
+    sealed.buffer = null;
+  }
+
+  private fail(error: Error): void {
+    if (!this.failing) this.onError(error);
+    this.failing = true;
+    // Retry later rather than lose records.
+    if (!this.closed) this.timer ??= setTimeout(() => this.onTimer(), this.maxDelayMs).unref();
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.seal();
+    this.issue(true);
+    this.checkBackpressure();
+  }
+
+  private clearTimer(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
   }
 
-  private addToSpan(bytes: Buffer): void {
-    this.spanCrc = crc32(bytes, this.spanCrc);
-    this.spanLength += bytes.length;
+  /**
+   * Keeps memory bounded whatever the caller does: writes everything synchronously, as a flush, when
+   * a producer went on past twice the high-water mark, or when records pile up behind a write while
+   * the event loop has not turned since it started (a synchronous loop of puts: no write can end
+   * before it returns, so waiting would only hold memory).
+   */
+  private bound(): void {
+    if (this.failing) return;
+    const stalled = this.inFlight > 0 && !this.loopTurned && this.unwrittenBytes - this.inFlightBytes >= STALLED_BATCHES * this.batchBytes;
+    if (stalled || this.buffered > this.hardLimit) this.flush();
   }
 
-  private writeCheckpoint(buf: Buffer, offset: number, crc: number, spanLength: number): void {
-    const body = offset + RECORD_HEADER_LENGTH;
-    buf.writeUInt32LE(crc >>> 0, body);
-    buf.writeDoubleLE(spanLength, body + 4);
-    sealRecord(buf, offset, RecordType.Checkpoint, CHECKPOINT_BODY_LENGTH);
+  /** Notes when the event loop next turns. */
+  private watchTurn(): void {
+    this.loopTurned = false;
+    if (this.turnWatched) return;
+    this.turnWatched = true;
+    setImmediate(() => {
+      this.turnWatched = false;
+      this.loopTurned = true;
+    }).unref();
   }
 
-  private onTimer(): void {
-    this.timer = null;
-    this.flush();
-  }
-
-  /** One write syscall for the buffer, at its explicit file position (a retry never duplicates). */
-  private writeAll(buf: Buffer, length: number): void {
-    let done = 0;
-    while (done < length) {
-      done += writeSync(this.fd, buf, done, length - done, this.written + done);
+  private checkBackpressure(): void {
+    if (this.closed) return;
+    const held = this.buffered;
+    if (!this.paused && held > this.highWaterMark) {
+      this.paused = true;
+      this.tellBackpressure(true);
+    } else if (this.paused && held <= this.lowWaterMark) {
+      this.paused = false;
+      this.tellBackpressure(false);
     }
-    this.written += length;
   }
+
+  private tellBackpressure(paused: boolean): void {
+    try {
+      this.onBackpressure(paused);
+    } catch (error) {
+      this.onError(error as Error);
+    }
+  }
+
+  /** Reads file bytes [from, to) into out at from - base; returns how many (fewer where the file ends). */
+  private readFile(out: Buffer, base: number, from: number, to: number): number {
+    let filled = 0;
+    while (from + filled < to) {
+      const n = readSync(this.fd, out, from - base + filled, to - from - filled, from + filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return filled;
+  }
+
+  private runAfterWrites(): void {
+    const afterWrites = this.afterWrites;
+    this.afterWrites = null;
+    afterWrites?.();
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && (this.unwritten.length === 0 || this.failing || this.closed);
+  }
+
+  private wakeIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checkpoint's CRC without a second pass over long records. A record's own CRC covers all of it
+// but its first 4 bytes (the CRC itself), so the batch's CRC is extended by those 4 bytes and then
+// combined with the record's CRC, as zlib's crc32_combine does: crc(A ‖ B) = crc(A)·x^(8·|B|) + crc(B)
+// (mod the CRC-32 polynomial). For short records one crc32 call over many of them is cheaper.
+
+/** Records this long or longer have their CRC combined into the batch's rather than run through again. */
+const COMBINE_FROM = 512;
+/** The CRC-32 polynomial, bit-reflected. */
+const POLY = 0xedb88320;
+
+/** CRC-32 of buf[at, at + size), which holds a sealed record, continuing crc. */
+function combineRecordCrc(crc: number, buf: Buffer, at: number, size: number): number {
+  let c = ~crc;
+  for (let i = at; i < at + 4; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return combineCrc(~c >>> 0, buf.readUInt32LE(at), size - 4);
+}
+
+/** a(x)·b(x) modulo the polynomial (bit-reflected). */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000;
+  let p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ POLY : b >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** x^(2^k) modulo the polynomial, k = 0..31. */
+const X2N = new Uint32Array(32);
+X2N[0] = 0x40000000;
+for (let k = 1; k < 32; k++) X2N[k] = multModP(X2N[k - 1], X2N[k - 1]);
+
+/** The CRC-32 lookup table, one entry per byte value. */
+const CRC_TABLE = new Uint32Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+  CRC_TABLE[n] = c >>> 0;
+}
+
+/** x^(8·length) modulo the polynomial, by length: records of a stream tend to repeat their lengths. */
+const shiftOperators = new Map<number, number>();
+
+function combineCrc(crcA: number, crcB: number, lengthB: number): number {
+  let op = shiftOperators.get(lengthB);
+  if (op === undefined) {
+    op = 0x80000000;
+    // 8·length bits: start at x^(2^3) and take the bits of length.
+    for (let n = lengthB, k = 3; n > 0; n = Math.floor(n / 2), k++) if (n % 2 === 1) op = multModP(X2N[k & 31], op);
+    if (shiftOperators.size >= 4096) shiftOperators.clear();
+    shiftOperators.set(lengthB, op);
+  }
+  return (multModP(op, crcA) ^ crcB) >>> 0;
 }

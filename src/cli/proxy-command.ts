@@ -44,6 +44,13 @@ export async function run(args: string[]): Promise<number> {
   }
   const engine = await startEngine(values, parseInteger(values.port, 'port', DEFAULT_PROXY_PORT, 0, 65535));
   process.stdout.write(describeListening(engine, values.upstream));
+  engine.on('event', (event) => {
+    if (event.kind !== 'budget') return;
+    const used = `${(event.usage / 2 ** 20).toFixed(0)} MiB of ${(event.budget / 2 ** 20).toFixed(0)} MiB`;
+    process.stderr.write(event.level === 'warning'
+      ? `framescope: warning: session ${engine.liveName} has used ${used} of its disk budget\n`
+      : `framescope: session ${engine.liveName} reached its disk budget (${used}): frames are still recorded, payloads no longer stored (raise --disk-budget)\n`);
+  });
   const signal = await untilStopped();
   let code = 0;
   if (values.har) {

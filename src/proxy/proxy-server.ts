@@ -112,9 +112,13 @@ export class ProxyServer {
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(error.code === 'EADDRINUSE'
+          ? new Error(`port ${this.options.port} on ${this.options.host} is already in use; choose another port (--port, or --proxy-port for framescope ui)`)
+          : error);
+      });
       this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
+        this.server.removeAllListeners('error');
         resolve(this.server.address() as AddressInfo);
       });
     });
