@@ -50,7 +50,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    files: ['electron/**/*.{ts,cts}'],
+    rules: {
+      'no-restricted-imports': 'off',
+      // A sandboxed preload is CommonJS: `import x = require()` is how TypeScript writes that.
+      '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
+    },
   },
 );

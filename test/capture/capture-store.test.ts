@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord, Direction } from '../../src/capture/capture-model.js';
 import { CHECKPOINT_BODY_LENGTH, RECORD_HEADER_LENGTH, RecordType } from '../../src/capture/capture-file.js';
 import { CaptureWriter } from '../../src/capture/capture-writer.js';
@@ -299,11 +299,13 @@ describe('the writer behind the store', () => {
     store.close();
   });
 
-  it('writes at once when a batch passes 1 MiB', () => {
+  it('writes at once when a batch passes 1 MiB', async () => {
     const path = join(dir, 's.fscap');
-    const store = CaptureStore.create(path);
+    // A timer that never fires in the test: only the batch size can start the write.
+    const store = CaptureStore.create(path, { maxDelayMs: 60_000 });
     for (let i = 0; i < 300; i++) store.putFrame(1, plainFrame('send', i, 'y'.repeat(4000)));
-    expect(statSync(path).size).toBeGreaterThan(1024 * 1024);
+    // The write is asynchronous: it is issued at once and ends soon after, with no flush.
+    await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(1024 * 1024), { timeout: 2000, interval: 5 });
     store.close();
     expect(statSync(path).size).toBe(store.diskUsage());
   });

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_BODY_LENGTH, FILE_HEADER_LENGTH, RECORD_HEADER_LENGTH, encodeFileHeader } from '../../src/capture/capture-file.js';
 import type { CapturedFrame } from '../../src/capture/capture-model.js';
@@ -73,7 +74,70 @@ describe('a process killed while recording', () => {
     expect(store.frame(1, safe - 1).frame.payload.toString().startsWith(`frame ${safe - 1} `)).toBe(true);
     store.close();
   });
+
+  it('leaves every frame it put more than 100 ms before the kill in the file when full batches were being written asynchronously', async () => {
+    const path = join(dir, 'crash-large.fscap');
+    // 16 KiB frames, 4 a millisecond: batches fill by size and their writes are in flight when the kill comes.
+    const script = `
+      import { CaptureStore } from ${JSON.stringify(join(root, 'dist/src/capture/capture-store.js'))};
+      const store = CaptureStore.create(process.env.CAPTURE_PATH);
+      store.putConnection({ id: 1, url: 'ws://crash.test/', clientAddress: '127.0.0.1:1', startedAt: 0, state: 'open',
+        request: { method: 'GET', target: '/', httpVersion: '1.1', rawHeaders: [], time: 0 }, checks: [], frames: [], messages: [] });
+      let put = 0;
+      function tick() {
+        for (let i = 0; i < 4; i++, put++) {
+          const payload = Buffer.alloc(16384, 0x2e);
+          payload.write('frame ' + put + ' ');
+          store.putFrame(1, { direction: 'send', time: Date.now(), frame: { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1,
+            masked: false, payloadLength: payload.length, lengthForm: 16, headerLength: 4, index: put, offset: 0, payload, truncated: false, violations: [] } });
+        }
+        process.stdout.write(put + ' ' + Date.now() + '\\n');
+        setTimeout(tick, 1);
+      }
+      tick();
+      setTimeout(() => process.exit(0), 20000).unref();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CAPTURE_PATH: path } });
+    const progress = await progressUntilKilled(child);
+    const { killedAt } = progress;
+    expect(progress.lines.length).toBeGreaterThan(10);
+    const safe = Math.max(0, ...progress.lines.filter(([, time]) => time <= killedAt - 100).map(([put]) => put));
+    // More than a batch of 1 MiB went out before the kill.
+    expect(safe).toBeGreaterThan(64);
+    const store = await CaptureStore.open(path);
+    const count = store.frameCount(1);
+    expect(count).toBeGreaterThanOrEqual(safe);
+    expect(store.recovery.records).toBe(2 + count);
+    const rows = store.frames(1, 0, count);
+    expect(rows.every((row, n) => row.preview.startsWith(`frame ${n} `) && row.index === n)).toBe(true);
+    expect(store.frame(1, count - 1).frame.payload.length).toBe(16384);
+    store.close();
+  });
 });
+
+/** Reads a recording child's "<put> <epoch ms>" lines for about 400 ms, then kills it with SIGKILL. */
+async function progressUntilKilled(child: ChildProcessByStdio<null, Readable, null>): Promise<{ lines: [put: number, time: number][]; killedAt: number }> {
+  const lines: [put: number, time: number][] = [];
+  let buffered = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (text: string) => {
+      buffered += text;
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        const [put, time] = line.split(' ').map(Number);
+        lines.push([put, time]);
+      }
+      if (lines.length > 0 && Date.now() - lines[0][1] > 400) resolve();
+    });
+    setTimeout(resolve, 5_000);
+  });
+  const killedAt = Date.now();
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  child.kill('SIGKILL');
+  await closed;
+  return { lines, killedAt };
+}
 
 describe('a torn last record', () => {
   /**

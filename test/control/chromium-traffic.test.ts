@@ -34,7 +34,7 @@ describe.runIf(existsSync(CHROMIUM))('traffic commands on a page in Chromium', (
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs({ proxyPort: t.proxyPort }) });
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-    await page.evaluate(() => (window as unknown as { ready: Promise<void> }).ready);
+    await page.evaluate(() => (globalThis as unknown as { ready: Promise<void> }).ready);
     connectionId = (await t.api.call('listConnections', {}))[0]!.id;
   }, 60_000);
   afterAll(async () => {
@@ -43,8 +43,8 @@ describe.runIf(existsSync(CHROMIUM))('traffic commands on a page in Chromium', (
     await t?.close();
   });
 
-  const received = () => page.evaluate(() => (window as unknown as { received: string[] }).received);
-  const send = (text: string) => page.evaluate((t) => (window as unknown as { ws: WebSocket }).ws.send(t), text);
+  const received = () => page.evaluate(() => (globalThis as unknown as { received: string[] }).received);
+  const send = (text: string) => page.evaluate((t) => (globalThis as unknown as { ws: WebSocket }).ws.send(t), text);
 
   it('delivers a message injected toward the page', async () => {
     await t.api.call('inject', { connectionId, direction: 'receive', message: { kind: 'text', dataBase64: Buffer.from('from framescope').toString('base64') } });

@@ -1,5 +1,6 @@
 // Headless Chromium (Debian's, driven by playwright-core) through the explicit proxy to a local ws
 // server: the page loads through the proxy and its messages appear in the HAR exactly.
+import type { HarEntryJson } from '../support/har-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { once } from 'node:events';
@@ -49,13 +50,13 @@ describe.runIf(existsSync(CHROMIUM))('Chromium through the explicit proxy', () =
   it('records the page\'s messages in both directions', async () => {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
-    const result = await page.evaluate(() => (window as unknown as { done: Promise<unknown> }).done);
+    const result = await page.evaluate(() => (globalThis as unknown as { done: Promise<unknown> }).done);
     expect(result).toEqual({ code: 1000, reason: 'page done', log: ['server got: hello from chromium', '1,2,3'] });
     await connectionClosed(proxy.session);
-    const entries = exportHar(proxy.session.connections).log.entries as Record<string, any>[];
+    const entries = exportHar(proxy.session.connections).log.entries as unknown as HarEntryJson[];
     expect(entries).toHaveLength(1);
     expect(entries[0]!.request.url).toBe(`ws://127.0.0.1:${port}/live`);
-    expect(entries[0]!.request.headers.find((h: { name: string }) => h.name === 'User-Agent').value).toMatch(/Chrome/);
+    expect(entries[0]!.request.headers.find((h: { name: string }) => h.name === 'User-Agent')?.value).toMatch(/Chrome/);
     // Each direction in order; how the two interleave depends on timing.
     const sent = entries[0]!._webSocketMessages.filter((m: { type: string }) => m.type === 'send');
     const received = entries[0]!._webSocketMessages.filter((m: { type: string }) => m.type === 'receive');

@@ -1,5 +1,6 @@
 // permessage-deflate negotiated by ws on both ends: the wire keeps the compressed bytes (RSV1 set),
 // the HAR shows the messages decompressed.
+import { type HarEntryJson, type HarFrameJson } from '../support/har-schema.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PerMessageDeflateOptions } from 'ws';
 import { exportHar } from '../../src/capture/har-export.js';
@@ -40,15 +41,15 @@ describe.each(cases)('permessage-deflate %s', (_name, deflateOptions) => {
     await done;
     await connectionClosed(proxy.session);
 
-    const entry = exportHar(proxy.session.connections).log.entries[0] as Record<string, any>;
-    expect(entry.response.headers.find((h: { name: string }) => h.name.toLowerCase() === 'sec-websocket-extensions').value).toMatch(/^permessage-deflate/);
+    const entry = exportHar(proxy.session.connections).log.entries[0] as unknown as HarEntryJson;
+    expect(entry.response.headers.find((h: { name: string }) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value).toMatch(/^permessage-deflate/);
     expect(entry._webSocketMessages.map((m: { type: string; data: string }) => [m.type, m.data])).toEqual([
       ['send', texts[0]], ['receive', `echo: ${texts[0]}`],
       ['send', texts[1]], ['receive', `echo: ${texts[1]}`],
       ['send', texts[2]], ['receive', `echo: ${texts[2]}`],
       ['send', binary.toString('base64')], ['receive', binary.toString('base64')],
     ]);
-    const dataFrames = (entry._webSocketFrames as Record<string, any>[]).filter((f) => f.opcode === 1 || f.opcode === 2);
+    const dataFrames = (entry._webSocketFrames as HarFrameJson[]).filter((f) => f.opcode === 1 || f.opcode === 2);
     expect(dataFrames).toHaveLength(8);
     for (const f of dataFrames) {
       expect(f.rsv1).toBe(true);
@@ -56,7 +57,7 @@ describe.each(cases)('permessage-deflate %s', (_name, deflateOptions) => {
     }
     // The wire carried compressed bytes: the long repeated text is far smaller on the wire.
     expect(dataFrames[4]!.payloadLength).toBeLessThan(texts[2]!.length / 4);
-    const controlFrames = (entry._webSocketFrames as Record<string, any>[]).filter((f) => f.opcode === 8);
+    const controlFrames = (entry._webSocketFrames as HarFrameJson[]).filter((f) => f.opcode === 8);
     for (const f of controlFrames) expect(f.rsv1).toBe(false);
   });
 });

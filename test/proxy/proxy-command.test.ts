@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { startWsServer, wsViaAbsoluteForm, opened, nextMessage, closed } from '../support/peers.js';
 import { startProxyProcess, exited, BIN } from '../support/cli.js';
-import { harProblems } from '../support/har-schema.js';
+import { harProblems, type HarEntryJson } from '../support/har-schema.js';
 
 describe('framescope proxy', () => {
   let dir: string;
@@ -54,7 +54,7 @@ describe('framescope proxy', () => {
     }
     const written = JSON.parse(readFileSync(har, 'utf8'));
     expect(harProblems(written)).toEqual([]);
-    const entries = written.log.entries as Record<string, any>[];
+    const entries = written.log.entries as HarEntryJson[];
     expect(entries.map((e) => [e.request.url, e.response.status])).toEqual([
       [`ws://127.0.0.1:${server.port}/one`, 101],
       [`ws://127.0.0.1:${server.port}/two`, 101],

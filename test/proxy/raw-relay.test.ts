@@ -1,5 +1,6 @@
 // Raw TCP peers on both ends: the proxy passes every byte through unchanged, malformed frames
 // included, records their violations, and keeps serving other connections.
+import { type HarEntryJson } from '../support/har-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -78,7 +79,7 @@ describe('the relay at the byte level', () => {
     expect(c.frames).toHaveLength(1);
     expect(c.frames[0]!.frame).toMatchObject({ opcode: 2, payloadLength: 1000, truncated: true, violations: ['truncated-frame'] });
     expect(c.close).toEqual({ code: 1006, reason: '', closedBy: 'client' });
-    const har = exportHar(proxy.session.connections).log.entries[0] as Record<string, any>;
+    const har = exportHar(proxy.session.connections).log.entries[0] as unknown as HarEntryJson;
     expect(har._webSocketFrames[0].violations).toEqual(['truncated-frame']);
   });
 

@@ -1,5 +1,6 @@
 // wss:// through a CONNECT tunnel with TLS intercepted by Framescope's CA, and upstream certificate
 // verification: a self-signed upstream is refused unless the proxy runs with insecure on.
+import { type HarEntryJson } from '../support/har-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,7 +49,7 @@ describe('TLS', () => {
       client.close(1000);
       await done;
       await connectionClosed(proxy.session);
-      const entry = exportHar(proxy.session.connections).log.entries[0] as Record<string, any>;
+      const entry = exportHar(proxy.session.connections).log.entries[0] as unknown as HarEntryJson;
       expect(entry.request.url).toBe(`wss://localhost:${upstreamPort}/secure`);
       expect(entry._framescope.tls).toEqual({ verified: true, insecure: false });
       expect(entry._webSocketMessages.map((m: { data: string }) => m.data)).toEqual(['over tls', 'secure echo: over tls']);

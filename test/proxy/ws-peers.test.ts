@@ -1,4 +1,5 @@
 // ws client -> Framescope -> ws server, in each mode the proxy offers, with the HAR checked exactly.
+import { type HarEntryJson, type HarFrameJson } from '../support/har-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { exportHar } from '../../src/capture/har-export.js';
@@ -66,7 +67,7 @@ describe.each(modes)('through the proxy in %s mode', (mode) => {
 
     const har = exportHar(proxy.session.connections);
     expect(har.log.entries).toHaveLength(1);
-    const entry = har.log.entries[0] as Record<string, any>;
+    const entry = har.log.entries[0] as unknown as HarEntryJson;
     expect(entry._resourceType).toBe('websocket');
     expect(entry.request.url).toBe(`ws://127.0.0.1:${server.port}/chat?room=1`);
     expect(entry.request.queryString).toEqual([{ name: 'room', value: '1' }]);
@@ -86,7 +87,7 @@ describe.each(modes)('through the proxy in %s mode', (mode) => {
     for (const m of entry._webSocketMessages) expect(typeof m.time).toBe('number');
     expect(entry._webSocketClose).toEqual({ code: 4001, reason: 'bye now', closedBy: 'server' });
 
-    const frames = entry._webSocketFrames as Record<string, any>[];
+    const frames = entry._webSocketFrames as HarFrameJson[];
     const summary = frames.map((f) => `${f.type}:${f.opcode}:${f.fin ? 'F' : '-'}:${f.payloadLength}`);
     expect(summary).toEqual([
       'send:1:F:5', 'receive:1:F:5',

@@ -2,6 +2,39 @@
 // plus the WebSocket fields of DESIGN.md. Returns the problems found; empty means valid.
 type Json = Record<string, unknown>;
 
+/** A HAR frame as the tests read it. */
+export interface HarFrameJson {
+  type: 'send' | 'receive';
+  time: number;
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  masked: boolean;
+  maskKey?: string;
+  payloadLength: number;
+  closeCode?: number;
+  closeReason?: string;
+  violations?: string[];
+  injected?: boolean;
+  edited?: boolean;
+  dropped?: boolean;
+}
+
+/** A HAR WebSocket entry as the tests read it (what exportHar writes). */
+export interface HarEntryJson {
+  _resourceType: string;
+  startedDateTime: string;
+  request: { method: string; url: string; headers: { name: string; value: string }[]; queryString: { name: string; value: string }[] };
+  response: { status: number; headers: { name: string; value: string }[] };
+  _webSocketMessages: { type: 'send' | 'receive'; time: number; opcode: number; data: string }[];
+  _webSocketFrames: HarFrameJson[];
+  _webSocketClose?: { code: number; reason: string; closedBy: 'client' | 'server' };
+  _error?: string;
+  _framescope: { tls?: { verified: boolean; insecure: boolean; error?: string } } & Record<string, unknown>;
+}
+
 export function harProblems(har: unknown): string[] {
   const problems: string[] = [];
   const need = (cond: boolean, what: string) => { if (!cond) problems.push(what); };

@@ -1,0 +1,197 @@
+// The UI against the real engine and real traffic: a connection shows up while it is open, a frame's
+// header bits and hex are exactly the bytes on the wire (RFC 6455 §5.7's masked "Hello"), search and
+// filters narrow the timeline, the handshake checks pass, the keyboard drives the timeline.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import type { WebSocket } from 'ws';
+import { computeAccept } from '../../src/protocol/handshake.js';
+import { CHROMIUM } from '../support/chromium.js';
+import { closed, opened, rawClientHandshake, startWsServer, wsViaAbsoluteForm, type RawPeer } from '../support/peers.js';
+import { ensureBuilt } from './support/build.js';
+import { launchChromium, monacoReady, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
+
+describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
+  let app: RunningApp;
+  let server: Awaited<ReturnType<typeof startWsServer>>;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  const clients: WebSocket[] = [];
+  const rawPeers: RawPeer[] = [];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    [app, server, browser] = await Promise.all([startApp(), startWsServer(), launchChromium()]);
+    // An echo server: text comes back prefixed, binary as it was.
+    server.wss.on('connection', (ws) => ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(isBinary ? data : `echo: ${data.toString()}`, { binary: isBinary })));
+    ({ page, errors } = await openUi(browser, app.url));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.terminate();
+    for (const p of rawPeers) p.socket.destroy();
+    await browser?.close();
+    await server?.close();
+    await app?.stop();
+  });
+
+  const connect = async (path: string) => {
+    const ws = wsViaAbsoluteForm(app.proxyPort, `ws://127.0.0.1:${server.port}${path}`);
+    clients.push(ws);
+    await opened(ws);
+    return ws;
+  };
+  const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 5000 });
+  const connectionRow = (path: string) => page.locator('[data-connection-id]').filter({ hasText: path });
+  const cell = (path: string, column: number) => connectionRow(path).locator('.td').nth(column);
+  const select = async (path: string) => {
+    await connectionRow(path).dispatchEvent('mousedown');
+    await page.getByRole('tab', { name: 'Frames' }).click();
+  };
+
+  it('shows a new connection while it is open and counts its frames live', async () => {
+    const ws = await connect('/live?room=1');
+    await connectionRow('/live?room=1').waitFor();
+    expect(await cell('/live?room=1', 1).textContent()).toBe(`ws://127.0.0.1:${server.port}/live?room=1`);
+    expect(await cell('/live?room=1', 2).textContent()).toBe('open');
+    for (const text of ['one', 'two', 'three']) ws.send(text);
+    // Three frames each way: the sent ones and their echoes.
+    await poll(() => cell('/live?room=1', 5).textContent()).toBe('3');
+    await poll(() => cell('/live?room=1', 6).textContent()).toBe('3');
+    ws.close(1000, 'bye');
+    await closed(ws);
+    await poll(() => cell('/live?room=1', 2).textContent()).toBe('closed');
+    expect(await cell('/live?room=1', 9).textContent()).toBe('1000 Normal Closure');
+  });
+
+  it('shows a masked frame\'s header bit by bit and its payload masked and unmasked, exactly as on the wire', async () => {
+    const { peer } = await rawClientHandshake(app.proxyPort, `ws://127.0.0.1:${server.port}/rfc-example`, `127.0.0.1:${server.port}`);
+    rawPeers.push(peer);
+    // RFC 6455 §5.7: a single-frame masked text message containing "Hello".
+    peer.socket.write(Buffer.from('818537fa213d7f9f4d5158', 'hex'));
+    await connectionRow('/rfc-example').waitFor();
+    await select('/rfc-example');
+    const frame0 = page.locator('[data-frame="0"]');
+    await frame0.waitFor();
+    await frame0.dispatchEvent('mousedown');
+    await page.locator('[data-frame-detail="0"]').waitFor();
+
+    await page.getByRole('tab', { name: 'Header' }).click();
+    const field = async (name: string) => {
+      const cells = page.locator(`tr[data-field="${name}"] td`);
+      return [await cells.nth(0).textContent(), await cells.nth(1).textContent()];
+    };
+    expect(await field('FIN')).toEqual(['1', '1']);
+    expect(await field('RSV1')).toEqual(['0', '0']);
+    expect(await field('RSV2')).toEqual(['0', '0']);
+    expect(await field('RSV3')).toEqual(['0', '0']);
+    expect(await field('Opcode')).toEqual(['0001', '0x1']);
+    expect(await field('MASK')).toEqual(['1', '1']);
+    expect(await field('Payload len')).toEqual(['0000101', '5']);
+    expect(await field('Masking key')).toEqual(['00110111 11111010 00100001 00111101', '37fa213d']);
+    expect(await page.locator('[data-field="header-hex"]').textContent()).toBe('81 85 37 fa 21 3d');
+    expect(await page.locator('[data-field="length-form"]').textContent()).toBe('7-bit');
+    await screenshot(page, 'frame-detail-header');
+
+    await page.getByRole('tab', { name: 'Hex' }).click();
+    const hexLine = async () => (await page.locator('[data-hex-line="0"] .hex-bytes').textContent())!.trim().split(/\s+/);
+    expect(await hexLine()).toEqual(['48', '65', '6c', '6c', '6f']);
+    expect(await page.locator('[data-hex-line="0"] .hex-ascii').textContent()).toBe('Hello');
+    await page.getByRole('radio', { name: 'Wire (masked)' }).click();
+    expect(await hexLine()).toEqual(['81', '85', '37', 'fa', '21', '3d', '7f', '9f', '4d', '51', '58']);
+
+    await page.getByRole('tab', { name: 'Payload' }).click();
+    await monacoReady(page);
+    await poll(() => page.locator('.payload-editor .view-lines').textContent()).toBe('Hello');
+    await screenshot(page, 'frame-detail');
+  });
+
+  it('searches payloads as text and as a regex, streaming the hits, and filters by direction and opcode', async () => {
+    const ws = await connect('/search');
+    for (const text of ['alpha needle-101', 'beta', 'gamma needle-202']) ws.send(text);
+    ws.send(Buffer.from([1, 2, 3]));
+    await connectionRow('/search').waitFor();
+    await poll(() => cell('/search', 6).textContent()).toBe('4');
+    await select('/search');
+    await poll(() => page.locator('.filter-status').textContent()).toBe('8 frames');
+
+    const search = page.getByRole('searchbox', { name: 'Search payloads' });
+    await search.fill('needle');
+    await search.press('Enter');
+    // Two sent messages and their two echoes.
+    await poll(() => page.locator('.filter-status').textContent()).toMatch(/^4 hits in \d+ scanned$/);
+    expect(await page.locator('[data-hit]').count()).toBe(4);
+
+    await page.getByRole('button', { name: '.*' }).click();
+    await search.fill('needle-2\\d\\d');
+    await search.press('Enter');
+    await poll(() => page.locator('.filter-status').textContent()).toMatch(/^2 hits in \d+ scanned$/);
+    const snippets = await page.locator('[data-hit] .preview').allTextContents();
+    expect(snippets.sort()).toEqual(['echo: gamma needle-202', 'gamma needle-202']);
+    expect(await page.locator('[data-hit] mark').first().textContent()).toBe('needle-202');
+    await screenshot(page, 'search-hits');
+
+    await search.press('Escape');
+    await poll(() => page.locator('.filter-status').textContent()).toBe('8 frames');
+    await page.getByRole('radio', { name: '↓ Received' }).click();
+    await poll(() => page.locator('.filter-status').textContent()).toBe('4 frames match');
+    expect(await page.locator('[data-frame] .dir').allTextContents()).toEqual(['↓', '↓', '↓', '↓']);
+    await page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'Binary' });
+    await poll(() => page.locator('.filter-status').textContent()).toBe('1 frame match');
+    expect(await page.locator('[data-frame] .opcode').allTextContents()).toEqual(['BIN']);
+    await page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'All opcodes' });
+    await page.getByRole('radiogroup', { name: 'Direction' }).getByRole('radio', { name: 'All' }).click();
+    await poll(() => page.locator('.filter-status').textContent()).toBe('8 frames');
+    await screenshot(page, 'connections-and-frames');
+  });
+
+  it('moves through frames with the arrow keys, opens the detail with Enter and searches with Ctrl+F', async () => {
+    await select('/search');
+    await page.locator('[data-frame="0"]').dispatchEvent('mousedown');
+    await page.locator('[data-frame-detail="0"]').waitFor();
+    await page.getByRole('grid', { name: 'Frames' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.locator('[data-frame-detail="2"]').waitFor();
+    expect(await page.locator('[data-frame].selected').getAttribute('data-frame')).toBe('2');
+    await page.keyboard.press('ArrowUp');
+    await page.locator('[data-frame-detail="1"]').waitFor();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Frame detail');
+    await page.keyboard.press('Control+f');
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Search payloads');
+  });
+
+  it('shows the handshake as on the wire with every check passed and the expected Accept value', async () => {
+    await select('/search');
+    await page.getByRole('tab', { name: 'Handshake' }).click();
+    const request = (await page.getByTestId('handshake-request').textContent())!;
+    expect(request.split('\n')[0]).toBe(`GET ws://127.0.0.1:${server.port}/search HTTP/1.1`);
+    const key = /^Sec-WebSocket-Key: (.+)$/m.exec(request)![1]!;
+    const response = (await page.getByTestId('handshake-response').textContent())!;
+    expect(response.split('\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(response).toContain(`Sec-WebSocket-Accept: ${computeAccept(key)}`);
+    const accept = page.locator('[data-negotiation="accept"]');
+    expect(await accept.locator('code').first().textContent()).toBe(computeAccept(key));
+    expect(await accept.locator('.verdict').textContent()).toBe('✓ pass');
+    const checks = page.locator('[data-check]');
+    expect(await checks.count()).toBeGreaterThan(5);
+    expect(await page.locator('[data-check][data-ok="false"]').count()).toBe(0);
+    expect(await page.locator('[data-check="accept-matches"] .check-result').textContent()).toBe('Pass');
+    await screenshot(page, 'handshake');
+  });
+
+  it('switches to the dark theme and keeps it', async () => {
+    await page.getByRole('tab', { name: 'Frames' }).click();
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    await page.locator('[data-frame="0"]').dispatchEvent('mousedown');
+    await monacoReady(page);
+    await screenshot(page, 'dark-theme');
+    await page.reload();
+    await page.waitForFunction('window.framescope !== undefined');
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(errors).toEqual([]);
+  });
+});
