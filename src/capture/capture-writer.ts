@@ -14,8 +14,9 @@
 // No fsync: what reached the operating system survives a kill -9 of the process, and that is within
 // maxDelayMs plus one write. Memory is bounded by backpressure, never by dropping: past highWaterMark
 // bytes held, onBackpressure(true) asks the caller to pause what produces records, and at lowWaterMark
-// onBackpressure(false) lets it go on. Past twice the high-water mark (the caller did not pause, or
-// the event loop never turned so no write could end) the writer writes synchronously, as a flush.
+// onBackpressure(false) lets it go on. Past twice the high-water mark (a caller that does not pause),
+// or when batches pile up behind a write within one synchronous run of code (a loop of appends that
+// never returns to the event loop, so no write can be seen to end), the writer writes synchronously.
 import { readSync, writev, writevSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { CHECKPOINT_BODY_LENGTH, RECORD_HEADER_LENGTH, RecordType, sealRecord } from './capture-file.js';
@@ -27,7 +28,7 @@ const MAX_BATCHES_PER_WRITE = 64;
 const MAX_BYTES_PER_WRITE = 8 * 1024 * 1024;
 /** Batch buffers kept for reuse: a reused buffer costs no fresh memory and no page faults. */
 const SPARE_BUFFERS = 4;
-/** Sealed batches (in batches' worth of bytes) that may wait behind a write while the event loop has not turned. */
+/** Sealed batches (in batches' worth of bytes) that may wait behind a write within the synchronous run that started it. */
 const STALLED_BATCHES = 2;
 
 export interface CaptureWriterOptions {
@@ -89,9 +90,12 @@ export class CaptureWriter {
   /** Asynchronous writes in flight (0 or 1), and the bytes of theirs not yet known to be in the file. */
   private inFlight = 0;
   private inFlightBytes = 0;
-  /** The event loop turned since the write in flight started (else its end cannot be seen before the loop turns). */
-  private loopTurned = true;
-  private turnWatched = false;
+  /**
+   * The synchronous run of code that started the write in flight has returned to the event loop
+   * (until it does, the write's end cannot be seen, however fast the disk).
+   */
+  private runEnded = true;
+  private runWatched = false;
   private readonly spares: Buffer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -326,7 +330,7 @@ export class CaptureWriter {
     for (const sealed of group) sealed.writing = true;
     this.inFlight++;
     this.inFlightBytes = bytes;
-    this.watchTurn();
+    this.watchRun();
     writev(this.fd, group.map((b, i) => b.bytes.subarray(from[i])), group[0].start + from[0], (error, written) => {
       this.inFlight--;
       this.inFlightBytes = 0;
@@ -401,25 +405,25 @@ export class CaptureWriter {
 
   /**
    * Keeps memory bounded whatever the caller does: writes everything synchronously, as a flush, when
-   * a producer went on past twice the high-water mark, or when records pile up behind a write while
-   * the event loop has not turned since it started (a synchronous loop of puts: no write can end
-   * before it returns, so waiting would only hold memory).
+   * a producer went on past twice the high-water mark, or when records pile up behind a write within
+   * the synchronous run that started it (a loop of puts that never returns to the event loop: no
+   * write can end before it does, so waiting would only hold memory).
    */
   private bound(): void {
     if (this.failing) return;
-    const stalled = this.inFlight > 0 && !this.loopTurned && this.unwrittenBytes - this.inFlightBytes >= STALLED_BATCHES * this.batchBytes;
+    const stalled = this.inFlight > 0 && !this.runEnded && this.unwrittenBytes - this.inFlightBytes >= STALLED_BATCHES * this.batchBytes;
     if (stalled || this.buffered > this.hardLimit) this.flush();
   }
 
-  /** Notes when the event loop next turns. */
-  private watchTurn(): void {
-    this.loopTurned = false;
-    if (this.turnWatched) return;
-    this.turnWatched = true;
-    setImmediate(() => {
-      this.turnWatched = false;
-      this.loopTurned = true;
-    }).unref();
+  /** Notes when the current synchronous run returns (its microtasks run then). */
+  private watchRun(): void {
+    this.runEnded = false;
+    if (this.runWatched) return;
+    this.runWatched = true;
+    queueMicrotask(() => {
+      this.runWatched = false;
+      this.runEnded = true;
+    });
   }
 
   private checkBackpressure(): void {
