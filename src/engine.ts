@@ -141,6 +141,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     // Opening the new live session also switches the view to it.
     await this.openLive(old.session, name, true);
     old.store.close();
+    // The old store may have been behind; the new one starts caught up.
+    this.proxy.holdForStore(false);
     return this.sessionInfo();
   }
 
@@ -192,7 +194,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   private async openLive(session: Session, requested?: string, fresh = false): Promise<void> {
     const name = requested ?? this.catalog.freeName(sessionNameFor(new Date()));
     let store: CaptureStore;
-    const budget = { diskBudget: this.options.diskBudget, onBudget: (level: 'warning' | 'reached', usage: number, limit: number) => this.emit('event', { kind: 'budget', level, usage, budget: limit }) };
+    const budget = {
+      diskBudget: this.options.diskBudget,
+      onBudget: (level: 'warning' | 'reached', usage: number, limit: number) => this.emit('event', { kind: 'budget', level, usage, budget: limit }),
+      // The disk is behind: hold the traffic (never drop it) until the store caught up.
+      onBackpressure: (behind: boolean) => this.proxy.holdForStore(behind),
+    };
     if (!fresh && this.catalog.exists(name)) {
       store = await this.catalog.open(name, budget);
       // Continue the numbering so new connections never collide with recorded ones.

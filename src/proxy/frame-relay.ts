@@ -28,6 +28,8 @@ export interface RelayOptions {
   maxStoredPayload: number;
   /** Breakpoints to honour; none when absent. */
   breakpoints?: Breakpoints;
+  /** Whether the capture store is behind right now: a new connection then starts held. */
+  holdForStore?: () => boolean;
 }
 
 /** A message larger than this cannot be held or re-encoded whole: it streams through as it came. */
@@ -384,18 +386,26 @@ class Lane {
 
   private write(bytes: Buffer): void {
     if (this.closed || bytes.length === 0) return;
-    if (!this.dest.write(bytes) && !this.waitingForDrain) {
+    if (!this.dest.write(bytes) && !this.pausedBy.has('receiver')) {
       // Backpressure: the sender waits until the receiver has taken what is queued.
-      this.waitingForDrain = true;
-      this.source.pause();
-      this.dest.once('drain', () => {
-        this.waitingForDrain = false;
-        this.source.resume();
-      });
+      this.pause('receiver');
+      this.dest.once('drain', () => this.resume('receiver'));
     }
   }
 
-  private waitingForDrain = false;
+  /** Why the sender's socket is paused: its receiver is slow, or the capture store is behind. */
+  private readonly pausedBy = new Set<'receiver' | 'store'>();
+
+  pause(reason: 'receiver' | 'store'): void {
+    this.pausedBy.add(reason);
+    this.source.pause();
+  }
+
+  /** Resumes the sender once nothing else holds it back. */
+  resume(reason: 'receiver' | 'store'): void {
+    this.pausedBy.delete(reason);
+    if (this.pausedBy.size === 0 && !this.closed) this.source.resume();
+  }
 
   private recordAll(records: Rec[]): void {
     for (const r of records) {
@@ -625,6 +635,10 @@ export class FrameRelay {
     this.pipe(this.server, this.client);
     if (serverHead.length > 0) this.server.onData(serverHead);
     if (clientHead.length > 0) this.client.onData(clientHead);
+    if (this.options.holdForStore?.()) {
+      this.holdForStore(true);
+      return;
+    }
     this.client.source.resume();
     this.server.source.resume();
   }
@@ -652,6 +666,14 @@ export class FrameRelay {
     const payload = encodeClosePayload(code, reason);
     if (toward !== 'client') this.client.inject({ opcode: Opcode.Close, data: payload });
     if (toward !== 'server') this.server.inject({ opcode: Opcode.Close, data: payload });
+  }
+
+  /** Holds both senders while the capture store catches up (or lets them go on). */
+  holdForStore(hold: boolean): void {
+    for (const lane of [this.client, this.server]) {
+      if (hold) lane.pause('store');
+      else lane.resume('store');
+    }
   }
 
   /** Whether a direction has switched to re-encoding (for tests and the UI). */

@@ -160,6 +160,7 @@ export class ProxyServer {
       breakpoints: this.breakpoints,
       onConnection: (connection) => ownClient?.(connection),
       onRelay: (connection, relay) => this.relays.set(connection.id, relay),
+      holdForStore: () => this.storeBehind,
       insecure: this.options.insecure,
       connectTimeout: this.options.connectTimeout,
       responseTimeout: this.options.responseTimeout,
@@ -209,6 +210,17 @@ export class ProxyServer {
     }
     return 'this is Framescope\'s explicit proxy port: send absolute-form requests (ws://host/path) or CONNECT, or start the proxy with --upstream for reverse mode';
   }
+
+  /**
+   * Holds every sender while the capture store is behind, and lets them go on once it caught up:
+   * nothing is dropped, the traffic slows to what the disk takes.
+   */
+  holdForStore(hold: boolean): void {
+    this.storeBehind = hold;
+    for (const relay of this.relays.values()) relay.holdForStore(hold);
+  }
+
+  private storeBehind = false;
 
   /** The relay of an open connection, or an error saying why there is none. */
   relay(connectionId: number): FrameRelay {

@@ -30,6 +30,8 @@ export interface BridgeOptions extends UpstreamOptions {
   /** Told when the connection's record exists, and when its relay starts. */
   onConnection?: (connection: ConnectionRecord) => void;
   onRelay?: (connection: ConnectionRecord, relay: FrameRelay) => void;
+  /** Whether the capture store is behind (new connections start held). */
+  holdForStore?: () => boolean;
   /** Payload bytes stored per frame and message. */
   maxStoredPayload: number;
   /** Milliseconds to wait for the upstream's answer to the handshake. */
@@ -162,7 +164,7 @@ export async function bridgeWebSocket(
   session.updated(connection);
   const deflate = negotiatedDeflate(extensionsHeader.length > 0 ? extensionsHeader : undefined).params;
   clientSocket.off('close', onClientClose);
-  const relay = new FrameRelay(session, connection, clientSocket, server, { deflate, maxStoredPayload: options.maxStoredPayload, breakpoints: options.breakpoints });
+  const relay = new FrameRelay(session, connection, clientSocket, server, { deflate, maxStoredPayload: options.maxStoredPayload, breakpoints: options.breakpoints, holdForStore: options.holdForStore });
   options.onRelay?.(connection, relay);
   relay.start(clientHead, rest);
 }

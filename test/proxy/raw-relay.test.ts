@@ -105,6 +105,27 @@ describe('the relay at the byte level', () => {
     expect(first.frames.map((f) => f.frame.violations)).toEqual([['control-frame-too-long'], ['unmasked-client-frame']]);
   });
 
+  it('holds both senders while the capture store is behind and delivers everything once it caught up', async () => {
+    const { client, upstream } = await pair();
+    proxy.proxy.holdForStore(true);
+    const frame = encodeFrameBytes({ opcode: 1, mask: key, payload: 'held back' });
+    client.peer.socket.write(frame);
+    upstream.socket.write(encodeFrameBytes({ opcode: 1, payload: 'me too' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(upstream.bytes.length).toBe(0);
+    expect(client.peer.bytes.length).toBe(0);
+    // A connection that starts meanwhile starts held too.
+    const late = await rawClientHandshake(proxy.port, `ws://127.0.0.1:${server.port}/late`, `127.0.0.1:${server.port}`);
+    const lateUpstream = await server.nextConnection();
+    late.peer.socket.write(frame);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lateUpstream.bytes.length).toBe(0);
+    proxy.proxy.holdForStore(false);
+    expect((await upstream.waitForBytes(frame.length)).equals(frame)).toBe(true);
+    expect((await client.peer.waitForBytes(8)).equals(encodeFrameBytes({ opcode: 1, payload: 'me too' }))).toBe(true);
+    expect((await lateUpstream.waitForBytes(frame.length)).equals(frame)).toBe(true);
+  });
+
   it('answers garbage on the proxy port with 400, records it, and keeps serving', async () => {
     const garbage = net.connect({ host: '127.0.0.1', port: proxy.port });
     await once(garbage, 'connect');
