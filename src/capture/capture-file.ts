@@ -422,6 +422,12 @@ export const MessageFlag = {
   DataFromFrames: 1 << 3,
   /** The data was not stored (the disk budget was reached). */
   DataNotStored: 1 << 4,
+  /** The proxy made this message (inject, resend). */
+  Injected: 1 << 5,
+  /** The proxy sent this edited version in place of a held message. */
+  Edited: 1 << 6,
+  /** The proxy did not forward this message. */
+  Dropped: 1 << 7,
 } as const;
 
 /** A message to encode. */
@@ -455,6 +461,9 @@ export function writeMessageBody(buf: Buffer, offset: number, input: MessageReco
   if (m.truncated) flags |= MessageFlag.Truncated;
   if (input.dataFromFrames) flags |= MessageFlag.DataFromFrames;
   else if (!input.storeData) flags |= MessageFlag.DataNotStored;
+  if (captured.injected) flags |= MessageFlag.Injected;
+  if (captured.edited) flags |= MessageFlag.Edited;
+  if (captured.dropped) flags |= MessageFlag.Dropped;
   const violations = m.violations.length > 255 ? m.violations.slice(0, 255) : m.violations;
   const numbers = input.frameNumbers ?? [];
 
@@ -526,6 +535,9 @@ export function decodeMessageBody(body: Buffer, catalogue: ViolationCatalogue): 
       violations,
     },
   };
+  if (flags & MessageFlag.Injected) captured.injected = true;
+  if (flags & MessageFlag.Edited) captured.edited = true;
+  if (flags & MessageFlag.Dropped) captured.dropped = true;
   return { connectionId: body.readUInt32LE(0), captured, frameNumbers, anchorFrame: body.readUInt32LE(36), dataFromFrames, dataNotStored };
 }
 

@@ -103,15 +103,21 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
   return entry;
 }
 
-export function messageToHar(m: CapturedMessage): HarWebSocketMessage & { truncated?: true } {
+/** Chrome's message fields, plus Framescope's flags where they apply. */
+export type HarMessage = HarWebSocketMessage & { truncated?: true; injected?: true; edited?: true; dropped?: true };
+
+export function messageToHar(m: CapturedMessage): HarMessage {
   const { opcode, data, truncated } = m.message;
-  const har: HarWebSocketMessage & { truncated?: true } = {
+  const har: HarMessage = {
     type: m.direction,
     time: m.time / 1000,
     opcode,
     data: opcode === 1 ? data.toString('utf8') : data.toString('base64'),
   };
   if (truncated) har.truncated = true;
+  if (m.injected) har.injected = true;
+  if (m.edited) har.edited = true;
+  if (m.dropped) har.dropped = true;
   return har;
 }
 

@@ -412,7 +412,13 @@ class EntryReader {
       if (item.truncated === true) truncated = true;
       else if (item.truncated !== undefined && item.truncated !== false) this.problem(`${field}.truncated`, `${bad(item.truncated, 'true or false')}; read as false`);
       const message: Message = { opcode, data, truncated, compressed: false, size: data.length, frameIndexes: [], violations: [] };
-      result.messages.push({ direction: item.type, time: this.time(item.time, `${field}.time`, 'message'), message });
+      const captured: CapturedMessage = { direction: item.type, time: this.time(item.time, `${field}.time`, 'message'), message };
+      // Framescope's flags on messages it made, edited or held back.
+      for (const flag of ['injected', 'edited', 'dropped'] as const) {
+        if (item[flag] === true) captured[flag] = true;
+        else if (item[flag] !== undefined && item[flag] !== false) this.problem(`${field}.${flag}`, `${bad(item[flag], 'true or false')}; read as false`);
+      }
+      result.messages.push(captured);
     });
     return result;
   }

@@ -169,6 +169,14 @@ describe('traffic commands on a raw connection', () => {
     expect(sent.map((f) => [f.opcode, f.payloadLength, f.dropped ?? false, f.edited ?? false])).toEqual([
       [1, 6, false, false], [1, 10, true, false], [1, 12, false, true], [9, 4, false, false], [1, 5, false, false],
     ]);
+    const messages = (har._webSocketMessages as (HarEntryJson['_webSocketMessages'][number] & { edited?: true; dropped?: true })[]).filter((m) => m.type === 'send');
+    expect(messages.map((m) => [m.data, m.dropped ?? false, m.edited ?? false])).toEqual([
+      ['before', false, false], ['the secret', true, false], ['the redacted', false, true], ['after', false, false],
+    ]);
+    // Export, import and export again keep the flags.
+    const { importHar } = await import('../../src/capture/har-import.js');
+    const again = exportHar(importHar(JSON.stringify(exportHar(t.engine.store.toConnectionRecords()))).connections);
+    expect(again).toEqual(exportHar(t.engine.store.toConnectionRecords()));
   });
 
   it('passes every byte unchanged while a rule reads every message and matches none', async () => {
