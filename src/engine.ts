@@ -260,7 +260,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const from = this.announced.get(id) ?? 0;
       const to = summary.frameCount;
       if (to > from) {
-        const frames = store.frames(id, Math.max(from, to - LIVE_TAIL), to) as FrameSummary[];
+        const frames = store.frames(id, Math.max(from, to - LIVE_TAIL), to);
         this.emit('event', { kind: 'frames', connectionId: id, frames });
         this.announced.set(id, to);
       }

@@ -2,6 +2,7 @@
 // index, so a session can run for hours and millions of frames without running out of memory, and a
 // saved session reopens by scanning its file. Nothing is dropped silently: a torn tail is cut and
 // counted, and past the disk budget payloads stop being stored, which is reported.
+import type { FrameSummary as ApiFrameSummary } from '../control/api-types.js';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ViolationCode } from '../protocol/violations.js';
@@ -88,63 +89,14 @@ export interface FrameFilter {
   violation?: ViolationCode | 'any';
 }
 
-/** One row of a virtualized frame list: the header fields and a short preview, no whole payload. */
-export interface FrameSummary {
-  /** The connection. */
-  connectionId: number;
-  /** The frame's number in its connection, from 0. */
-  number: number;
-  /** Which way it travelled. */
-  direction: Direction;
-  /** When it was seen, epoch ms. */
-  time: number;
-  /** FIN bit. */
-  fin: boolean;
-  /** RSV1 bit. */
-  rsv1: boolean;
-  /** RSV2 bit. */
-  rsv2: boolean;
-  /** RSV3 bit. */
-  rsv3: boolean;
-  /** The 4-bit opcode. */
-  opcode: number;
-  /** MASK bit. */
-  masked: boolean;
-  /** The masking key as 8 hex digits, when there was one. */
-  maskKey?: string;
-  /** The length field's value. */
-  payloadLength: number;
-  /** Which length form carried it. */
-  lengthForm: 7 | 16 | 64;
-  /** Bytes in the header. */
-  headerLength: number;
-  /** Index of the frame in its direction's stream. */
-  index: number;
-  /** Offset of the frame in its direction's stream. */
-  offset: number;
-  /** The stored payload is shorter than the length field (cap, stream end, or not stored). */
-  truncated: boolean;
-  /** Close frames: the status code. */
-  closeCode?: number;
-  /** Close frames: the reason. */
-  closeReason?: string;
+/**
+ * One row of a virtualized frame list: the header fields and a short preview, no whole payload.
+ * The control API's wire type, with violations typed as the catalogue's codes.
+ */
+export type FrameSummary = Omit<ApiFrameSummary, 'violations'> & {
   /** Violation codes, in the order found. */
   violations: ViolationCode[];
-  /** The proxy made this frame. */
-  injected: boolean;
-  /** The proxy changed this frame. */
-  edited: boolean;
-  /** The proxy did not forward this frame. */
-  dropped: boolean;
-  /** The payload was not stored: the disk budget was reached. */
-  payloadNotStored: boolean;
-  /** Payload bytes stored in the file. */
-  storedLength: number;
-  /** The first PREVIEW_BYTES bytes of the payload: text when they are UTF-8, else hex digits. */
-  preview: string;
-  /** How preview is written. */
-  previewKind: 'text' | 'hex';
-}
+};
 
 /** A frame read back whole. */
 export type StoredFrame = CapturedFrame & {

@@ -66,12 +66,12 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       const storeFilter = filter && { direction: filter.direction, opcode: filter.opcode, violation: filter.violation as never };
       return {
         total: engine.store.frameCount(connectionId, storeFilter),
-        frames: engine.store.frames(connectionId, start, Math.min(end, start + 5000), storeFilter) as FrameSummary[],
+        frames: engine.store.frames(connectionId, start, Math.min(end, start + 5000), storeFilter),
       };
     },
     getFrame: ({ connectionId, number }) => {
       const stored = engine.store.frame(connectionId, number);
-      const [summary] = engine.store.frames(connectionId, number, number + 1) as FrameSummary[];
+      const [summary] = engine.store.frames(connectionId, number, number + 1);
       const detail: FrameDetail = { ...summary!, headerHex: headerBytes(stored).toString('hex'), payloadBase64: stored.frame.payload.toString('base64') };
       const message = engine.store.messageEndingAt(connectionId, number);
       if (message) {
