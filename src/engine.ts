@@ -9,7 +9,7 @@ import type { CaptureStore, ConnectionSummary as StoreConnectionSummary } from '
 import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
-import type { ControlEvent, ConnectionSummary, FrameSummary, SessionInfo } from './control/api-types.js';
+import type { ControlEvent, ConnectionSummary, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
   /** Where sessions are kept (normally sessionsDir()). */

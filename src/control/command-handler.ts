@@ -13,7 +13,7 @@ import type { OutgoingMessage } from '../proxy/frame-relay.js';
 import type { StoredFrame } from '../capture/capture-store.js';
 import { Engine } from '../engine.js';
 import type { CommandHandler } from './control-server.js';
-import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail, type FrameSummary } from './api-types.js';
+import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
 
