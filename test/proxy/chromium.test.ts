@@ -66,3 +66,47 @@ describe.runIf(existsSync(CHROMIUM))('Chromium through the explicit proxy', () =
     await page.close();
   }, 60_000);
 });
+
+describe.runIf(existsSync(CHROMIUM))('Chromium through the explicit proxy over TLS', () => {
+  it('loads an https:// page through CONNECT with TLS intercepted and records its wss:// messages', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const https = await import('node:https');
+    const { CertificateAuthority } = await import('../../src/proxy/certificate-authority.js');
+    const home = mkdtempSync(join(tmpdir(), 'framescope-chromium-tls-'));
+    const proxyCa = CertificateAuthority.loadOrCreate(join(home, 'proxy'));
+    const siteCa = CertificateAuthority.loadOrCreate(join(home, 'site'));
+    const leaf = siteCa.certificateFor('localhost');
+    const site = https.createServer({ cert: leaf.cert, key: leaf.key }, (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(PAGE.replace("'ws://'", "'wss://'"));
+    });
+    new WebSocketServer({ server: site }).on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `server got: ${data.toString()}`, { binary: isBinary })));
+    site.listen(0, '127.0.0.1');
+    await once(site, 'listening');
+    const sitePort = (site.address() as { port: number }).port;
+    const proxy = await startProxy({ certificateAuthority: () => proxyCa, upstreamCa: siteCa.certPem });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: chromiumArgs({ proxyPort: proxy.port, extra: [`--ignore-certificate-errors-spki-list=${proxyCa.leafSpkiFingerprint()},${proxyCa.spkiFingerprint()}`] }),
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`https://localhost:${sitePort}/`);
+      const result = await page.evaluate(() => (globalThis as unknown as { done: Promise<unknown> }).done);
+      expect(result).toEqual({ code: 1000, reason: 'page done', log: ['server got: hello from chromium', '1,2,3'] });
+      await connectionClosed(proxy.session);
+      const entry = exportHar(proxy.session.connections).log.entries[0] as unknown as HarEntryJson;
+      expect(entry.request.url).toBe(`wss://localhost:${sitePort}/live`);
+      expect(entry._framescope.tls).toEqual({ verified: true, insecure: false });
+      expect(entry._webSocketMessages.filter((m) => m.type === 'send').map((m) => m.data)).toEqual(['hello from chromium', Buffer.from([1, 2, 3]).toString('base64')]);
+    } finally {
+      await browser.close();
+      await proxy.close();
+      site.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
