@@ -133,7 +133,7 @@ export class MessageAssembler implements FrameSink {
   onFrame(frame: Frame): void {
     const target = this.target;
     const complete = target !== null && frame.fin;
-    if (target?.sharesFramePayload) target.chunks = [frame.payload.subarray(0, target.stored)];
+    if (target?.sharesFramePayload) target.chunks = [sharedPayload(frame.payload, target.stored)];
     if (complete) this.finish(target);
     this.passOn(frame);
     if (complete) {
@@ -150,7 +150,7 @@ export class MessageAssembler implements FrameSink {
   end(lastFrame?: Frame | null): void {
     if (lastFrame) {
       // A cut-off one-frame message still takes what its frame kept.
-      if (this.target?.sharesFramePayload) this.target.chunks = [lastFrame.payload.subarray(0, this.target.stored)];
+      if (this.target?.sharesFramePayload) this.target.chunks = [sharedPayload(lastFrame.payload, this.target.stored)];
       // A header cut short never reached onHeader.
       if (!this.headerSeen && this.closed) this.flag('frame-after-close');
       this.passOn(lastFrame);
@@ -253,6 +253,11 @@ export class MessageAssembler implements FrameSink {
     target.chunks = [];
     return message;
   }
+}
+
+/** The frame's own payload buffer when the message is all of it (so readers can tell they are one). */
+function sharedPayload(payload: Buffer, length: number): Buffer {
+  return length === payload.length ? payload : payload.subarray(0, length);
 }
 
 function addOnce(list: ViolationCode[], code: ViolationCode): void {
