@@ -2,6 +2,8 @@
 //   direct      ws client -> ws server
 //   bare relay  ws client -> TCP relay that only pipes bytes (the floor for any proxy hop) -> ws server
 //   framescope  ws client -> Framescope in reverse mode, recording every frame -> ws server
+//   + url rules, + payload rules: Framescope again with breakpoint rules that match nothing (their URL
+//               pattern matches no connection; or they read every message for text that never comes)
 // Throughput: 64 B and 16 KiB binary messages, client to server, over 50 connections, each keeping a
 // bounded number of messages unacknowledged (the server acknowledges every K-th with its count).
 // Latency: 64 B ping-pong on one connection. The server, the relay and the proxy each run in their
@@ -30,6 +32,7 @@ const LATENCY_WARMUP = 1000;
 const LATENCY_ROUND_TRIPS = 5000;
 const THROUGHPUT_TARGET = 0.7;
 const ADDED_LATENCY_TARGET = 1.5;
+const BREAKPOINT_TARGET = 0.95;
 /** The whole bench takes about a minute; past this something is stuck. */
 const WATCHDOG_MS = 240_000;
 
@@ -48,16 +51,21 @@ if (profileDir) mkdirSync(profileDir, { recursive: true });
 const proxy = await startPeer(support('framescope-proxy.mjs'), [String(server.port)], {
   execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
 });
+const urlRules = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'url']);
+const payloadRules = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'payload']);
+const proxies = [proxy, urlRules, payloadRules];
 const paths = [
   { name: 'direct', port: server.port, hop: undefined },
   { name: 'bare relay', port: relay.port, hop: relay },
   { name: 'framescope', port: proxy.port, hop: proxy },
+  { name: '+ url rules', port: urlRules.port, hop: urlRules, throughputOnly: true },
+  { name: '+ payload rules', port: payloadRules.port, hop: payloadRules, throughputOnly: true },
 ];
 
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg()[0].toFixed(2)} at start`);
 console.log('server, bare relay and Framescope each in their own process; clients in this one');
-console.log('Framescope records everything with its default options (every frame and message, payloads up to 1 MiB,');
-console.log('kept in memory in its Session); the Session is emptied between runs');
+console.log('Framescope runs as `framescope proxy` does: it records every frame and message (payloads up to 1 MiB)');
+console.log('into its capture store on disk; the + rules rows are Framescope with breakpoint rules that match nothing');
 
 const recorded = { frames: 0, messages: 0 };
 /** Messages the throughput clients sent in all, to check against the server's own count. */
@@ -79,10 +87,10 @@ for (const spec of SIZES) {
       const before = await cpuSnapshot(path);
       const run = await throughputRun(pools.get(path), spec, RUN_MS, () => cpuSnapshot(path));
       const cpu = cpuShares(before, await run.atDeadline);
-      const { memory } = await drainSession();
+      const { memory } = await drainSession(path.hop);
       const key = `${path.name} ${spec.label}`;
       if (!throughput.has(key)) throughput.set(key, []);
-      throughput.get(key).push({ messagesPerSecond: run.messagesPerSecond, ...cpu, proxyMemory: path.hop === proxy ? memory.heapUsed + memory.arrayBuffers : undefined });
+      throughput.get(key).push({ messagesPerSecond: run.messagesPerSecond, ...cpu, proxyMemory: proxies.includes(path.hop) ? memory.heapUsed + memory.arrayBuffers : undefined });
     }
   }
   for (const pool of pools.values()) await closePool(pool);
@@ -91,9 +99,10 @@ for (const spec of SIZES) {
 
 // ---- Latency ------------------------------------------------------------------------------
 
-const latency = new Map(paths.map((path) => [path, []]));
+const latencyPaths = paths.filter((path) => !path.throughputOnly);
+const latency = new Map(latencyPaths.map((path) => [path, []]));
 for (let repeat = 0; repeat < REPEATS; repeat++) {
-  for (const path of paths) {
+  for (const path of latencyPaths) {
     latency.get(path).push(await latencyRun(path));
     await drainSession();
   }
@@ -102,7 +111,7 @@ for (let repeat = 0; repeat < REPEATS; repeat++) {
 const received = await server.command('received');
 if (received.wrongSize > 0) throw new Error(`the server received ${received.wrongSize} messages of the wrong size`);
 if (received.messages !== sentToSink) throw new Error(`the clients sent ${sentToSink} messages but the server received ${received.messages}`);
-await proxy.stop();
+for (const p of proxies) await p.stop();
 await relay.stop();
 await server.stop();
 
@@ -127,7 +136,7 @@ printTable(
       path.hop ? median(runs.map(hopMicrosPerMessage)).toFixed(2) : '-',
       percent(median(runs.map((r) => r.server))),
       percent(median(runs.map((r) => r.client))),
-      path.hop === proxy ? `${(Math.max(...runs.map((r) => r.proxyMemory)) / 2 ** 20).toFixed(0)} MiB` : '-',
+      proxies.includes(path.hop) ? `${(Math.max(...runs.map((r) => r.proxyMemory)) / 2 ** 20).toFixed(0)} MiB` : '-',
     ];
   })),
   2,
@@ -138,7 +147,7 @@ const direct = summarizeLatency(latency.get(paths[0]));
 console.log(`\nLatency: ${LATENCY_SIZE} B echo, 1 connection, ${LATENCY_ROUND_TRIPS} sequential round trips after ${LATENCY_WARMUP} warm-up, median of ${REPEATS}`);
 printTable(
   ['path', 'p50 µs', 'p99 µs', 'added p50 µs', 'added p99 µs', 'runs (p50 µs)'],
-  paths.map((path) => {
+  latencyPaths.map((path) => {
     const l = summarizeLatency(latency.get(path));
     return [
       path.name,
@@ -166,6 +175,15 @@ if (relayAdded > 0) {
   console.log(`  added p50 latency  framescope / bare relay = ${ratio.toFixed(2)}   (target <= ${ADDED_LATENCY_TARGET.toFixed(2)})  ${ratio <= ADDED_LATENCY_TARGET ? 'PASS' : 'MISS'}   (${framescopeAdded.toFixed(1)} µs / ${relayAdded.toFixed(1)} µs)`);
 } else {
   console.log(`  added p50 latency  the bare relay added no measurable latency (${relayAdded.toFixed(1)} µs): no ratio; framescope added ${framescopeAdded.toFixed(1)} µs`);
+}
+
+console.log('\nBreakpoint rules that match nothing, against Framescope without rules');
+for (const spec of SIZES) {
+  const rate = (name) => median(throughput.get(`${name} ${spec.label}`).map((r) => r.messagesPerSecond));
+  for (const name of ['+ url rules', '+ payload rules']) {
+    const ratio = rate(name) / rate('framescope');
+    console.log(`  throughput ${spec.label.padEnd(6)} ${name.padEnd(15)} / no rules = ${ratio.toFixed(2)}   (target >= ${BREAKPOINT_TARGET.toFixed(2)})  ${ratio >= BREAKPOINT_TARGET ? 'PASS' : 'MISS'}`);
+  }
 }
 
 console.log(`\nload average ${os.loadavg()[0].toFixed(2)} at the end: on a shared machine the figures move with other work`);
@@ -258,14 +276,22 @@ function summarizeLatency(runs) {
 }
 
 /** Empties the proxy's recorded arrays; fails the bench if the proxy recorded an error. */
-async function drainSession() {
-  const drained = await proxy.command('drain-session');
-  recorded.frames += drained.frames;
-  recorded.messages += drained.messages;
-  if (drained.errors.length > 0 || drained.violations > 0) {
-    throw new Error(`Framescope recorded ${drained.errors.length} errors and ${drained.violations} violations: ${drained.errors.slice(0, 5).join('; ')}`);
+/** Collects what a Framescope process recorded since the last call (every one of them without an argument); fails the bench on any error or violation. */
+async function drainSession(only) {
+  let last = { memory: undefined };
+  for (const p of proxies) {
+    if (only && p !== only) continue;
+    const drained = await p.command('drain-session');
+    if (p === proxy) {
+      recorded.frames += drained.frames;
+      recorded.messages += drained.messages;
+    }
+    if (drained.errors.length > 0 || drained.violations > 0) {
+      throw new Error(`Framescope recorded ${drained.errors.length} errors and ${drained.violations} violations: ${drained.errors.slice(0, 5).join('; ')}`);
+    }
+    last = drained;
   }
-  return drained;
+  return last;
 }
 
 // ---- CPU shares ---------------------------------------------------------------------------

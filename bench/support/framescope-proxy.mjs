@@ -1,6 +1,8 @@
 // Framescope in reverse mode, in its own process, configured as `framescope proxy` runs it: the
 // engine records every frame and message into its capture store on disk (memory keeps only the
-// index). Usage: node framescope-proxy.mjs <upstream port>.
+// index). Usage: node framescope-proxy.mjs <upstream port> [none|url|payload].
+// The second argument adds breakpoint rules that match nothing: 'url' rules whose URL pattern matches
+// no connection, 'payload' rules that watch every message but whose text never appears in one.
 // `drain-session` reports what was recorded since the last call; recording is never switched off.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,16 @@ const engine = await Engine.start({
   sessionsDir: dir,
   proxy: { host: '127.0.0.1', port: 0, upstream: `ws://127.0.0.1:${upstreamPort}` },
 });
+const rules = process.argv[3] ?? 'none';
+if (rules === 'url') {
+  engine.proxy.breakpoints.set({ id: 0, enabled: true, phase: 'message', direction: 'both', urlPattern: '/no-such-path' });
+  engine.proxy.breakpoints.set({ id: 0, enabled: true, phase: 'handshake', direction: 'send', urlPattern: '/no-such-path' });
+} else if (rules === 'payload') {
+  engine.proxy.breakpoints.set({ id: 0, enabled: true, phase: 'message', direction: 'both', text: 'never-in-any-message' });
+  engine.proxy.breakpoints.set({ id: 0, enabled: true, phase: 'message', direction: 'send', regex: '^\\{"never"' });
+} else if (rules !== 'none') {
+  throw new Error(`unknown rules ${rules}`);
+}
 const counts = { frames: 0, messages: 0, violations: 0, errors: [] };
 const session = engine.liveSession;
 session.on('frame', (_c, f) => {
