@@ -26,7 +26,7 @@ export interface BreakpointsEvents {
 export class Breakpoints extends EventEmitter<BreakpointsEvents> {
   private rules: BreakpointRule[] = [];
   /** Compiled patterns per rule id, so matching never compiles a regular expression. */
-  private readonly compiled = new Map<number, { url: (url: string) => boolean; regex?: RegExp }>();
+  private readonly compiled = new Map<number, { url: (url: string) => boolean; regex?: RegExp; text?: Buffer }>();
   private active = true;
   private nextRuleId = 1;
   private nextHeldId = 1;
@@ -53,6 +53,8 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
     this.compiled.set(stored.id, {
       url: stored.urlPattern ? urlMatcher(stored.urlPattern) : () => true,
       ...(stored.regex !== undefined ? { regex: new RegExp(stored.regex) } : {}),
+      // A substring is looked for in the bytes: no decoding for messages that do not contain it.
+      ...(stored.text !== undefined ? { text: Buffer.from(stored.text, 'utf8') } : {}),
     });
     const at = this.rules.findIndex((r) => r.id === stored.id);
     if (at >= 0) this.rules[at] = stored;
@@ -80,11 +82,12 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
     return this.rules.find((r) => {
       if (!r.enabled || r.phase !== 'message' || !directionMatches(r, direction) || !this.urlMatches(r, url)) return false;
       if (r.opcode !== undefined && r.opcode !== opcode) return false;
-      if (r.text === undefined && r.regex === undefined) return true;
-      text ??= data.toString('utf8');
-      if (r.text !== undefined && !text.includes(r.text)) return false;
-      const regex = this.compiled.get(r.id)?.regex;
-      if (regex && !regex.test(text)) return false;
+      const compiled = this.compiled.get(r.id);
+      if (compiled?.text && data.indexOf(compiled.text) < 0) return false;
+      if (compiled?.regex) {
+        text ??= data.toString('utf8');
+        if (!compiled.regex.test(text)) return false;
+      }
       return true;
     });
   }
