@@ -24,7 +24,11 @@ describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
     await ensureBuilt();
     [app, server, browser] = await Promise.all([startApp(), startWsServer(), launchChromium()]);
     // An echo server: text comes back prefixed, binary as it was.
-    server.wss.on('connection', (ws) => ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(isBinary ? data : `echo: ${data.toString()}`, { binary: isBinary })));
+    server.wss.on('connection', (ws) => {
+      ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(isBinary ? data : `echo: ${data.toString()}`, { binary: isBinary }));
+      // An unmasked client frame (sent on purpose below) makes ws fail the connection: expected here.
+      ws.on('error', () => {});
+    });
     ({ page, errors } = await openUi(browser, app.url));
   }, 120_000);
 
@@ -105,6 +109,38 @@ describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
     await monacoReady(page);
     await poll(() => page.locator('.payload-editor .view-lines').textContent()).toBe('Hello');
     await screenshot(page, 'frame-detail');
+
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('menuitem', { name: 'As hex' }).click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('48656c6c6f');
+  });
+
+  it('shows a fragment with its whole message, and a violation with its explanation and RFC section', async () => {
+    const { peer } = await rawClientHandshake(app.proxyPort, `ws://127.0.0.1:${server.port}/fragments`, `127.0.0.1:${server.port}`);
+    rawPeers.push(peer);
+    const key = Buffer.from('37fa213d', 'hex');
+    const masked = (text: string) => Buffer.from(Array.from(Buffer.from(text), (b, i) => b ^ key[i % 4]!));
+    // "Hel" then "lo" as two masked fragments (RFC 6455 §5.4), then a text frame the client forgot to mask.
+    peer.socket.write(Buffer.concat([Buffer.from([0x01, 0x83]), key, masked('Hel'), Buffer.from([0x80, 0x82]), key, masked('lo'), Buffer.from([0x81, 0x03]), Buffer.from('bad')]));
+    await connectionRow('/fragments').waitFor();
+    await select('/fragments');
+    await page.locator('[data-frame="2"]').waitFor();
+
+    await page.locator('[data-frame="0"]').dispatchEvent('mousedown');
+    await page.locator('[data-frame-detail="0"]').waitFor();
+    await page.getByRole('tab', { name: 'Message' }).click();
+    await poll(() => page.getByRole('radio', { name: /^Message #/ }).textContent()).toBe('Message #0');
+    await monacoReady(page);
+    await poll(() => page.locator('.payload-editor .view-lines').textContent()).toBe('Hello');
+    expect(await page.locator('.payload-view .sub-bar .muted').textContent()).toBe('5 B · 2 frames');
+
+    const unmasked = page.locator('[data-frame="2"]');
+    expect(await unmasked.locator('.violation-mark').textContent()).toBe('⚠ unmasked-client-frame');
+    await unmasked.dispatchEvent('mousedown');
+    const violation = page.locator('[data-violation="unmasked-client-frame"]');
+    await violation.waitFor();
+    expect(await violation.textContent()).toBe('unmasked-client-frame RFC 6455 §5.1A frame from the client was not masked; clients must mask every frame. A conforming receiver would fail the connection with 1002 Protocol Error.');
+    await screenshot(page, 'violation');
   });
 
   it('searches payloads as text and as a regex, streaming the hits, and filters by direction and opcode', async () => {

@@ -96,6 +96,23 @@ describe.runIf(existsSync(CHROMIUM))('changing traffic from the UI', () => {
     await page.getByRole('radiogroup', { name: 'Send as' }).getByRole('radio', { name: 'Message' }).click();
   });
 
+  it('resends a captured message as it was, and edited from the composer', async () => {
+    const before = received.length;
+    await page.getByRole('tab', { name: 'Frames' }).click();
+    await page.locator('[data-frame]').filter({ hasText: 'composed by the UI' }).first().dispatchEvent('mousedown');
+    const detail = page.locator('.frame-detail');
+    await detail.getByRole('button', { name: 'Resend', exact: true }).click();
+    await poll(() => texts(before)).toEqual(['composed by the UI: ✓ ünïcode']);
+
+    await detail.getByRole('button', { name: 'Edit & resend' }).click();
+    await page.locator('.resend-banner').waitFor();
+    await monacoReady(page);
+    await compose('resent after an edit');
+    await page.getByRole('button', { name: 'Resend', exact: true }).click();
+    await poll(() => texts(before)).toEqual(['composed by the UI: ✓ ünïcode', 'resent after an edit']);
+    await page.getByRole('button', { name: 'Send as a new message instead' }).click();
+  });
+
   it('holds a message at a breakpoint and forwards the edited version', async () => {
     await page.getByRole('tab', { name: /^Intercept/ }).click();
     await page.getByRole('radiogroup', { name: 'Direction' }).getByRole('radio', { name: '↑ Sent' }).click();

@@ -1,0 +1,106 @@
+// The composition root: the control client, the event queue and every store, built once. Event
+// batches from the engine are queued and applied once per animation frame, routed by domain.
+import { ControlClient } from '../api/control-client.js';
+import { AnimationFrameQueue } from '../api/event-queue.js';
+import { CONTROL_API_VERSION, type ControlEvent } from '../api/wire.js';
+import { ComposerStore } from './composer-store.js';
+import { ConnectionDetailStore } from './connection-detail-store.js';
+import { ConnectionsStore } from './connections-store.js';
+import { FrameDetailStore } from './frame-detail-store.js';
+import { FramesStore } from './frames-store.js';
+import { InterceptStore } from './intercept-store.js';
+import { RateStore } from './rate-store.js';
+import { SearchStore } from './search-store.js';
+import { SessionStore } from './session-store.js';
+import { SettingsStore } from './settings-store.js';
+import { ViewStore } from './view-store.js';
+
+export class AppModel {
+  readonly client: ControlClient;
+  readonly settings: SettingsStore;
+  readonly session: SessionStore;
+  readonly connections: ConnectionsStore;
+  readonly connectionDetail: ConnectionDetailStore;
+  readonly frames: FramesStore;
+  readonly frameDetail: FrameDetailStore;
+  readonly search: SearchStore;
+  readonly rates: RateStore;
+  readonly intercept: InterceptStore;
+  readonly composer: ComposerStore;
+  readonly view: ViewStore;
+  /** Resolves once the first state has been read from the engine. */
+  readonly initialized: Promise<void>;
+  private readonly queue: AnimationFrameQueue<ControlEvent>;
+
+  constructor(client: ControlClient, storage: Storage | undefined, prefersDark: boolean) {
+    this.client = client;
+    this.settings = new SettingsStore(storage, prefersDark);
+    this.session = new SessionStore(client, CONTROL_API_VERSION);
+    this.connections = new ConnectionsStore(client);
+    this.connectionDetail = new ConnectionDetailStore(client);
+    this.frames = new FramesStore(client);
+    this.frameDetail = new FrameDetailStore(client);
+    this.search = new SearchStore(client);
+    this.rates = new RateStore(client);
+    this.intercept = new InterceptStore(client);
+    this.composer = new ComposerStore(client, storage);
+    this.view = new ViewStore();
+    this.queue = new AnimationFrameQueue((events) => this.apply(events));
+
+    client.onEvents((events) => this.queue.push(events));
+    let wasOpen = false;
+    client.onState((state) => {
+      this.session.setLink(state);
+      // Back after a lost link: whatever happened meanwhile is read again.
+      if (state === 'open' && wasOpen) void this.reload();
+      if (state === 'open') wasOpen = true;
+    });
+    this.session.onSessionChanged(() => void this.reload());
+    this.connections.subscribe(() => this.followSelection());
+    this.initialized = Promise.all([this.session.initialized, this.connections.initialized, this.intercept.initialized]).then(() => this.followSelection());
+  }
+
+  /** Applies a batch of events to every store it concerns. */
+  apply(events: ControlEvent[]): void {
+    for (const event of events) this.session.apply(event);
+    this.connections.apply(events);
+    this.connectionDetail.apply(events);
+    this.frames.apply(events);
+    this.search.apply(events);
+    this.intercept.apply(events);
+    const selected = this.connections.get(this.connections.selectedId);
+    if (selected) this.rates.update(selected.id, selected.frameCount);
+  }
+
+  /** Re-reads the engine's state: after a reconnect or when another session is browsed. */
+  private async reload(): Promise<void> {
+    this.search.clear();
+    this.frameDetail.reset();
+    const before = this.connections.selectedId;
+    await Promise.all([this.session.load(), this.connections.load(), this.intercept.load()]);
+    // The same id in another session is another connection: start its views afresh.
+    if (before !== undefined && before === this.connections.selectedId) {
+      const row = this.connections.get(before);
+      this.frames.setConnection(undefined, 0);
+      this.rates.update(undefined, 0);
+      this.connectionDetail.show(undefined);
+      this.frames.setConnection(before, row?.frameCount ?? 0, row?.status === 'open');
+      this.connectionDetail.show(before);
+      this.rates.update(before, row?.frameCount ?? 0);
+    }
+    this.followSelection();
+  }
+
+  /** Points the per-connection stores at the selected connection. */
+  private followSelection(): void {
+    const id = this.connections.selectedId;
+    if (id === this.frames.connectionId) return;
+    const row = this.connections.get(id);
+    this.search.clear();
+    this.frameDetail.clear();
+    // A connection not listed yet is one just made (client mode, a replay): it is live.
+    this.frames.setConnection(id, row?.frameCount ?? 0, row === undefined || row.status === 'open');
+    this.connectionDetail.show(id);
+    this.rates.update(id, row?.frameCount ?? 0);
+  }
+}

@@ -1,0 +1,114 @@
+// The connections of the browsed session: kept up to date from 'connection' events, sorted and
+// filtered for the list, and which one is selected.
+import type { ControlClient } from '../api/control-client.js';
+import type { ConnectionSummary, ControlEvent } from '../api/wire.js';
+import { compareRows, toConnectionRow, type ConnectionRow, type ConnectionSortKey } from './connection-row.js';
+import { Observable } from './observable.js';
+
+export type StatusFilter = 'all' | 'open' | 'closed' | 'failed';
+
+export class ConnectionsStore extends Observable {
+  private readonly rows = new Map<number, ConnectionRow>();
+  sortKey: ConnectionSortKey = 'id';
+  sortDescending = false;
+  filterText = '';
+  statusFilter: StatusFilter = 'all';
+  selectedId: number | undefined;
+  initialized: Promise<void>;
+  private visibleCache: { version: number; rows: ConnectionRow[] } | undefined;
+  private revision = 0;
+
+  constructor(private readonly client: ControlClient) {
+    super();
+    this.initialized = this.load();
+  }
+
+  /** Reads the whole list again (on start, after a reconnect, when the session changes). */
+  load(): Promise<void> {
+    this.initialized = this.client.request('listConnections', {}).then((list) => {
+      this.rows.clear();
+      for (const c of list) this.rows.set(c.id, toConnectionRow(c));
+      if (this.selectedId !== undefined && !this.rows.has(this.selectedId)) this.selectedId = undefined;
+      // Open on the newest connection, like a fresh capture would show it.
+      if (this.selectedId === undefined && list.length > 0) this.selectedId = list.reduce((a, b) => (b.id > a.id ? b : a)).id;
+      this.touch();
+    });
+    return this.initialized;
+  }
+
+  apply(events: readonly ControlEvent[]): void {
+    let any = false;
+    for (const event of events) {
+      if (event.kind !== 'connection') continue;
+      this.upsert(event.connection);
+      any = true;
+    }
+    if (any) this.touch();
+  }
+
+  get(id: number | undefined): ConnectionRow | undefined {
+    return id === undefined ? undefined : this.rows.get(id);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** Frames in every connection of the session. */
+  get totalFrames(): number {
+    let sum = 0;
+    for (const r of this.rows.values()) sum += r.frameCount;
+    return sum;
+  }
+
+  /** The rows the list shows, sorted and filtered (recomputed only when something changed). */
+  visibleRows(now: number): ConnectionRow[] {
+    if (this.visibleCache?.version === this.revision) return this.visibleCache.rows;
+    const text = this.filterText.trim().toLowerCase();
+    const rows = [...this.rows.values()].filter((r) =>
+      (this.statusFilter === 'all' || r.status === this.statusFilter) &&
+      (text === '' || r.url.toLowerCase().includes(text) || String(r.id) === text || (r.closeName.toLowerCase().includes(text))),
+    );
+    const sign = this.sortDescending ? -1 : 1;
+    rows.sort((a, b) => sign * compareRows(this.sortKey, a, b, now) || a.id - b.id);
+    this.visibleCache = { version: this.revision, rows };
+    return rows;
+  }
+
+  select(id: number | undefined): void {
+    if (id === this.selectedId) return;
+    this.selectedId = id;
+    this.touch();
+  }
+
+  sortBy(key: ConnectionSortKey): void {
+    if (this.sortKey === key) this.sortDescending = !this.sortDescending;
+    else {
+      this.sortKey = key;
+      this.sortDescending = false;
+    }
+    this.touch();
+  }
+
+  setFilterText(text: string): void {
+    this.filterText = text;
+    this.touch();
+  }
+
+  setStatusFilter(filter: StatusFilter): void {
+    this.statusFilter = filter;
+    this.touch();
+  }
+
+  private upsert(summary: ConnectionSummary): void {
+    const first = this.rows.size === 0;
+    this.rows.set(summary.id, toConnectionRow(summary));
+    // The first connection of an empty session is selected, so a capture shows itself at once.
+    if (first && this.selectedId === undefined) this.selectedId = summary.id;
+  }
+
+  private touch(): void {
+    this.revision++;
+    this.changed();
+  }
+}

@@ -1,0 +1,44 @@
+// The frame timeline's view model: one row per wire frame, derived once from the wire summary.
+import type { Direction, FrameSummary } from '../api/wire.js';
+import { opcodeBadge } from '../protocol/opcodes.js';
+
+export interface FrameRow {
+  /** The frame's number in its connection. */
+  number: number;
+  direction: Direction;
+  /** Epoch ms. */
+  time: number;
+  opcode: number;
+  /** TEXT, BIN, CONT, CLOSE, PING, PONG or RSVn. */
+  badge: string;
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  masked: boolean;
+  /** The length field's value. */
+  payloadLength: number;
+  /** A one-line preview: text, hex, or the close code and reason. */
+  preview: string;
+  /** The preview is hex digits, not text. */
+  previewIsHex: boolean;
+  violations: readonly string[];
+  injected: boolean;
+  edited: boolean;
+  dropped: boolean;
+  /** The stored payload is shorter than the length field. */
+  truncated: boolean;
+}
+
+export function toFrameRow(f: FrameSummary): FrameRow {
+  let preview = f.previewKind === 'hex' ? f.preview.replace(/(..)(?=.)/g, '$1 ') : f.preview.replace(/[\r\n\t]+/g, ' ');
+  if (f.opcode === 8) {
+    preview = f.closeCode === undefined ? '(no status code)' : `${f.closeCode}${f.closeReason ? ` ${f.closeReason}` : ''}`;
+  }
+  return {
+    number: f.number, direction: f.direction, time: f.time, opcode: f.opcode, badge: opcodeBadge(f.opcode),
+    fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, masked: f.masked, payloadLength: f.payloadLength,
+    preview, previewIsHex: f.previewKind === 'hex' && f.opcode !== 8,
+    violations: f.violations, injected: f.injected, edited: f.edited, dropped: f.dropped, truncated: f.truncated || f.payloadNotStored,
+  };
+}

@@ -1,0 +1,70 @@
+// The selected connection: its tabs (frames, handshake, composer) and the intercept queue, with the
+// connection's own actions on the right of the tab bar.
+import type { ReactNode } from 'react';
+import { useApp } from '../app-context.js';
+import { useStore } from '../use-store.js';
+import { Tabs } from '../common/Tabs.js';
+import { Icon } from '../common/Icon.js';
+import { Menu } from '../common/Menu.js';
+import { FramesTab } from '../frames/FramesTab.js';
+import { HandshakeTab } from '../handshake/HandshakeTab.js';
+import { ComposerTab } from '../composer/ComposerTab.js';
+import { InterceptTab } from '../intercept/InterceptTab.js';
+import { exportHarFile } from '../session-actions.js';
+import type { MainTab } from '../../model/view-store.js';
+import { StatusBadge } from './ConnectionsList.js';
+
+export function ConnectionPanel() {
+  const app = useApp();
+  const { connections, view, intercept } = app;
+  useStore(connections);
+  useStore(view);
+  useStore(intercept);
+  const row = connections.get(connections.selectedId);
+  const live = row !== undefined && (row.state === 'open' || row.state === 'closing');
+
+  const close = (mode: 'clean' | 'abrupt') => {
+    if (!row) return;
+    app.client.request('closeConnection', { connectionId: row.id, mode, toward: 'both', ...(mode === 'clean' ? { code: 1000, reason: 'closed from Framescope' } : {}) })
+      .then(() => view.notify(`Connection #${row.id} ${mode === 'clean' ? 'closed' : 'reset'}`), (e: Error) => view.notify(e.message, 'error'));
+  };
+
+  const tabs: { id: MainTab; label: ReactNode }[] = [
+    { id: 'frames', label: 'Frames' },
+    { id: 'handshake', label: 'Handshake' },
+    { id: 'composer', label: 'Composer' },
+    { id: 'intercept', label: <>Intercept{intercept.held.length > 0 ? <span className="count-badge">{intercept.held.length}</span> : null}</> },
+  ];
+
+  return (
+    <section className="connection-panel" aria-label="Selected connection">
+      <Tabs
+        tabs={tabs}
+        active={view.tab}
+        onChange={(t) => view.setTab(t)}
+        className="main-tabs"
+        trailing={row ? (
+          <div className="connection-heading">
+            <span className="muted">#{row.id}</span>
+            <StatusBadge row={row} />
+            <span className="connection-url" title={row.url}>{row.url}</span>
+            <Menu
+              label="Actions"
+              items={[
+                { label: 'Export this connection as HAR', onSelect: () => void exportHarFile(app, [row.id]) },
+                { label: 'Replay…', onSelect: () => view.open('replay'), disabled: row.state === 'failed' },
+                { label: 'Close cleanly (1000)', onSelect: () => close('clean'), disabled: !live, separator: true },
+                { label: 'Reset (drop TCP)', onSelect: () => close('abrupt'), disabled: !live },
+              ]}
+            />
+          </div>
+        ) : null}
+      />
+      <div className="tab-body">
+        {view.tab === 'intercept' ? <InterceptTab /> : !row ? (
+          <div className="empty-state"><Icon name="info" size={28} /><p>Select a connection to see its frames and handshake.</p></div>
+        ) : view.tab === 'frames' ? <FramesTab key={row.id} /> : view.tab === 'handshake' ? <HandshakeTab /> : <ComposerTab />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,138 @@
+// The selected frame in full: header bit by bit, payload as text or JSON (Monaco), hex dump masked
+// and unmasked, the close code, violations with their RFC sections, and the whole message for a
+// fragment. Copy as text, hex or base64; resend as it was or edited.
+import { useEffect, useRef } from 'react';
+import { useApp } from '../app-context.js';
+import { useStore } from '../use-store.js';
+import { Icon } from '../common/Icon.js';
+import { Menu } from '../common/Menu.js';
+import { Tabs } from '../common/Tabs.js';
+import { OpcodeBadge } from './frame-cells.js';
+import { HeaderTable } from './HeaderTable.js';
+import { HexView } from './HexView.js';
+import { PayloadView } from './PayloadView.js';
+import { copyText } from '../clipboard.js';
+import { count, dateTime } from '../format.js';
+import { bytesToBase64, bytesToHex, decodeUtf8 } from '../../protocol/bytes.js';
+import { describeCloseCode } from '../../protocol/close-codes.js';
+import { describeViolation } from '../../protocol/violation-catalogue.js';
+import { opcodeBadge } from '../../protocol/opcodes.js';
+import type { DetailTab } from '../../model/view-store.js';
+
+export function FrameDetailPanel() {
+  const app = useApp();
+  const { frameDetail, view, connections, composer } = app;
+  useStore(frameDetail);
+  useStore(view);
+  const panel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (view.detailFocus > 0) panel.current?.focus();
+  }, [view.detailFocus]);
+
+  const detail = frameDetail.view;
+  const close = () => view.setDetailOpen(false);
+  if (!detail) {
+    return (
+      <aside ref={panel} className="frame-detail" tabIndex={-1} aria-label="Frame detail">
+        <div className="detail-head"><span className="muted">{frameDetail.error ? `Could not read frame #${frameDetail.number}: ${frameDetail.error}` : 'Loading frame…'}</span><span className="toolbar-spacer" /><button className="icon-button" onClick={close} aria-label="Close detail"><Icon name="close" /></button></div>
+      </aside>
+    );
+  }
+  const f = detail.frame;
+  const row = connections.get(f.connectionId);
+  const live = row !== undefined && (row.state === 'open' || row.state === 'closing');
+  const content = detail.messageData ?? detail.payload;
+  const message = detail.message;
+
+  const copy = async (as: 'text' | 'hex' | 'base64') => {
+    const text = as === 'text' ? decodeUtf8(content).text : as === 'hex' ? bytesToHex(content) : bytesToBase64(content);
+    await copyText(text);
+    view.notify(`Copied ${message ? 'the message' : 'the payload'} as ${as}`);
+  };
+
+  const resend = () => {
+    if (!message) return;
+    app.client.request('resend', { connectionId: f.connectionId, messageNumber: message.number })
+      .then(() => view.notify(`Message #${message.number} sent again`), (e: Error) => view.notify(e.message, 'error'));
+  };
+
+  const editAndResend = () => {
+    if (!message) return;
+    composer.loadForResend({ connectionId: f.connectionId, messageNumber: message.number, direction: f.direction, opcode: message.opcode === 2 ? 2 : 1, dataBase64: message.dataBase64 });
+    view.setTab('composer');
+  };
+
+  const tabs: { id: DetailTab; label: string }[] = [
+    { id: 'payload', label: message && message.frames.length > 1 ? 'Message' : 'Payload' },
+    { id: 'header', label: 'Header' },
+    { id: 'hex', label: 'Hex' },
+  ];
+
+  return (
+    <aside ref={panel} className="frame-detail" tabIndex={-1} aria-label="Frame detail" data-frame-detail={f.number}>
+      <div className="detail-head">
+        <div className="detail-title">
+          <strong>Frame #{f.number}</strong>
+          <span className={`dir-label dir-${f.direction}`}>{f.direction === 'send' ? '↑ client → server' : '↓ server → client'}</span>
+          <OpcodeBadge badge={opcodeBadge(f.opcode)} />
+          <span className="muted">{count(f.payloadLength)} B · {dateTime(f.time)}</span>
+        </div>
+        <div className="detail-actions">
+          <Menu label={<><Icon name="copy" size={14} /> Copy</>} items={[
+            { label: 'As text', onSelect: () => void copy('text') },
+            { label: 'As hex', onSelect: () => void copy('hex') },
+            { label: 'As base64', onSelect: () => void copy('base64') },
+          ]} />
+          <button className="button" disabled={!message || !live} onClick={resend} title={message ? (live ? 'Send this message again on its connection' : 'The connection is not open') : 'Only data messages can be resent'}>
+            <Icon name="replay" size={14} /> Resend
+          </button>
+          <button className="button" disabled={!message || !live} onClick={editAndResend} title="Open in the composer to edit, then send">
+            <Icon name="edit" size={14} /> Edit &amp; resend
+          </button>
+          <button className="icon-button" onClick={close} aria-label="Close detail" title="Close (Esc)"><Icon name="close" /></button>
+        </div>
+      </div>
+
+      {f.violations.length > 0 || (message?.violations.length ?? 0) > 0 ? (
+        <div className="violations">
+          {[...new Set([...f.violations, ...(message?.violations ?? [])])].map((code) => {
+            const v = describeViolation(code);
+            return (
+              <div className="violation" key={code} data-violation={code}>
+                <Icon name="warning" size={14} />
+                <div>
+                  <div><code>{code}</code> <span className="rfc">{v.rfc}</span></div>
+                  <div>{v.explanation} A conforming receiver would fail the connection with {v.closeCode} {describeCloseCode(v.closeCode).name}.</div>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      ) : null}
+
+      {f.opcode === 8 ? <CloseSummary code={f.closeCode} reason={f.closeReason} /> : null}
+      {f.injected || f.edited || f.dropped ? (
+        <div className="info-line">
+          {f.injected ? 'Made by Framescope (injected). ' : ''}{f.edited ? 'Changed by Framescope before it was forwarded. ' : ''}{f.dropped ? 'Not forwarded: dropped at a breakpoint.' : ''}
+        </div>
+      ) : null}
+
+      <Tabs tabs={tabs} active={view.detailTab} onChange={(t) => view.setDetailTab(t)} className="detail-tabs" />
+      <div className="detail-body">
+        {view.detailTab === 'payload' ? <PayloadView detail={detail} /> : view.detailTab === 'header' ? <HeaderTable detail={detail} /> : <HexView detail={detail} />}
+      </div>
+    </aside>
+  );
+}
+
+function CloseSummary({ code, reason }: { code: number | undefined; reason: string | undefined }) {
+  if (code === undefined) return <div className="close-summary"><strong>Close frame without a status code</strong> <span className="muted">(the peer reports 1005 No Status Rcvd)</span></div>;
+  const info = describeCloseCode(code);
+  return (
+    <div className="close-summary" data-close-code={code}>
+      <div><code>{code}</code> <strong>{info.name}</strong>{reason ? <> · reason “{reason}”</> : null}</div>
+      <div className="muted">{info.meaning}</div>
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+// Filters of the frame list (direction, opcode, violation: queryFrames filters), the payload search
+// (text or regex, streamed hits), time format, the rate plot switch and the live tail.
+import { useEffect, useRef, useState } from 'react';
+import { useApp } from '../app-context.js';
+import { useStore } from '../use-store.js';
+import { Segmented } from '../common/Tabs.js';
+import { Icon } from '../common/Icon.js';
+import { count } from '../format.js';
+import { DIRECTIONS, type FrameListFilter } from '../../model/frames-store.js';
+import { FILTER_OPCODES } from '../../protocol/opcodes.js';
+import { VIOLATION_CODES } from '../../protocol/violation-catalogue.js';
+import type { Direction } from '../../api/wire.js';
+import { MAX_HITS } from '../../model/search-store.js';
+
+/** Typing pauses this long before the search starts, ms (Enter starts it at once). */
+const SEARCH_DEBOUNCE_MS = 300;
+
+export function FrameFilterBar() {
+  const { frames, search, settings, view, connections } = useApp();
+  useStore(frames);
+  useStore(search);
+  useStore(settings);
+  useStore(view);
+  const [text, setText] = useState(search.query.text);
+  const [regex, setRegex] = useState(search.query.regex);
+  const [caseSensitive, setCaseSensitive] = useState(search.query.caseSensitive);
+  const input = useRef<HTMLInputElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const connectionId = frames.connectionId;
+  const row = connections.get(connectionId);
+  const live = row !== undefined && row.state !== 'closed' && row.state !== 'failed';
+
+  useEffect(() => {
+    if (view.searchFocus > 0) {
+      input.current?.focus();
+      input.current?.select();
+    }
+  }, [view.searchFocus]);
+
+  const run = (next: { text?: string; regex?: boolean; caseSensitive?: boolean; filter?: FrameListFilter } = {}) => {
+    clearTimeout(timer.current);
+    if (connectionId === undefined) return;
+    void search.start(
+      connectionId,
+      { text: next.text ?? text, regex: next.regex ?? regex, caseSensitive: next.caseSensitive ?? caseSensitive },
+      next.filter ?? frames.filter,
+    );
+  };
+
+  const setFilter = (changes: Partial<FrameListFilter>) => {
+    const filter = { ...frames.filter, ...changes };
+    frames.setFilter(filter);
+    if (search.active) run({ filter });
+  };
+
+  return (
+    <div className="filter-bar">
+      <Segmented<string>
+        label="Direction"
+        value={frames.filter.direction ?? 'all'}
+        onChange={(v) => setFilter({ direction: v === 'all' ? undefined : (v as Direction) })}
+        options={DIRECTIONS.map((d) => ({ value: d.value ?? 'all', label: d.label }))}
+      />
+      <select
+        aria-label="Opcode"
+        value={frames.filter.opcode ?? ''}
+        onChange={(e) => setFilter({ opcode: e.target.value === '' ? undefined : Number(e.target.value) })}
+      >
+        <option value="">All opcodes</option>
+        {FILTER_OPCODES.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      </select>
+      <select
+        aria-label="Violations"
+        value={frames.filter.violation ?? ''}
+        onChange={(e) => setFilter({ violation: e.target.value === '' ? undefined : e.target.value })}
+      >
+        <option value="">Any frame</option>
+        <option value="any">With a violation</option>
+        {VIOLATION_CODES.map((code) => <option key={code} value={code}>{code}</option>)}
+      </select>
+
+      <div className={`search-input search-payloads ${search.error ? 'invalid' : ''}`}>
+        <Icon name="search" size={14} />
+        <input
+          ref={input}
+          type="search"
+          placeholder={regex ? 'Search payloads (regular expression)' : 'Search payloads'}
+          aria-label="Search payloads"
+          value={text}
+          spellCheck={false}
+          onChange={(e) => {
+            setText(e.target.value);
+            clearTimeout(timer.current);
+            const value = e.target.value;
+            timer.current = setTimeout(() => run({ text: value }), SEARCH_DEBOUNCE_MS);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') run();
+            if (e.key === 'Escape') {
+              setText('');
+              run({ text: '' });
+            }
+          }}
+        />
+        <button className={`search-flag ${regex ? 'on' : ''}`} title="Regular expression" aria-pressed={regex} onClick={() => { setRegex(!regex); if (text) run({ regex: !regex }); }}>.*</button>
+        <button className={`search-flag ${caseSensitive ? 'on' : ''}`} title="Match case" aria-pressed={caseSensitive} onClick={() => { setCaseSensitive(!caseSensitive); if (text) run({ caseSensitive: !caseSensitive }); }}>Aa</button>
+      </div>
+
+      <span className="filter-status" aria-live="polite">
+        {search.active
+          ? search.error
+            ? <span className="error-text">{search.error}</span>
+            : <>{count(search.hits.length)}{search.capped ? '+' : ''} hit{search.hits.length === 1 ? '' : 's'}{search.running ? ' · searching…' : search.capped ? ` · stopped at ${count(MAX_HITS)}` : ` in ${count(search.scanned)} scanned`}</>
+          : <>{count(frames.total)} frame{frames.total === 1 ? '' : 's'}{frames.filtered ? ' match' : ''}</>}
+      </span>
+
+      <div className="filter-bar-end">
+        <Segmented<string>
+          label="Time"
+          value={settings.timeFormat}
+          onChange={(v) => settings.setTimeFormat(v as 'absolute' | 'relative')}
+          options={[{ value: 'absolute', label: 'Clock', title: 'Time of day' }, { value: 'relative', label: '+Δ', title: 'Time since the connection started' }]}
+        />
+        <button className={`icon-button ${settings.ratePlot ? 'on' : ''}`} aria-pressed={settings.ratePlot} title="Rate plot" onClick={() => settings.setRatePlot(!settings.ratePlot)}>
+          <Icon name="chart" />
+        </button>
+        <button
+          className={`button toggle ${frames.follow && live ? 'toggle-live' : ''}`}
+          aria-pressed={frames.follow}
+          disabled={!live}
+          title={frames.follow ? 'Following new frames: click to pause' : 'Paused: click to follow new frames'}
+          onClick={() => frames.setFollow(!frames.follow)}
+        >
+          <Icon name={frames.follow ? 'follow' : 'pause'} size={14} />
+          {frames.follow ? 'Live' : 'Paused'}
+        </button>
+      </div>
+    </div>
+  );
+}

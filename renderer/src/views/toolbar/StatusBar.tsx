@@ -1,0 +1,31 @@
+// The status bar: the link to the engine, the session's size, engine errors, the disk budget.
+import { useApp } from '../app-context.js';
+import { useStore } from '../use-store.js';
+import { count } from '../format.js';
+import { formatBytes } from '../../protocol/bytes.js';
+
+export function StatusBar() {
+  const { session, connections, view } = useApp();
+  useStore(session);
+  useStore(connections);
+  const link = session.link === 'open' ? 'Connected to the engine' : session.link === 'connecting' ? 'Connecting to the engine…' : 'The engine is not reachable; retrying…';
+  const frames = connections.totalFrames;
+  return (
+    <footer className="statusbar">
+      <span className={`status-link status-${session.link}`}><span className={`dot ${session.link === 'open' ? 'dot-ok' : 'dot-bad'}`} />{link}</span>
+      {session.versionMismatch !== undefined ? <span className="status-warn">The engine speaks API version {session.versionMismatch}; this UI expects 1</span> : null}
+      <span>{count(connections.size)} connection{connections.size === 1 ? '' : 's'}</span>
+      <span>{count(frames)} frames</span>
+      {session.budget ? (
+        <span className="status-warn">
+          Disk budget {session.budget.level === 'reached' ? 'reached: payloads are no longer stored' : 'at 80%'} ({formatBytes(session.budget.usage)} of {formatBytes(session.budget.budget)})
+        </span>
+      ) : null}
+      <span className="status-spacer" />
+      <button className={`status-errors ${session.unseenErrors > 0 ? 'has-errors' : ''}`} onClick={() => view.open('errors')} disabled={session.errors.length === 0}>
+        {session.errors.length === 0 ? 'No errors' : `${session.errors.length} error${session.errors.length === 1 ? '' : 's'}${session.unseenErrors > 0 ? ` (${session.unseenErrors} new)` : ''}`}
+      </button>
+      <span className="status-keys">↑↓ frames · Enter detail · {navigator.platform.startsWith('Mac') ? '⌘' : 'Ctrl'}+F search</span>
+    </footer>
+  );
+}
