@@ -58,7 +58,8 @@ describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
     const ws = await connect('/live?room=1');
     await connectionRow('/live?room=1').waitFor();
     expect(await cell('/live?room=1', 1).textContent()).toBe(`ws://127.0.0.1:${server.port}/live?room=1`);
-    expect(await cell('/live?room=1', 2).textContent()).toBe('open');
+    // The row can appear while the handshake is still under way ('connecting').
+    await poll(() => cell('/live?room=1', 2).textContent()).toBe('open');
     for (const text of ['one', 'two', 'three']) ws.send(text);
     // Three frames each way: the sent ones and their echoes.
     await poll(() => cell('/live?room=1', 5).textContent()).toBe('3');
