@@ -4,6 +4,8 @@
 //   framescope  ws client -> Framescope in reverse mode, recording every frame -> ws server
 //   + url rules, + payload rules: Framescope again with breakpoint rules that match nothing (their URL
 //               pattern matches no connection; or they read every message for text that never comes)
+//   not recording: Framescope decoding everything but writing nothing to its capture file (recording
+//               switched off), to show what recording costs
 // Throughput: 64 B and 16 KiB binary messages, client to server, over 50 connections, each keeping a
 // bounded number of messages unacknowledged (the server acknowledges every K-th with its count).
 // Latency: 64 B ping-pong on one connection. The server, the relay and the proxy each run in their
@@ -53,19 +55,22 @@ const proxy = await startPeer(support('framescope-proxy.mjs'), [String(server.po
 });
 const urlRules = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'url']);
 const payloadRules = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'payload']);
-const proxies = [proxy, urlRules, payloadRules];
+const unrecorded = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'unrecorded']);
+const proxies = [proxy, urlRules, payloadRules, unrecorded];
 const paths = [
   { name: 'direct', port: server.port, hop: undefined },
   { name: 'bare relay', port: relay.port, hop: relay },
   { name: 'framescope', port: proxy.port, hop: proxy },
   { name: '+ url rules', port: urlRules.port, hop: urlRules, throughputOnly: true },
   { name: '+ payload rules', port: payloadRules.port, hop: payloadRules, throughputOnly: true },
+  { name: 'not recording', port: unrecorded.port, hop: unrecorded },
 ];
 
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg()[0].toFixed(2)} at start`);
 console.log('server, bare relay and Framescope each in their own process; clients in this one');
 console.log('Framescope runs as `framescope proxy` does: it records every frame and message (payloads up to 1 MiB)');
-console.log('into its capture store on disk; the + rules rows are Framescope with breakpoint rules that match nothing');
+console.log('into its capture store on disk; the + rules rows are Framescope with breakpoint rules that match nothing;');
+console.log('"not recording" decodes everything but writes nothing to disk (recording switched off)');
 
 const recorded = { frames: 0, messages: 0 };
 /** Messages the throughput clients sent in all, to check against the server's own count. */

@@ -1,6 +1,6 @@
 // Framescope in reverse mode, in its own process, configured as `framescope proxy` runs it: the
 // engine records every frame and message into its capture store on disk (memory keeps only the
-// index). Usage: node framescope-proxy.mjs <upstream port> [none|url|payload].
+// index). Usage: node framescope-proxy.mjs <upstream port> [none|url|payload|unrecorded].
 // The second argument adds breakpoint rules that match nothing: 'url' rules whose URL pattern matches
 // no connection, 'payload' rules that watch every message but whose text never appears in one.
 // `drain-session` reports what was recorded since the last call; recording is never switched off.
@@ -23,6 +23,9 @@ if (rules === 'url') {
 } else if (rules === 'payload') {
   engine.proxy.breakpoints.set({ id: 0, enabled: true, phase: 'message', direction: 'both', text: 'never-in-any-message' });
   engine.proxy.breakpoints.set({ id: 0, enabled: true, phase: 'message', direction: 'send', regex: '^\\{"never"' });
+} else if (rules === 'unrecorded') {
+  // Everything is still decoded; nothing is written to the capture file. Shows what recording costs.
+  engine.setRecording(false);
 } else if (rules !== 'none') {
   throw new Error(`unknown rules ${rules}`);
 }
