@@ -330,8 +330,8 @@ class Lane {
     const rule = this.watching && !message.truncated
       ? this.options.breakpoints?.matchMessage(this.relay.connection.url, this.direction, message.opcode, message.data)
       : undefined;
-    this.flushRun();
     if (rule && this.options.breakpoints) {
+      this.flushRun();
       const { id, decision } = this.options.breakpoints.hold({
         connectionId: this.relay.connection.id,
         url: this.relay.connection.url,
@@ -346,6 +346,7 @@ class Lane {
       this.queue.push(item);
       void decision.then((d) => this.resolveHeld(item, d));
     } else if (this.queue.length > 0) {
+      this.flushRun();
       this.queue.push({ kind: 'collection', collection: c });
     } else {
       this.release(c);
