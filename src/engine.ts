@@ -9,6 +9,7 @@ import type { CaptureStore, ConnectionSummary as StoreConnectionSummary } from '
 import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
+import { framesWithPreviews } from './control/previews.js';
 import type { ControlEvent, ConnectionSummary, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
@@ -41,6 +42,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Connections that began (or were open) while recording was off. */
   private readonly unrecorded = new Set<number>();
   private readonly announced = new Map<number, number>();
+  private sessionAnnouncedAt = 0;
   /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
   private watched = false;
   private timer: NodeJS.Timeout | undefined;
@@ -250,7 +252,13 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Announces what changed since the last tick: connection summaries and their newest frames. */
   private announce(): void {
-    if (this.dirty.size === 0 || !this.watched) return;
+    if (!this.watched) return;
+    // About once a second, the session itself (its size on disk grows as it records).
+    if (this.dirty.size > 0 && Date.now() - this.sessionAnnouncedAt >= 1_000) {
+      this.sessionAnnouncedAt = Date.now();
+      this.emit('event', { kind: 'session', session: this.sessionInfo() });
+    }
+    if (this.dirty.size === 0) return;
     const store = this.viewed.store;
     const summaries = new Map(store.connections().map((c) => [c.id, c]));
     for (const id of this.dirty) {
@@ -260,7 +268,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const from = this.announced.get(id) ?? 0;
       const to = summary.frameCount;
       if (to > from) {
-        const frames = store.frames(id, Math.max(from, to - LIVE_TAIL), to);
+        const frames = framesWithPreviews(store, id, store.frames(id, Math.max(from, to - LIVE_TAIL), to));
         this.emit('event', { kind: 'frames', connectionId: id, frames });
         this.announced.set(id, to);
       }

@@ -921,7 +921,7 @@ function summaryOf(connectionId: number, n: number, decoded: DecodedFrame): Fram
 }
 
 /** Text when the bytes are UTF-8 without control characters (a code point cut at the end is allowed), else hex. */
-function previewOf(bytes: Buffer, cut: boolean): { text: string; kind: 'text' | 'hex' } {
+export function previewOf(bytes: Buffer, cut: boolean): { text: string; kind: 'text' | 'hex' } {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: cut });
     // eslint-disable-next-line no-control-regex

@@ -118,6 +118,33 @@ export interface FrameSummary {
   /** The first 64 payload bytes: text when UTF-8, else hex digits. */
   preview: string;
   previewKind: 'text' | 'hex';
+  /**
+   * The preview is of the decompressed message this frame completes (a compressed message's wire
+   * payload means nothing to a reader).
+   */
+  previewDecompressed?: boolean;
+}
+
+/** One data message, as a list shows it (for sessions imported without frames, and message views). */
+export interface MessageSummary {
+  /** The message's number in its connection, from 0. */
+  number: number;
+  direction: Direction;
+  /** Epoch ms when its final frame passed. */
+  time: number;
+  /** 1 text, 2 binary. */
+  opcode: number;
+  /** Application-side size in bytes. */
+  size: number;
+  compressed: boolean;
+  truncated: boolean;
+  violations: string[];
+  injected: boolean;
+  edited: boolean;
+  dropped: boolean;
+  /** The first 64 bytes of the data: text when UTF-8, else hex digits. */
+  preview: string;
+  previewKind: 'text' | 'hex';
 }
 
 /** One frame in full. */
@@ -286,6 +313,10 @@ export interface ControlCommands {
   getConnection: { params: { id: number }; result: ConnectionDetail };
   queryFrames: { params: { connectionId: number; start: number; end: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'> }; result: { total: number; frames: FrameSummary[] } };
   getFrame: { params: { connectionId: number; number: number }; result: FrameDetail };
+  /** A connection's data messages by range (a session imported from another tool's HAR has only these). */
+  queryMessages: { params: { connectionId: number; start: number; end: number }; result: { total: number; messages: MessageSummary[] } };
+  /** One message with its data. */
+  getMessage: { params: { connectionId: number; number: number }; result: MessageSummary & { dataBase64: string } };
   search: { params: { connectionId: number | null; filter: FrameFilter }; result: { searchId: number } };
   cancelSearch: { params: { searchId: number }; result: Record<string, never> };
   exportHar: { params: { connectionIds?: number[] }; result: { fileName: string; har: string } };

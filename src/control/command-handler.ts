@@ -8,6 +8,7 @@ import { encodeClosePayload, encodeFrame, encodeFrameBytes } from '../protocol/f
 import { Opcode } from '../protocol/frame.js';
 import { randomBytes } from 'node:crypto';
 import { OwnClient } from '../proxy/own-client.js';
+import { framesWithPreviews, messageSummary } from './previews.js';
 import { replayConnection } from '../proxy/replay.js';
 import type { OutgoingMessage } from '../proxy/frame-relay.js';
 import type { StoredFrame } from '../capture/capture-store.js';
@@ -66,12 +67,12 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       const storeFilter = filter && { direction: filter.direction, opcode: filter.opcode, violation: filter.violation as never };
       return {
         total: engine.store.frameCount(connectionId, storeFilter),
-        frames: engine.store.frames(connectionId, start, Math.min(end, start + 5000), storeFilter),
+        frames: framesWithPreviews(engine.store, connectionId, engine.store.frames(connectionId, start, Math.min(end, start + 5000), storeFilter)),
       };
     },
     getFrame: ({ connectionId, number }) => {
       const stored = engine.store.frame(connectionId, number);
-      const [summary] = engine.store.frames(connectionId, number, number + 1);
+      const [summary] = framesWithPreviews(engine.store, connectionId, engine.store.frames(connectionId, number, number + 1));
       const detail: FrameDetail = { ...summary!, headerHex: headerBytes(stored).toString('hex'), payloadBase64: stored.frame.payload.toString('base64') };
       const message = engine.store.messageEndingAt(connectionId, number);
       if (message) {
@@ -87,6 +88,19 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
         };
       }
       return detail;
+    },
+    queryMessages: ({ connectionId, start, end }) => {
+      const from = Math.max(0, Math.floor(start));
+      const to = Math.min(Math.floor(end), from + 5000);
+      return {
+        total: engine.store.messageCount(connectionId),
+        messages: engine.store.messages(connectionId, from, to).map((m, i) => messageSummary(from + i, m)),
+      };
+    },
+    getMessage: ({ connectionId, number }) => {
+      const [m] = engine.store.messages(connectionId, number, number + 1);
+      if (!m) throw new Error(`connection ${connectionId} has no message ${number}`);
+      return { ...messageSummary(number, m), dataBase64: m.message.data.toString('base64') };
     },
     search: ({ connectionId, filter }, client) => {
       const searchId = nextSearch++;

@@ -84,6 +84,15 @@ describe('control API commands', () => {
     expect(frame.message).toMatchObject({ opcode: 1, dataBase64: Buffer.from('needle-1').toString('base64'), size: 8, compressed: false, truncated: false, frames: [2] });
   });
 
+  it('pages a connection\'s messages and gives one with its data', async () => {
+    const { total, messages } = await t.api.call('queryMessages', { connectionId: id, start: 2, end: 4 });
+    expect(total).toBe(10);
+    expect(messages.map((m) => [m.number, m.direction, m.opcode, m.size, m.preview])).toEqual([[2, 'send', 1, 8, 'needle-1'], [3, 'receive', 1, 14, 'echo: needle-1']]);
+    const binary = await t.api.call('getMessage', { connectionId: id, number: 8 });
+    expect(binary).toMatchObject({ opcode: 2, previewKind: 'hex', preview: '010203', dataBase64: Buffer.from([1, 2, 3]).toString('base64') });
+    await expect(t.api.call('getMessage', { connectionId: id, number: 99 })).rejects.toThrow(`connection ${id} has no message 99`);
+  });
+
   it('streams search hits as events, then says it is done', async () => {
     const { searchId } = await t.api.call('search', { connectionId: id, filter: { regex: 'needle-\\d+', direction: 'send' } });
     const done = await t.api.waitForEvent((e) => e.kind === 'search-done' && e.searchId === searchId);

@@ -292,6 +292,13 @@ describe('traffic commands with ws peers', () => {
       peer.send(b);
     }
     await until(() => atServer.length === 1021 && atClient.length === 1021);
+    // Frame rows of compressed messages preview the decompressed content, not the wire bytes.
+    const { frames } = await t.api.call('queryFrames', { connectionId, start: 0, end: 2 });
+    // (Which of the two came first depends on timing.)
+    expect(frames.map((f) => [f.rsv1, f.preview, f.previewDecompressed]).sort()).toEqual([
+      [true, 'warm-up message 0 with some repeated text repeated text', true],
+      [true, 'warm-up reply 0 with some repeated text repeated text', true],
+    ]);
     expect(atServer[20]).toBe('injected toward the server: repeated text');
     expect(atClient[20]).toBe('injected toward the client: repeated text');
     expect(atServer.slice(21)).toEqual(sent);
