@@ -2,7 +2,7 @@
 // index, so a session can run for hours and millions of frames without running out of memory, and a
 // saved session reopens by scanning its file. Nothing is dropped silently: a torn tail is cut and
 // counted, and past the disk budget payloads stop being stored, which is reported.
-import type { FrameSummary as ApiFrameSummary } from '../control/api-types.js';
+import type { ConnectionCounts, FrameSummary as ApiFrameSummary } from '../control/api-types.js';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ViolationCode } from '../protocol/violations.js';
@@ -58,26 +58,7 @@ export interface CaptureStoreOptions {
 export type { RecoveryReport } from './capture-index.js';
 
 /** A connection's record fields and its counts, for the connection list. */
-export interface ConnectionSummary extends Omit<ConnectionRecord, 'frames' | 'messages'> {
-  /** Wire frames, both directions. */
-  frameCount: number;
-  /** Data messages, both directions. */
-  messageCount: number;
-  /** Frames client to server. */
-  framesSent: number;
-  /** Frames server to client. */
-  framesReceived: number;
-  /** Messages client to server. */
-  messagesSent: number;
-  /** Messages server to client. */
-  messagesReceived: number;
-  /** Wire bytes client to server (each frame's header plus its length field's payload length). */
-  bytesSent: number;
-  /** Wire bytes server to client. */
-  bytesReceived: number;
-  /** Violations found in its frames and messages. */
-  violationCount: number;
-}
+export interface ConnectionSummary extends Omit<ConnectionRecord, 'frames' | 'messages'>, ConnectionCounts {}
 
 /** Which frames (or search units) to keep. Absent fields match everything. */
 export interface FrameFilter {

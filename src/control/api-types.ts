@@ -17,8 +17,30 @@ export interface CloseInfo {
   closedBy: 'client' | 'server';
 }
 
+/** What a connection carried, counted. */
+export interface ConnectionCounts {
+  /** Wire frames, both directions. */
+  frameCount: number;
+  /** Data messages, both directions. */
+  messageCount: number;
+  /** Frames client to server. */
+  framesSent: number;
+  /** Frames server to client. */
+  framesReceived: number;
+  /** Messages client to server. */
+  messagesSent: number;
+  /** Messages server to client. */
+  messagesReceived: number;
+  /** Wire bytes client to server (each frame's header plus its length field's payload length). */
+  bytesSent: number;
+  /** Wire bytes server to client. */
+  bytesReceived: number;
+  /** Violations found in its frames and messages. */
+  violationCount: number;
+}
+
 /** A connection as the connections list shows it. */
-export interface ConnectionSummary {
+export interface ConnectionSummary extends ConnectionCounts {
   /** Session-unique id. */
   id: number;
   /** ws:// or wss:// URL. */
@@ -39,24 +61,6 @@ export interface ConnectionSummary {
   clientAddress: string;
   /** The server's address:port. */
   serverAddress?: string;
-  /** Wire frames, both directions. */
-  frameCount: number;
-  /** Data messages, both directions. */
-  messageCount: number;
-  /** Frames client to server. */
-  framesSent: number;
-  /** Frames server to client. */
-  framesReceived: number;
-  /** Messages client to server. */
-  messagesSent: number;
-  /** Messages server to client. */
-  messagesReceived: number;
-  /** Wire bytes client to server. */
-  bytesSent: number;
-  /** Wire bytes server to client. */
-  bytesReceived: number;
-  /** Violations found in its frames and messages. */
-  violationCount: number;
   /** How it ended. */
   close?: CloseInfo;
   /** What failed, for failed connections. */
