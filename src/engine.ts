@@ -43,6 +43,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly unrecorded = new Set<number>();
   private readonly announced = new Map<number, number>();
   private sessionAnnouncedAt = 0;
+  private sessionChanged = false;
   /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
   private watched = false;
   private timer: NodeJS.Timeout | undefined;
@@ -253,9 +254,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Announces what changed since the last tick: connection summaries and their newest frames. */
   private announce(): void {
     if (!this.watched) return;
-    // About once a second, the session itself (its size on disk grows as it records).
-    if (this.dirty.size > 0 && Date.now() - this.sessionAnnouncedAt >= 1_000) {
+    // About once a second while it changes, and once after it stopped changing, the session itself
+    // (its size on disk grows as it records).
+    if (this.dirty.size > 0) this.sessionChanged = true;
+    if (this.sessionChanged && Date.now() - this.sessionAnnouncedAt >= 1_000) {
       this.sessionAnnouncedAt = Date.now();
+      this.sessionChanged = false;
       this.emit('event', { kind: 'session', session: this.sessionInfo() });
     }
     if (this.dirty.size === 0) return;

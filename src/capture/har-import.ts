@@ -235,7 +235,10 @@ class EntryReader {
     const error = fs ? stringValue(e._error) : foreignError(e, response, messageList.errors);
     if (error !== undefined) record.error = error;
     if (close) record.close = close;
-    const endedAt = fs ? fs.endedAt : closedAt;
+    // Other tools seldom say when a WebSocket ended: its last message (or its start) stands in, so a
+    // finished connection still has a duration.
+    const lastMessage = messageList.messages.reduce((latest, m) => (Number.isFinite(m.time) ? Math.max(latest, m.time) : latest), record.startedAt);
+    const endedAt = fs ? fs.endedAt : closedAt ?? (record.state === 'closed' || record.state === 'failed' ? lastMessage : undefined);
     if (endedAt !== undefined) record.endedAt = endedAt;
 
     if (frames.length > 0) {

@@ -53,6 +53,7 @@ describe('importing other tools\' HAR files', () => {
       serverAddress: '93.184.216.34',
       startedAt: Date.UTC(2024, 4, 1, 10, 0, 0),
       state: 'closed',
+      endedAt: 1714557602250,
       request: {
         method: 'GET',
         target: '/socket?room=42',
@@ -150,6 +151,7 @@ describe('importing other tools\' HAR files', () => {
       serverAddress: '93.184.216.34',
       startedAt,
       state: 'closed',
+      endedAt: 1714557600375,
       request: {
         method: 'GET',
         target: '/socket?room=42',
@@ -183,6 +185,7 @@ describe('importing other tools\' HAR files', () => {
       serverAddress: '93.184.216.34',
       startedAt: Date.UTC(2024, 4, 1, 10, 0, 1),
       state: 'failed',
+      endedAt: Date.UTC(2024, 4, 1, 10, 0, 1),
       request: {
         method: 'GET',
         target: '/admin-socket',
@@ -221,6 +224,7 @@ describe('importing other tools\' HAR files', () => {
       clientAddress: '',
       startedAt,
       state: 'closed',
+      endedAt: 1714557602500,
       request: {
         method: 'GET',
         target: '/ws?token=abc',
@@ -255,6 +259,7 @@ describe('importing other tools\' HAR files', () => {
       clientAddress: '',
       startedAt: Date.UTC(2024, 4, 1, 10, 0, 5),
       state: 'failed',
+      endedAt: Date.UTC(2024, 4, 1, 10, 0, 5),
       request: { method: 'GET', target: '/ws', httpVersion: '1.1', rawHeaders: [], time: Date.UTC(2024, 4, 1, 10, 0, 5) },
       // No headers were recorded, so there is nothing to check.
       checks: [],

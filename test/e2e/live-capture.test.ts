@@ -1,13 +1,16 @@
 // The UI against the real engine and real traffic: a connection shows up while it is open, a frame's
 // header bits and hex are exactly the bytes on the wire (RFC 6455 §5.7's masked "Hello"), search and
-// filters narrow the timeline, the handshake checks pass, the keyboard drives the timeline.
+// filters narrow the timeline, the handshake checks pass, the keyboard drives the timeline; a
+// compressed message's preview is marked inflated; the status bar follows the session's size.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
 import { computeAccept } from '../../src/protocol/handshake.js';
 import { CHROMIUM } from '../support/chromium.js';
-import { closed, opened, rawClientHandshake, startWsServer, wsViaAbsoluteForm, type RawPeer } from '../support/peers.js';
+import { constants, inflateRawSync } from 'node:zlib';
+import { closed, nextMessage, opened, rawClientHandshake, startWsServer, wsViaAbsoluteForm, type RawPeer } from '../support/peers.js';
+import { formatBytes } from '../../renderer/src/protocol/bytes.js';
 import { ensureBuilt } from './support/build.js';
 import { launchChromium, monacoReady, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
 
@@ -217,6 +220,69 @@ describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
     expect(await page.locator('[data-check][data-ok="false"]').count()).toBe(0);
     expect(await page.locator('[data-check="accept-matches"] .check-result').textContent()).toBe('Pass');
     await screenshot(page, 'handshake');
+  });
+
+  it('marks the preview of a compressed message as inflated; the frame keeps the compressed bytes', async () => {
+    const deflating = await startWsServer({ perMessageDeflate: { threshold: 0 } });
+    try {
+      deflating.wss.on('connection', (ws) => ws.on('message', (data: Buffer) => ws.send(`echo: ${data.toString()}`)));
+      const ws = wsViaAbsoluteForm(app.proxyPort, `ws://127.0.0.1:${deflating.port}/deflate`, { perMessageDeflate: { threshold: 0 } });
+      clients.push(ws);
+      await opened(ws);
+      expect(ws.extensions).toBe('permessage-deflate');
+      const text = 'squeeze me, squeeze me, squeeze me: permessage-deflate';
+      ws.send(text);
+      expect((await nextMessage(ws)).data.toString()).toBe(`echo: ${text}`);
+      await connectionRow('/deflate').waitFor();
+      await poll(() => cell('/deflate', 6).textContent()).toBe('1');
+      await select('/deflate');
+
+      const sent = page.locator('[data-frame="0"]');
+      await sent.waitFor();
+      const marker = sent.locator('.mark-inflated');
+      expect(await marker.textContent()).toBe('inflated');
+      expect(await marker.getAttribute('title')).toMatch(/^Preview of the decompressed message/);
+      expect(await sent.locator('.preview').textContent()).toBe(`inflated${text}`);
+      expect(await page.locator('[data-frame="1"] .preview').textContent()).toBe(`inflatedecho: ${text}`);
+      expect(await sent.locator('.flags').getAttribute('aria-label')).toBe('FIN 1, RSV1 1, RSV2 0, RSV3 0, MASK 1');
+      await screenshot(page, 'inflated-marker');
+
+      // The row's length and the hex dump are the compressed payload, which inflates to what was sent (RFC 7692 §7.2.2).
+      const length = Number(await sent.locator('.td.num').nth(1).textContent());
+      expect(length).toBeLessThan(text.length);
+      await sent.dispatchEvent('mousedown');
+      await page.locator('[data-frame-detail="0"]').waitFor();
+      await page.getByRole('tab', { name: 'Hex' }).click();
+      const hex: string[] = [];
+      for (let line = 0; line * 16 < length; line++) hex.push((await page.locator(`[data-hex-line="${line}"] .hex-bytes`).textContent())!);
+      const payload = Buffer.from(hex.join(' ').replace(/\s+/g, ''), 'hex');
+      expect(payload.length).toBe(length);
+      expect(inflateRawSync(Buffer.concat([payload, Buffer.from([0x00, 0x00, 0xff, 0xff])]), { finishFlush: constants.Z_SYNC_FLUSH }).toString()).toBe(text);
+      await page.getByRole('tab', { name: 'Payload' }).click();
+    } finally {
+      await deflating.close();
+    }
+  });
+
+  it('shows the session\'s size on disk, growing while traffic flows', async () => {
+    const size = page.locator('[data-session-size]');
+    const shown = async () => Number(await size.getAttribute('data-session-size'));
+    const before = await shown();
+    expect(before).toBeGreaterThan(0);
+    expect(await size.textContent()).toBe(`${formatBytes(before)} on disk`);
+    const ws = await connect('/big');
+    const big = Buffer.alloc(100_000, 'x').toString();
+    ws.send(big);
+    await nextMessage(ws);
+    // The engine announces the session about once a second while traffic flows: keep it flowing.
+    const ticker = setInterval(() => ws.send('tick'), 200);
+    try {
+      // The message and its echo are stored whole.
+      await expect.poll(shown, { timeout: 6000 }).toBeGreaterThan(before + 2 * big.length);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(await size.textContent()).toBe(`${formatBytes(await shown())} on disk`);
   });
 
   it('switches to the dark theme and keeps it', async () => {

@@ -1,5 +1,6 @@
 // Sessions from the UI: HAR export downloads a file that is valid HAR with the WebSocket fields;
-// HAR import (Chrome's format) opens a new session that lists its connections.
+// HAR import (Chrome's format) opens a new session that lists its connections, and, since Chrome
+// keeps messages rather than frames, lists each connection's messages to open, filter and search.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,8 @@ import { CHROMIUM } from '../support/chromium.js';
 import { harProblems } from '../support/har-schema.js';
 import { closed, nextMessage, opened, startWsServer, wsViaAbsoluteForm } from '../support/peers.js';
 import { ensureBuilt } from './support/build.js';
-import { launchChromium, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
+import { launchChromium, monacoReady, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
+import { clockTime } from '../../renderer/src/views/format.js';
 
 /** The parts of a HAR entry the test reads. */
 interface HarEntry {
@@ -68,15 +70,80 @@ describe.runIf(existsSync(CHROMIUM))('sessions in the UI', () => {
     await row.waitFor();
     expect(await page.locator('[data-connection-id]').count()).toBe(1);
     expect(await page.locator('.session-name').textContent()).toBe('chrome');
-    // Chrome keeps messages, not frames: the UI says so, and search lists the messages.
-    await row.dispatchEvent('mousedown');
+  });
+
+  it('lists the imported messages (Chrome keeps no frames) with time, direction, opcode, size and data', async () => {
+    await page.locator('[data-connection-id]').first().dispatchEvent('mousedown');
     await page.getByRole('tab', { name: 'Frames' }).click();
-    expect(await page.getByTestId('messages-only').locator('p').first().textContent()).toBe('No frames were recorded for this connection, only its 4 messages.');
+    await page.locator('[data-message="3"]').waitFor();
+    expect(await page.locator('.filter-status').textContent()).toBe('4 messages');
+    const rows = await Promise.all([0, 1, 2, 3].map((n) => page.locator(`[data-message="${n}"] .td`).allTextContents()));
+    // #, time, direction, opcode, size, data and flags (none): as chrome.har's _webSocketMessages have them.
+    expect(rows).toEqual([
+      ['0', clockTime(1714557600051.234), '↑', 'TEXT', '25', '{"type":"join","room":42}', ''],
+      ['1', clockTime(1714557600089), '↓', 'TEXT', '27', '{"type":"joined","users":3}', ''],
+      ['2', clockTime(1714557601500), '↓', 'BIN', '5', '00 01 02 03 ff', ''],
+      ['3', clockTime(1714557602250), '↑', 'TEXT', '7', 'bye ✓', ''],
+    ]);
+    // The connection's row counts its messages: wire frames and bytes are unknown.
+    expect((await page.locator('[data-connection-id] .td').allTextContents()).slice(5, 9)).toEqual(['2 msg', '2 msg', '—', '—']);
+    await screenshot(page, 'imported-messages');
+  });
+
+  it('opens an imported message: JSON pretty-printed, binary as a hex dump, copied exactly', async () => {
+    await page.locator('[data-message="0"]').dispatchEvent('mousedown');
+    const detail = page.locator('[data-message-detail="0"]');
+    await detail.waitFor();
+    expect(await detail.locator('.detail-title').textContent()).toMatch(/^Message #0↑ client → serverTEXT25 B · /);
+    expect(await detail.getByRole('radio', { name: 'JSON' }).getAttribute('aria-checked')).toBe('true');
+    await monacoReady(page);
+    await poll(async () => (await detail.locator('.payload-editor .view-lines').textContent())!.replace(/\u00a0/g, ' ')).toBe('{  "type": "join",  "room": 42}');
+    await screenshot(page, 'imported-message-detail');
+    await detail.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('menuitem', { name: 'As base64' }).click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(Buffer.from('{"type":"join","room":42}').toString('base64'));
+
+    await page.locator('[data-message="2"]').dispatchEvent('mousedown');
+    const binary = page.locator('[data-message-detail="2"]');
+    await binary.waitFor();
+    expect(await binary.locator('[data-hex-line="0"] .hex-bytes').textContent()).toMatch(/^00 01 02 03 ff\s*$/);
+    await binary.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('menuitem', { name: 'As hex' }).click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('00010203ff');
+
+    // The arrow keys move through the messages as through frames.
+    await page.getByRole('grid', { name: 'Messages' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('[data-message-detail="3"]').waitFor();
+    await poll(async () => (await page.locator('[data-message-detail="3"] .payload-editor .view-lines').textContent())!.replace(/\u00a0/g, ' ')).toBe('bye ✓');
+  });
+
+  it('filters the imported messages by direction and opcode', async () => {
+    const shown = () => page.locator('[data-message]').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-message'))).sort((a, b) => a - b));
+    await page.getByRole('radio', { name: '↑ Sent' }).click();
+    await poll(() => page.locator('.filter-status').textContent()).toBe('2 messages match');
+    await poll(shown).toEqual([0, 3]);
+    await page.getByRole('radiogroup', { name: 'Direction' }).getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'Binary' });
+    await poll(() => page.locator('.filter-status').textContent()).toBe('1 message match');
+    await poll(shown).toEqual([2]);
+    await page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'All opcodes' });
+    await poll(() => page.locator('.filter-status').textContent()).toBe('4 messages');
+  });
+
+  it('searches the imported messages: the hits name messages and open them', async () => {
     const search = page.getByRole('searchbox', { name: 'Search payloads' });
     await search.fill('"type"');
     await search.press('Enter');
     await poll(() => page.locator('[data-hit] .preview').allTextContents()).toEqual(['{"type":"join","room":42}', '{"type":"joined","users":3}']);
+    expect(await page.locator('[data-hit]').evaluateAll((els) => els.map((el) => el.getAttribute('data-hit')))).toEqual(['0', '1']);
+    await page.locator('[data-hit="1"]').dispatchEvent('mousedown');
+    await page.locator('[data-message-detail="1"]').waitFor();
     await screenshot(page, 'imported-har');
+    // Double-click: back to the message list, at that message.
+    await page.locator('[data-hit="1"]').dblclick();
+    await page.locator('[data-message="1"].selected').waitFor();
+    expect(await page.locator('.filter-status').textContent()).toBe('4 messages');
     expect(errors).toEqual([]);
   });
 });

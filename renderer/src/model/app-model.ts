@@ -9,6 +9,8 @@ import { ConnectionsStore } from './connections-store.js';
 import { FrameDetailStore } from './frame-detail-store.js';
 import { FramesStore } from './frames-store.js';
 import { InterceptStore } from './intercept-store.js';
+import { MessageDetailStore } from './message-detail-store.js';
+import { MessagesStore } from './messages-store.js';
 import { RateStore } from './rate-store.js';
 import { SearchStore } from './search-store.js';
 import { SessionStore } from './session-store.js';
@@ -23,6 +25,9 @@ export class AppModel {
   readonly connectionDetail: ConnectionDetailStore;
   readonly frames: FramesStore;
   readonly frameDetail: FrameDetailStore;
+  /** The message list, for connections with messages but no frames (imported). */
+  readonly messages: MessagesStore;
+  readonly messageDetail: MessageDetailStore;
   readonly search: SearchStore;
   readonly rates: RateStore;
   readonly intercept: InterceptStore;
@@ -40,6 +45,8 @@ export class AppModel {
     this.connectionDetail = new ConnectionDetailStore(client);
     this.frames = new FramesStore(client);
     this.frameDetail = new FrameDetailStore(client);
+    this.messages = new MessagesStore(client);
+    this.messageDetail = new MessageDetailStore(client);
     this.search = new SearchStore(client);
     this.rates = new RateStore(client);
     this.intercept = new InterceptStore(client);
@@ -66,6 +73,7 @@ export class AppModel {
     this.connections.apply(events);
     this.connectionDetail.apply(events);
     this.frames.apply(events);
+    this.messages.apply(events);
     this.search.apply(events);
     this.intercept.apply(events);
     const selected = this.connections.get(this.connections.selectedId);
@@ -76,15 +84,18 @@ export class AppModel {
   private async reload(): Promise<void> {
     this.search.clear();
     this.frameDetail.reset();
+    this.messageDetail.reset();
     const before = this.connections.selectedId;
     await Promise.all([this.session.load(), this.connections.load(), this.intercept.load()]);
     // The same id in another session is another connection: start its views afresh.
     if (before !== undefined && before === this.connections.selectedId) {
       const row = this.connections.get(before);
       this.frames.setConnection(undefined, 0);
+      this.messages.setConnection(undefined, 0);
       this.rates.update(undefined, 0);
       this.connectionDetail.show(undefined);
       this.frames.setConnection(before, row?.frameCount ?? 0, row?.status === 'open');
+      this.messages.setConnection(row?.messagesOnly ? before : undefined, row?.messageCount ?? 0);
       this.connectionDetail.show(before);
       this.rates.update(before, row?.frameCount ?? 0);
     }
@@ -98,8 +109,10 @@ export class AppModel {
     const row = this.connections.get(id);
     this.search.clear();
     this.frameDetail.clear();
+    this.messageDetail.clear();
     // A connection not listed yet is one just made (client mode, a replay): it is live.
     this.frames.setConnection(id, row?.frameCount ?? 0, row === undefined || row.status === 'open');
+    this.messages.setConnection(row?.messagesOnly ? id : undefined, row?.messageCount ?? 0);
     this.connectionDetail.show(id);
     this.rates.update(id, row?.frameCount ?? 0);
   }

@@ -28,6 +28,13 @@ export interface ConnectionRow {
   messagesSent: number;
   messagesReceived: number;
   frameCount: number;
+  /** Data messages, both directions. */
+  messageCount: number;
+  /**
+   * It has data messages but no wire frames (imported from a tool whose HAR keeps messages only):
+   * its frames tab lists messages.
+   */
+  messagesOnly: boolean;
   /** The close code, when it ended. */
   closeCode: number | undefined;
   /** The close code's name. */
@@ -59,6 +66,7 @@ export function toConnectionRow(c: ConnectionSummary): ConnectionRow {
     httpStatus: c.status, startedAt: c.startedAt, endedAt: c.endedAt,
     framesSent: c.framesSent, framesReceived: c.framesReceived, bytesSent: c.bytesSent, bytesReceived: c.bytesReceived,
     messagesSent: c.messagesSent, messagesReceived: c.messagesReceived, frameCount: c.frameCount,
+    messageCount: c.messageCount, messagesOnly: c.frameCount === 0 && c.messageCount > 0,
     closeCode: c.close?.code, closeName: c.close ? describeCloseCode(c.close.code).name : '', closeReason: c.close?.reason ?? '',
     closedBy: c.close?.closedBy, violations: c.violationCount, error: c.error, protocol: c.protocol, extensions: c.extensions,
   };

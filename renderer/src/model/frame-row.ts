@@ -22,6 +22,8 @@ export interface FrameRow {
   preview: string;
   /** The preview is hex digits, not text. */
   previewIsHex: boolean;
+  /** The preview is of the decompressed message this frame completes, not of its compressed payload. */
+  previewInflated: boolean;
   violations: readonly string[];
   injected: boolean;
   edited: boolean;
@@ -38,7 +40,7 @@ export function toFrameRow(f: FrameSummary): FrameRow {
   return {
     number: f.number, direction: f.direction, time: f.time, opcode: f.opcode, badge: opcodeBadge(f.opcode),
     fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, masked: f.masked, payloadLength: f.payloadLength,
-    preview, previewIsHex: f.previewKind === 'hex' && f.opcode !== 8,
+    preview, previewIsHex: f.previewKind === 'hex' && f.opcode !== 8, previewInflated: f.previewDecompressed === true,
     violations: f.violations, injected: f.injected, edited: f.edited, dropped: f.dropped, truncated: f.truncated || f.payloadNotStored,
   };
 }

@@ -5,45 +5,19 @@ import type { ControlClient } from '../api/control-client.js';
 import type { ControlCommands, ControlEvent, Direction } from '../api/wire.js';
 import { toFrameRow, type FrameRow } from './frame-row.js';
 import { Observable } from './observable.js';
+import { PAGE, PAGES_PER_REQUEST, RowPages } from './row-pages.js';
 
 export type FrameListFilter = NonNullable<ControlCommands['queryFrames']['params']['filter']>;
 
-/** Rows per page of the cache. */
-const PAGE = 256;
-/** Pages kept: about 40,000 rows. */
-const MAX_PAGES = 160;
-/** queryFrames returns at most 5000 frames a call. */
-const PAGES_PER_REQUEST = Math.floor(5000 / PAGE);
-/** Requests in flight at once; later wishes wait for them (fast scrolling asks for the newest range only). */
-const MAX_IN_FLIGHT = 3;
 /** Filtered live counts are asked for at most this often, ms. */
 const TAIL_REFRESH_MS = 250;
-/** Rows loaded beyond the view on each side. */
-const OVERSCAN_ROWS = 64;
-/** While the view jumps to new ranges faster than this (a fling), loading waits until it settles, ms. */
-const SETTLE_MS = 80;
-
-interface Page {
-  rows: (FrameRow | undefined)[];
-  filled: number;
-  used: number;
-}
 
 export class FramesStore extends Observable {
   connectionId: number | undefined;
   filter: FrameListFilter = {};
-  /** Rows in the list (under the filter). */
-  total = 0;
   /** Follow the newest frame as it arrives. */
   follow = true;
-  private pages = new Map<number, Page>();
-  private readonly inFlight = new Set<number>();
-  private requests = 0;
-  private wanted: [number, number] | undefined;
-  private lastWish = 0;
-  private settleTimer: ReturnType<typeof setTimeout> | undefined;
-  private generation = 0;
-  private clock = 0;
+  private readonly pages: RowPages<FrameRow>;
   private tailTimer: ReturnType<typeof setTimeout> | undefined;
   /** The connection's frame count without a filter (from its summary). */
   private unfilteredTotal = 0;
@@ -52,6 +26,22 @@ export class FramesStore extends Observable {
 
   constructor(private readonly client: ControlClient) {
     super();
+    this.pages = new RowPages<FrameRow>({
+      query: async (start, end) => {
+        const result = await this.client.request('queryFrames', {
+          connectionId: this.connectionId!, start, end, ...(this.filtered ? { filter: this.filter } : {}),
+        });
+        return { total: result.total, rows: result.frames.map(toFrameRow) };
+      },
+      // Filtered, the engine's count is the truth; unfiltered, a live list only grows.
+      adoptTotal: (fetched, known) => (this.filtered || fetched > known ? fetched : known),
+      onChange: () => this.changed(),
+    });
+  }
+
+  /** Rows in the list (under the filter). */
+  get total(): number {
+    return this.pages.total;
   }
 
   get filtered(): boolean {
@@ -79,29 +69,13 @@ export class FramesStore extends Observable {
 
   /** The row at a list position, or undefined while it loads (ask with ensureRange). */
   rowAt(index: number): FrameRow | undefined {
-    const page = this.pages.get(Math.floor(index / PAGE));
-    if (!page) return undefined;
-    page.used = ++this.clock;
-    return page.rows[index % PAGE];
+    return this.pages.rowAt(index);
   }
 
-  /**
-   * Asks for the rows of [first, last] (and a few around them) to be loaded. During a fling (the
-   * view jumping past what it asked for a moment ago) nothing loads until it settles: the rows it
-   * flies past would arrive too late to be seen, and parsing them would cost frames.
-   */
+  /** Asks for the rows of [first, last] (and a few around them) to be loaded. */
   ensureRange(first: number, last: number): void {
-    if (this.connectionId === undefined || this.total === 0) return;
-    const wish: [number, number] = [Math.max(0, first - OVERSCAN_ROWS), Math.min(this.total - 1, last + OVERSCAN_ROWS)];
-    const now = performance.now();
-    const jumped = this.wanted !== undefined && (wish[0] > this.wanted[1] || wish[1] < this.wanted[0]);
-    const flinging = jumped && now - this.lastWish < SETTLE_MS;
-    this.wanted = wish;
-    this.lastWish = now;
-    if (this.settleTimer !== undefined) clearTimeout(this.settleTimer);
-    this.settleTimer = undefined;
-    if (flinging) this.settleTimer = setTimeout(() => this.pump(), SETTLE_MS);
-    else this.pump();
+    if (this.connectionId === undefined) return;
+    this.pages.ensureRange(first, last);
   }
 
   /**
@@ -110,14 +84,12 @@ export class FramesStore extends Observable {
    */
   async locate(number: number): Promise<number> {
     if (!this.filtered) return Math.min(number, Math.max(0, this.total - 1));
-    for (const [p, page] of this.pages) {
-      const i = page.rows.findIndex((r) => r?.number === number);
-      if (i >= 0) return p * PAGE + i;
-    }
-    const generation = this.generation;
+    const cached = this.pages.findCached((r) => r.number === number);
+    if (cached >= 0) return cached;
+    const generation = this.pages.generation;
     let lo = 0;
     let hi = this.total;
-    while (lo < hi && generation === this.generation) {
+    while (lo < hi && generation === this.pages.generation) {
       const mid = (lo + hi) >>> 1;
       const at = await this.numberAt(mid);
       if (at === undefined || at >= number) hi = mid;
@@ -133,114 +105,34 @@ export class FramesStore extends Observable {
       if (event.kind === 'connection' && event.connection.id === this.connectionId) {
         this.unfilteredTotal = event.connection.frameCount;
         if (!this.filtered && this.total !== event.connection.frameCount) {
-          this.total = event.connection.frameCount;
+          this.pages.total = event.connection.frameCount;
           changed = true;
         } else if (this.filtered) {
           this.scheduleTailRefresh();
         }
       } else if (event.kind === 'frames' && event.connectionId === this.connectionId && !this.filtered) {
-        for (const f of event.frames) {
-          const p = Math.floor(f.number / PAGE);
-          let page = this.pages.get(p);
-          // Only pages that are cached, or the tail page, take live rows; others load when scrolled to.
-          if (!page && p < Math.floor((this.total - 1) / PAGE)) continue;
-          page ??= this.newPage(p);
-          if (page.rows[f.number % PAGE] === undefined) page.filled++;
-          page.rows[f.number % PAGE] = toFrameRow(f);
-          if (f.number >= this.total) this.total = f.number + 1;
-        }
+        for (const f of event.frames) this.pages.put(f.number, toFrameRow(f));
         changed = true;
       }
     }
     if (changed) {
-      this.evict();
+      this.pages.evict();
       this.changed();
     }
   }
 
   private reset(total: number): void {
-    this.generation++;
-    this.pages = new Map();
-    this.inFlight.clear();
-    this.requests = 0;
-    this.wanted = undefined;
-    if (this.settleTimer !== undefined) clearTimeout(this.settleTimer);
-    this.settleTimer = undefined;
+    this.pages.reset(total);
     this.unfilteredTotal = this.filtered ? this.unfilteredTotal : total;
-    this.total = total;
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
     this.tailTimer = undefined;
     if (this.connectionId !== undefined && this.filtered) {
       // The filtered count is the engine's to tell: ask for it with the first page.
-      this.initialized = this.fetch(0, PAGES_PER_REQUEST, this.generation);
+      this.initialized = this.pages.load(0, PAGES_PER_REQUEST);
     } else {
       this.initialized = Promise.resolve();
     }
     this.changed();
-  }
-
-  private newPage(p: number): Page {
-    const page: Page = { rows: new Array(PAGE), filled: 0, used: ++this.clock };
-    this.pages.set(p, page);
-    return page;
-  }
-
-  private complete(p: number): boolean {
-    const page = this.pages.get(p);
-    if (!page) return false;
-    return page.filled >= Math.min(PAGE, this.total - p * PAGE);
-  }
-
-  /** Starts requests for the wanted range's missing pages, a few at a time. */
-  private pump(): void {
-    if (!this.wanted || this.connectionId === undefined) return;
-    const [first, last] = this.wanted;
-    let p = Math.floor(first / PAGE);
-    const lastPage = Math.floor(last / PAGE);
-    while (p <= lastPage && this.requests < MAX_IN_FLIGHT) {
-      if (this.complete(p) || this.inFlight.has(p)) {
-        p++;
-        continue;
-      }
-      let count = 1;
-      while (count < PAGES_PER_REQUEST && p + count <= lastPage && !this.complete(p + count) && !this.inFlight.has(p + count)) count++;
-      void this.fetch(p, count, this.generation);
-      p += count;
-    }
-  }
-
-  private async fetch(firstPage: number, pageCount: number, generation: number): Promise<void> {
-    const connectionId = this.connectionId!;
-    for (let i = 0; i < pageCount; i++) this.inFlight.add(firstPage + i);
-    this.requests++;
-    let progressed = false;
-    try {
-      const start = firstPage * PAGE;
-      const result = await this.client.request('queryFrames', {
-        connectionId, start, end: start + pageCount * PAGE, ...(this.filtered ? { filter: this.filter } : {}),
-      });
-      if (generation !== this.generation) return;
-      if (this.filtered || result.total > this.total) this.total = result.total;
-      for (let i = 0; i < pageCount; i++) {
-        const rows = result.frames.slice(i * PAGE, (i + 1) * PAGE);
-        if (rows.length === 0 && start + i * PAGE < this.total) continue;
-        const page = this.newPage(firstPage + i);
-        rows.forEach((f, j) => (page.rows[j] = toFrameRow(f)));
-        page.filled = rows.length;
-        progressed = true;
-      }
-      this.evict();
-      this.changed();
-    } catch {
-      // The link dropped or the connection is gone; the rows stay placeholders until asked again.
-    } finally {
-      if (generation === this.generation) {
-        for (let i = 0; i < pageCount; i++) this.inFlight.delete(firstPage + i);
-        this.requests--;
-        // Nothing new (the engine has fewer rows than it said): wait for the next wish rather than spin.
-        if (progressed) this.pump();
-      }
-    }
   }
 
   private async numberAt(position: number): Promise<number | undefined> {
@@ -252,21 +144,13 @@ export class FramesStore extends Observable {
 
   private scheduleTailRefresh(): void {
     if (this.tailTimer !== undefined) return;
-    const generation = this.generation;
+    const generation = this.pages.generation;
     this.tailTimer = setTimeout(() => {
       this.tailTimer = undefined;
-      if (generation !== this.generation) return;
+      if (generation !== this.pages.generation) return;
       // The last (partial) page and what follows it: the new total comes with them.
-      const p = Math.max(0, Math.floor((this.total - 1) / PAGE));
-      void this.fetch(p, 1, generation);
+      void this.pages.load(Math.max(0, Math.floor((this.total - 1) / PAGE)), 1);
     }, TAIL_REFRESH_MS);
-  }
-
-  private evict(): void {
-    if (this.pages.size <= MAX_PAGES) return;
-    const keep = this.wanted ? [Math.floor(this.wanted[0] / PAGE), Math.floor(this.wanted[1] / PAGE)] : [0, -1];
-    const candidates = [...this.pages.entries()].filter(([p]) => p < keep[0]! || p > keep[1]!).sort((a, b) => a[1].used - b[1].used);
-    for (const [p] of candidates.slice(0, this.pages.size - MAX_PAGES)) this.pages.delete(p);
   }
 }
 

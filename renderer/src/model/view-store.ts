@@ -4,7 +4,7 @@ import { Observable } from './observable.js';
 
 export type MainTab = 'frames' | 'handshake' | 'composer' | 'intercept';
 export type DetailTab = 'payload' | 'header' | 'hex';
-export type Dialog = 'open-session' | 'save-session' | 'new-session' | 'connect-help' | 'errors' | 'open-client' | 'replay' | undefined;
+export type Dialog = 'open-session' | 'save-session' | 'new-session' | 'connect-help' | 'errors' | 'open-client' | 'replay' | 'close-connection' | undefined;
 
 export interface Notice {
   id: number;
@@ -23,8 +23,8 @@ export class ViewStore extends Observable {
   searchFocus = 0;
   /** Bumped to ask the frame detail to take focus (Enter). */
   detailFocus = 0;
-  /** A frame the timeline should scroll to and select (from the rate plot or a search hit). */
-  reveal: { number: number; seq: number } | undefined;
+  /** A frame (or, in a message list, a message) to scroll to and select: from the rate plot or a search hit. */
+  reveal: { kind: 'frame' | 'message'; number: number; seq: number } | undefined;
   private nextNotice = 1;
   readonly initialized = Promise.resolve();
 
@@ -61,7 +61,12 @@ export class ViewStore extends Observable {
   }
 
   revealFrame(number: number): void {
-    this.reveal = { number, seq: (this.reveal?.seq ?? 0) + 1 };
+    this.reveal = { kind: 'frame', number, seq: (this.reveal?.seq ?? 0) + 1 };
+    this.changed();
+  }
+
+  revealMessage(number: number): void {
+    this.reveal = { kind: 'message', number, seq: (this.reveal?.seq ?? 0) + 1 };
     this.changed();
   }
 

@@ -71,6 +71,8 @@ export async function openUi(browser: Browser, url: string): Promise<{ page: Pag
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   const page = await context.newPage();
+  // Well inside the test timeout, so a step that waits in vain fails with what it waited for.
+  page.setDefaultTimeout(8000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {

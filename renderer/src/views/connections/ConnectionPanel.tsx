@@ -23,10 +23,10 @@ export function ConnectionPanel() {
   const row = connections.get(connections.selectedId);
   const live = row !== undefined && (row.state === 'open' || row.state === 'closing');
 
-  const close = (mode: 'clean' | 'abrupt') => {
+  const reset = () => {
     if (!row) return;
-    app.client.request('closeConnection', { connectionId: row.id, mode, toward: 'both', ...(mode === 'clean' ? { code: 1000, reason: 'closed from Framescope' } : {}) })
-      .then(() => view.notify(`Connection #${row.id} ${mode === 'clean' ? 'closed' : 'reset'}`), (e: Error) => view.notify(e.message, 'error'));
+    app.client.request('closeConnection', { connectionId: row.id, mode: 'abrupt', toward: 'both' })
+      .then(() => view.notify(`Connection #${row.id} reset`), (e: Error) => view.notify(e.message, 'error'));
   };
 
   const tabs: { id: MainTab; label: ReactNode }[] = [
@@ -53,8 +53,8 @@ export function ConnectionPanel() {
               items={[
                 { label: 'Export this connection as HAR', onSelect: () => void exportHarFile(app, [row.id]) },
                 { label: 'Replay…', onSelect: () => view.open('replay'), disabled: row.state === 'failed' },
-                { label: 'Close cleanly (1000)', onSelect: () => close('clean'), disabled: !live, separator: true },
-                { label: 'Reset (drop TCP)', onSelect: () => close('abrupt'), disabled: !live },
+                { label: 'Close…', onSelect: () => view.open('close-connection'), disabled: !live, separator: true },
+                { label: 'Reset (drop TCP)', onSelect: reset, disabled: !live },
               ]}
             />
           </div>

@@ -116,10 +116,22 @@ function ConnectionRowView({ row, now, selected, onSelect }: { row: ConnectionRo
       <span className="td"><StatusBadge row={row} /></span>
       <span className="td muted">{clockTime(row.startedAt)}</span>
       <span className="td num">{row.status !== 'open' && row.endedAt === undefined ? <span className="muted">—</span> : duration(durationOf(row, now))}</span>
-      <span className="td num">{count(row.framesSent)}</span>
-      <span className="td num">{count(row.framesReceived)}</span>
-      <span className="td num">{formatBytes(row.bytesSent)}</span>
-      <span className="td num">{formatBytes(row.bytesReceived)}</span>
+      {row.messagesOnly ? (
+        // Imported without frames: its messages are what is known; wire bytes are not.
+        <>
+          <span className="td num" title="Messages client to server (no frames were recorded)">{count(row.messagesSent)} <span className="muted">msg</span></span>
+          <span className="td num" title="Messages server to client (no frames were recorded)">{count(row.messagesReceived)} <span className="muted">msg</span></span>
+          <span className="td num muted" title="Unknown: no frames were recorded">—</span>
+          <span className="td num muted" title="Unknown: no frames were recorded">—</span>
+        </>
+      ) : (
+        <>
+          <span className="td num">{count(row.framesSent)}</span>
+          <span className="td num">{count(row.framesReceived)}</span>
+          <span className="td num">{formatBytes(row.bytesSent)}</span>
+          <span className="td num">{formatBytes(row.bytesReceived)}</span>
+        </>
+      )}
       <span className="td" title={row.closeCode !== undefined ? `${row.closeCode} ${row.closeName}${row.closeReason ? `: ${row.closeReason}` : ''}${row.closedBy ? ` (closed by the ${row.closedBy})` : ''}` : row.error ?? ''}>
         {row.closeCode !== undefined ? <><code>{row.closeCode}</code> {row.closeName}</> : row.error ? <span className="error-text">{row.error}</span> : ''}
       </span>

@@ -1,11 +1,17 @@
 // Connections Framescope makes itself: a client connection to any URL (client mode), and a replay
-// of a recorded connection whose server answers are compared with the original's.
+// of a recorded connection whose server answers are compared with the original's. And the end of a
+// live one: close frames with the code and reason the user picks, toward either peer or both.
 import { useEffect, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Modal } from '../common/Modal.js';
 import { Segmented } from '../common/Tabs.js';
 import type { ControlEvent, ReplayComparison } from '../../api/wire.js';
+import { SENDABLE_CLOSE_CODES, describeCloseCode } from '../../protocol/close-codes.js';
+import { encodeUtf8 } from '../../protocol/bytes.js';
+
+/** A close frame is a control frame: 125 payload bytes at most, 2 of them the code (RFC 6455 §5.5). */
+const MAX_CLOSE_REASON_BYTES = 123;
 
 export function OpenClientDialog({ onClose }: { onClose: () => void }) {
   const { client, connections, view } = useApp();
@@ -48,6 +54,9 @@ export function OpenClientDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** How each comparison result is marked: an answer that changed or went missing is what to look at. */
+const VERDICT: Record<ReplayComparison['rows'][number]['status'], string> = { same: 'pass', different: 'fail', missing: 'fail', extra: 'warn' };
+
 export function ReplayDialog({ onClose }: { onClose: () => void }) {
   const { client, connections, view } = useApp();
   useStore(connections);
@@ -85,21 +94,68 @@ export function ReplayDialog({ onClose }: { onClose: () => void }) {
       {replayId !== undefined && !comparison ? <p className="muted">Replaying as #{replayId}… <button className="link-button" onClick={() => { connections.select(replayId); onClose(); }}>Show it</button></p> : null}
       {comparison ? (
         <>
-          <p>
-            <strong>{comparison.same}</strong> same · <strong>{comparison.different}</strong> different · <strong>{comparison.missing}</strong> missing · <strong>{comparison.extra}</strong> extra
-          </p>
+          <div className="replay-result">
+            <p data-testid="replay-summary">
+              <strong>{comparison.same}</strong> same · <strong>{comparison.different}</strong> different · <strong>{comparison.missing}</strong> missing · <strong>{comparison.extra}</strong> extra
+            </p>
+            <button className="link-button" onClick={() => { connections.select(comparison.replayId); onClose(); }}>Show #{comparison.replayId}</button>
+          </div>
           <div className="comparison">
             <table className="kv-table">
               <thead><tr><th>#</th><th>Result</th><th>Original</th><th>Replayed</th></tr></thead>
               <tbody>
                 {comparison.rows.map((r) => (
-                  <tr key={r.index} className={`cmp-${r.status}`}><td>{r.index}</td><td>{r.status}</td><td><code>{r.original ?? ''}</code></td><td><code>{r.replayed ?? ''}</code></td></tr>
+                  <tr key={r.index} className={`cmp-${r.status}`}><td>{r.index}</td><td><span className={`verdict ${VERDICT[r.status]}`}>{r.status}</span></td><td><code>{r.original ?? ''}</code></td><td><code>{r.replayed ?? ''}</code></td></tr>
                 ))}
               </tbody>
             </table>
           </div>
         </>
       ) : null}
+    </Modal>
+  );
+}
+
+export function CloseConnectionDialog({ onClose }: { onClose: () => void }) {
+  const { client, connections, view } = useApp();
+  useStore(connections);
+  const row = connections.get(connections.selectedId);
+  const [code, setCode] = useState(1000);
+  const [reason, setReason] = useState('');
+  const [toward, setToward] = useState<'both' | 'client' | 'server'>('both');
+  const [error, setError] = useState<string>();
+  if (!row) return null;
+  const live = row.state === 'open' || row.state === 'closing';
+  const reasonBytes = encodeUtf8(reason).length;
+  const close = () => {
+    client.request('closeConnection', { connectionId: row.id, mode: 'clean', toward, code, reason }).then(() => {
+      view.notify(`Close frame ${code} sent ${toward === 'both' ? 'to both peers' : `to the ${toward}`} of #${row.id}`);
+      onClose();
+    }, (e: Error) => setError(e.message));
+  };
+  return (
+    <Modal
+      title={`Close connection #${row.id}`}
+      onClose={onClose}
+      actions={<><button className="button" onClick={onClose}>Cancel</button><button className="button primary" disabled={!live || reasonBytes > MAX_CLOSE_REASON_BYTES} onClick={close}>Send close</button></>}
+    >
+      <p className="muted">Framescope sends a close frame with this code and reason; each peer answers with its own close and the connection ends cleanly (RFC 6455 §7.1.2).</p>
+      <div className="field-grid">
+        <label htmlFor="close-dialog-code">Code</label>
+        <select id="close-dialog-code" value={code} onChange={(e) => setCode(Number(e.target.value))}>
+          {SENDABLE_CLOSE_CODES.map((c) => <option key={c} value={c}>{c} {describeCloseCode(c).name}</option>)}
+        </select>
+        <span />
+        <span className="muted small">{describeCloseCode(code).meaning}</span>
+        <label htmlFor="close-dialog-reason">Reason</label>
+        <input id="close-dialog-reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="optional" spellCheck={false} />
+        <span />
+        <span className={`small ${reasonBytes > MAX_CLOSE_REASON_BYTES ? 'error-text' : 'muted'}`}>{reasonBytes} of {MAX_CLOSE_REASON_BYTES} bytes</span>
+        <label>Send to</label>
+        <Segmented<'both' | 'client' | 'server'> label="Send to" value={toward} onChange={setToward} options={[{ value: 'both', label: 'Both peers' }, { value: 'client', label: '↓ Client' }, { value: 'server', label: '↑ Server' }]} />
+      </div>
+      {!live ? <p className="muted small">Connection #{row.id} is {row.state}.</p> : null}
+      {error ? <p className="error-text small">{error}</p> : null}
     </Modal>
   );
 }

@@ -4,7 +4,7 @@ import { useStore } from '../use-store.js';
 import { ConnectHelpDialog } from './ConnectHelpDialog.js';
 import { ErrorsDialog } from './ErrorsDialog.js';
 import { NewSessionDialog, OpenSessionDialog, SaveSessionDialog } from './SessionDialogs.js';
-import { OpenClientDialog, ReplayDialog } from './ConnectionDialogs.js';
+import { CloseConnectionDialog, OpenClientDialog, ReplayDialog } from './ConnectionDialogs.js';
 
 export function Dialogs() {
   const { view } = useApp();
@@ -18,6 +18,7 @@ export function Dialogs() {
     case 'new-session': return <NewSessionDialog onClose={close} />;
     case 'open-client': return <OpenClientDialog onClose={close} />;
     case 'replay': return <ReplayDialog onClose={close} />;
+    case 'close-connection': return <CloseConnectionDialog onClose={close} />;
     default: return null;
   }
 }

@@ -5,17 +5,15 @@ import { useEffect, useRef } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
-import { Menu } from '../common/Menu.js';
 import { Tabs } from '../common/Tabs.js';
 import { OpcodeBadge } from './frame-cells.js';
+import { CopyMenu } from './CopyMenu.js';
 import { HeaderTable } from './HeaderTable.js';
 import { HexView } from './HexView.js';
 import { PayloadView } from './PayloadView.js';
-import { copyText } from '../clipboard.js';
+import { ViolationList } from './ViolationList.js';
 import { count, dateTime } from '../format.js';
-import { bytesToBase64, bytesToHex, decodeUtf8 } from '../../protocol/bytes.js';
 import { describeCloseCode } from '../../protocol/close-codes.js';
-import { describeViolation } from '../../protocol/violation-catalogue.js';
 import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
 
@@ -45,12 +43,6 @@ export function FrameDetailPanel() {
   const content = detail.messageData ?? detail.payload;
   const message = detail.message;
 
-  const copy = async (as: 'text' | 'hex' | 'base64') => {
-    const text = as === 'text' ? decodeUtf8(content).text : as === 'hex' ? bytesToHex(content) : bytesToBase64(content);
-    await copyText(text);
-    view.notify(`Copied ${message ? 'the message' : 'the payload'} as ${as}`);
-  };
-
   const resend = () => {
     if (!message) return;
     app.client.request('resend', { connectionId: f.connectionId, messageNumber: message.number })
@@ -79,11 +71,7 @@ export function FrameDetailPanel() {
           <span className="muted">{count(f.payloadLength)} B · {dateTime(f.time)}</span>
         </div>
         <div className="detail-actions">
-          <Menu label={<><Icon name="copy" size={14} /> Copy</>} items={[
-            { label: 'As text', onSelect: () => void copy('text') },
-            { label: 'As hex', onSelect: () => void copy('hex') },
-            { label: 'As base64', onSelect: () => void copy('base64') },
-          ]} />
+          <CopyMenu bytes={content} what={message ? 'the message' : 'the payload'} />
           <button className="button" disabled={!message || !live} onClick={resend} title={message ? (live ? 'Send this message again on its connection' : 'The connection is not open') : 'Only data messages can be resent'}>
             <Icon name="replay" size={14} /> Resend
           </button>
@@ -94,23 +82,7 @@ export function FrameDetailPanel() {
         </div>
       </div>
 
-      {f.violations.length > 0 || (message?.violations.length ?? 0) > 0 ? (
-        <div className="violations">
-          {[...new Set([...f.violations, ...(message?.violations ?? [])])].map((code) => {
-            const v = describeViolation(code);
-            return (
-              <div className="violation" key={code} data-violation={code}>
-                <Icon name="warning" size={14} />
-                <div>
-                  <div><code>{code}</code> <span className="rfc">{v.rfc}</span></div>
-                  <div>{v.explanation} A conforming receiver would fail the connection with {v.closeCode} {describeCloseCode(v.closeCode).name}.</div>
-                </div>
-              </div>
-            );
-          })}
-        </div>
-      ) : null}
-
+      <ViolationList codes={[...f.violations, ...(message?.violations ?? [])]} />
       {f.opcode === 8 ? <CloseSummary code={f.closeCode} reason={f.closeReason} /> : null}
       {f.injected || f.edited || f.dropped ? (
         <div className="info-line">

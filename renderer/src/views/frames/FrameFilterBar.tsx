@@ -1,5 +1,6 @@
-// Filters of the frame list (direction, opcode, violation: queryFrames filters), the payload search
-// (text or regex, streamed hits), time format, the rate plot switch and the live tail.
+// Filters of the frame list (direction, opcode, violation: queryFrames filters) or of the message
+// list of a connection recorded without frames, the payload search (text or regex, streamed hits),
+// time format, the rate plot switch and the live tail.
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
@@ -16,8 +17,9 @@ import { MAX_HITS } from '../../model/search-store.js';
 const SEARCH_DEBOUNCE_MS = 300;
 
 export function FrameFilterBar() {
-  const { frames, search, settings, view, connections } = useApp();
+  const { frames, messages, search, settings, view, connections } = useApp();
   useStore(frames);
+  useStore(messages);
   useStore(search);
   useStore(settings);
   useStore(view);
@@ -29,6 +31,10 @@ export function FrameFilterBar() {
   const connectionId = frames.connectionId;
   const row = connections.get(connectionId);
   const live = row !== undefined && row.state !== 'closed' && row.state !== 'failed';
+  // A connection recorded without frames is listed by message; the same filters apply to messages.
+  const byMessage = messages.connectionId !== undefined;
+  const list = byMessage ? messages : frames;
+  const unit = byMessage ? 'message' : 'frame';
 
   useEffect(() => {
     if (view.searchFocus > 0) {
@@ -43,13 +49,13 @@ export function FrameFilterBar() {
     void search.start(
       connectionId,
       { text: next.text ?? text, regex: next.regex ?? regex, caseSensitive: next.caseSensitive ?? caseSensitive },
-      next.filter ?? frames.filter,
+      next.filter ?? list.filter,
     );
   };
 
   const setFilter = (changes: Partial<FrameListFilter>) => {
-    const filter = { ...frames.filter, ...changes };
-    frames.setFilter(filter);
+    const filter = { ...list.filter, ...changes };
+    list.setFilter(filter);
     if (search.active) run({ filter });
   };
 
@@ -57,24 +63,24 @@ export function FrameFilterBar() {
     <div className="filter-bar">
       <Segmented<string>
         label="Direction"
-        value={frames.filter.direction ?? 'all'}
+        value={list.filter.direction ?? 'all'}
         onChange={(v) => setFilter({ direction: v === 'all' ? undefined : (v as Direction) })}
         options={DIRECTIONS.map((d) => ({ value: d.value ?? 'all', label: d.label }))}
       />
       <select
         aria-label="Opcode"
-        value={frames.filter.opcode ?? ''}
+        value={list.filter.opcode ?? ''}
         onChange={(e) => setFilter({ opcode: e.target.value === '' ? undefined : Number(e.target.value) })}
       >
         <option value="">All opcodes</option>
-        {FILTER_OPCODES.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        {(byMessage ? FILTER_OPCODES.filter((o) => o.value === 1 || o.value === 2) : FILTER_OPCODES).map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
       </select>
       <select
         aria-label="Violations"
-        value={frames.filter.violation ?? ''}
+        value={list.filter.violation ?? ''}
         onChange={(e) => setFilter({ violation: e.target.value === '' ? undefined : e.target.value })}
       >
-        <option value="">Any frame</option>
+        <option value="">Any {unit}</option>
         <option value="any">With a violation</option>
         {VIOLATION_CODES.map((code) => <option key={code} value={code}>{code}</option>)}
       </select>
@@ -111,7 +117,7 @@ export function FrameFilterBar() {
           ? search.error
             ? <span className="error-text">{search.error}</span>
             : <>{count(search.hits.length)}{search.capped ? '+' : ''} hit{search.hits.length === 1 ? '' : 's'}{search.running ? ' · searching…' : search.capped ? ` · stopped at ${count(MAX_HITS)}` : ` in ${count(search.scanned)} scanned`}</>
-          : <>{count(frames.total)} frame{frames.total === 1 ? '' : 's'}{frames.filtered ? ' match' : ''}</>}
+          : <>{count(list.total)} {unit}{list.total === 1 ? '' : 's'}{list.filtered ? ' match' : ''}{byMessage && messages.filtering ? ' · filtering…' : ''}</>}
       </span>
 
       <div className="filter-bar-end">
@@ -121,7 +127,7 @@ export function FrameFilterBar() {
           onChange={(v) => settings.setTimeFormat(v as 'absolute' | 'relative')}
           options={[{ value: 'absolute', label: 'Clock', title: 'Time of day' }, { value: 'relative', label: '+Δ', title: 'Time since the connection started' }]}
         />
-        <button className={`icon-button ${settings.ratePlot ? 'on' : ''}`} aria-pressed={settings.ratePlot} title="Rate plot" onClick={() => settings.setRatePlot(!settings.ratePlot)}>
+        <button className={`icon-button ${settings.ratePlot && !byMessage ? 'on' : ''}`} aria-pressed={settings.ratePlot} disabled={byMessage} title={byMessage ? 'The rate plot is drawn from wire frames; this connection has none' : 'Rate plot'} onClick={() => settings.setRatePlot(!settings.ratePlot)}>
           <Icon name="chart" />
         </button>
         <button

@@ -69,8 +69,8 @@ export function FrameTimeline() {
   // A frame to reveal (a click on the rate plot, a search hit).
   const revealSeq = view.reveal?.seq;
   useEffect(() => {
-    const target = view.reveal?.number;
-    if (target === undefined) return;
+    if (view.reveal?.kind !== 'frame') return;
+    const target = view.reveal.number;
     let cancelled = false;
     frames.setFollow(false);
     void frames.locate(target).then((index) => {
@@ -153,7 +153,7 @@ export function FrameTimeline() {
         onKeyDown={onKeyDown}
         ariaLabel="Frames"
         className="tbody"
-        empty={<EmptyTimeline filtered={frames.filtered} messages={(connection?.messagesSent ?? 0) + (connection?.messagesReceived ?? 0)} live={connection?.status === 'open'} />}
+        empty={<EmptyTimeline filtered={frames.filtered} />}
       />
       {frames.total > 0 && !frames.follow && connection?.status === 'open' ? (
         <button className="jump-latest" onClick={() => frames.setFollow(true)}>
@@ -164,16 +164,8 @@ export function FrameTimeline() {
   );
 }
 
-function EmptyTimeline({ filtered, messages, live }: { filtered: boolean; messages: number; live: boolean }) {
+function EmptyTimeline({ filtered }: { filtered: boolean }) {
   if (filtered) return <div className="empty-state"><p>No frame matches the filter.</p></div>;
-  if (messages > 0 && !live) {
-    return (
-      <div className="empty-state" data-testid="messages-only">
-        <p>No frames were recorded for this connection, only its {count(messages)} message{messages === 1 ? '' : 's'}.</p>
-        <p className="muted">HAR files from browsers keep messages, not wire frames. Search the payloads to list the messages.</p>
-      </div>
-    );
-  }
   return <div className="empty-state"><p>No frames on this connection yet.</p></div>;
 }
 
@@ -192,7 +184,10 @@ function FrameRowView({ row, selected, origin, format, onSelect }: { row: FrameR
       <span className="td"><OpcodeBadge badge={row.badge} /></span>
       <FlagMarkers fin={row.fin} rsv1={row.rsv1} rsv2={row.rsv2} rsv3={row.rsv3} masked={row.masked} />
       <span className="td num">{count(row.payloadLength)}</span>
-      <span className={`td preview ${row.previewIsHex ? 'hex' : ''}`}>{row.preview}{row.truncated ? <span className="muted"> …</span> : null}</span>
+      <span className={`td preview ${row.previewIsHex ? 'hex' : ''}`}>
+        {row.previewInflated ? <span className="mark mark-inflated" title="Preview of the decompressed message this frame completes (permessage-deflate, RFC 7692); the length is the compressed payload's">inflated</span> : null}
+        {row.preview}{row.truncated ? <span className="muted"> …</span> : null}
+      </span>
       <span className="td notes">
         {row.violations.length > 0 ? <span className="violation-mark" title={row.violations.join(', ')}>⚠ {row.violations.length > 1 ? row.violations.length : row.violations[0]}</span> : null}
         {row.injected ? <span className="mark mark-injected">injected</span> : null}

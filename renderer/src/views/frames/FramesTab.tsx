@@ -1,5 +1,6 @@
 // The frames tab: the filter and search bar, the rate plot, the timeline (or the search hits) and the
-// selected frame's detail beside it.
+// selected frame's detail beside it. A connection recorded without frames (an imported HAR that keeps
+// messages only) lists its messages instead, with the message detail.
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Splitter } from '../common/Splitter.js';
@@ -8,18 +9,23 @@ import { FrameTimeline } from './FrameTimeline.js';
 import { HitList } from './HitList.js';
 import { RatePlot } from './RatePlot.js';
 import { FrameDetailPanel } from './FrameDetailPanel.js';
+import { MessageList } from './MessageList.js';
+import { MessageDetailPanel } from './MessageDetailPanel.js';
 
 export function FramesTab() {
-  const { settings, view, frameDetail, search } = useApp();
+  const { settings, view, frameDetail, messageDetail, messages, search } = useApp();
   useStore(settings);
   useStore(view);
   useStore(frameDetail);
+  useStore(messageDetail);
+  useStore(messages);
   useStore(search);
-  const detailShown = view.detailOpen && frameDetail.number !== undefined;
+  const byMessage = messages.connectionId !== undefined;
+  const detailShown = view.detailOpen && (byMessage ? messageDetail.number !== undefined : frameDetail.number !== undefined);
   return (
     <div className="frames-tab">
       <FrameFilterBar />
-      {settings.ratePlot ? <RatePlot /> : null}
+      {settings.ratePlot && !byMessage ? <RatePlot /> : null}
       <div className="frames-body">
         <Splitter
           id="frame-detail"
@@ -29,8 +35,8 @@ export function FramesTab() {
           min={320}
           minSecond={360}
           collapsed={!detailShown}
-          first={search.active ? <HitList /> : <FrameTimeline />}
-          second={<FrameDetailPanel />}
+          first={search.active ? <HitList /> : byMessage ? <MessageList /> : <FrameTimeline />}
+          second={byMessage ? <MessageDetailPanel /> : <FrameDetailPanel />}
         />
       </div>
     </div>

@@ -1,27 +1,42 @@
 // The search hits, listed as they stream in (the first ones show at once). Selecting one shows the
-// frame; clearing the search returns to the timeline at that frame.
+// frame (or, for a connection listed by message, the message); double-clicking returns to the list at
+// that row.
 import { useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
 import { DirectionCell, OpcodeBadge, TimeCell } from './frame-cells.js';
 import { FRAME_ROW_HEIGHT } from './FrameTimeline.js';
+import type { HitRow } from '../../model/search-store.js';
 
 export function HitList() {
-  const { search, frameDetail, frames, settings, view, connections } = useApp();
+  const { search, frameDetail, messageDetail, frames, messages, settings, view, connections } = useApp();
   useStore(search);
   useStore(frameDetail);
+  useStore(messageDetail);
   useStore(settings);
   const list = useRef<VirtualListHandle>(null);
+  // A connection recorded without frames: its hits are messages, shown in the message detail.
+  const byMessage = messages.connectionId !== undefined;
   const connectionId = frames.connectionId!;
   const origin = connections.get(connectionId)?.startedAt ?? 0;
-  const selectedIndex = frameDetail.index >= 0 && search.hits[frameDetail.index]?.frame === frameDetail.number ? frameDetail.index : -1;
+  const detail = byMessage ? messageDetail : frameDetail;
+  const target = (hit: HitRow | undefined) => (hit === undefined ? undefined : byMessage ? hit.message : hit.frame >= 0 ? hit.frame : undefined);
+  const selectedIndex = detail.index >= 0 && target(search.hits[detail.index]) === detail.number ? detail.index : -1;
 
   const select = (index: number) => {
-    const hit = search.hits[index];
-    if (!hit || hit.frame < 0) return;
-    frameDetail.select(connectionId, hit.frame, index);
+    const number = target(search.hits[index]);
+    if (number === undefined) return;
+    detail.select(connectionId, number, index);
     if (!view.detailOpen) view.setDetailOpen(true);
+  };
+
+  const reveal = (hit: HitRow) => {
+    const number = target(hit);
+    if (number === undefined) return;
+    search.clear();
+    if (byMessage) view.revealMessage(number);
+    else view.revealFrame(number);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -39,15 +54,16 @@ export function HitList() {
   };
 
   const words = search.query.text;
+  const unit = byMessage ? 'message' : 'frame';
   return (
-    <div className="table frames-table hits-table">
+    <div className={`table frames-table hits-table ${byMessage ? 'by-message' : ''}`}>
       <div className="thead" role="row">
-        <span className="th num">#</span>
+        <span className="th num" title={byMessage ? 'Message number' : 'Frame number'}>#</span>
         <span className="th">{settings.timeFormat === 'absolute' ? 'Time' : 'Since start'}</span>
         <span className="th">Dir</span>
         <span className="th">Opcode</span>
         <span className="th">Match</span>
-        <span className="th num">Message</span>
+        {byMessage ? null : <span className="th num">Message</span>}
       </div>
       <VirtualList
         ref={list}
@@ -58,18 +74,22 @@ export function HitList() {
         className="tbody"
         renderRow={(i) => {
           const hit = search.hits[i]!;
+          const number = target(hit);
           return (
-            <div className={`tr frame-row hit-row ${i === selectedIndex ? 'selected' : ''} ${hit.frame < 0 ? 'no-frame' : ''}`} role="row" data-hit={hit.frame} title={hit.frame < 0 ? 'A message without recorded frames (imported)' : 'Double-click to show it in the timeline'} onMouseDown={() => select(i)} onDoubleClick={() => {
-              if (hit.frame < 0) return;
-              search.clear();
-              view.revealFrame(hit.frame);
-            }}>
-              <span className="td num muted">{hit.frame < 0 ? '—' : hit.frame}</span>
+            <div
+              className={`tr frame-row hit-row ${i === selectedIndex ? 'selected' : ''} ${number === undefined ? 'no-frame' : ''}`}
+              role="row"
+              data-hit={number ?? -1}
+              title={number === undefined ? 'A message without recorded frames (imported)' : `Double-click to show this ${unit} in the list`}
+              onMouseDown={() => select(i)}
+              onDoubleClick={() => reveal(hit)}
+            >
+              <span className="td num muted">{number ?? '—'}</span>
               <TimeCell time={hit.time} origin={origin} format={settings.timeFormat} />
               <DirectionCell direction={hit.direction} />
               <span className="td"><OpcodeBadge badge={hit.badge} /></span>
               <span className="td preview"><Highlighted text={hit.snippet} query={words} regex={search.query.regex} caseSensitive={search.query.caseSensitive} /></span>
-              <span className="td num muted">{hit.message ?? ''}</span>
+              {byMessage ? null : <span className="td num muted">{hit.message ?? ''}</span>}
             </div>
           );
         }}

@@ -16,6 +16,11 @@ export function StatusBar() {
       {session.versionMismatch !== undefined ? <span className="status-warn">The engine speaks API version {session.versionMismatch}; this UI expects 1</span> : null}
       <span>{count(connections.size)} connection{connections.size === 1 ? '' : 's'}</span>
       <span>{count(frames)} frames</span>
+      {session.session ? (
+        <span className="status-size" data-session-size={session.session.size} title={`Session “${session.session.name}” on disk: ${count(session.session.size)} bytes${session.session.live ? ' (grows while it records)' : ''}`}>
+          {formatBytes(session.session.size)} on disk
+        </span>
+      ) : null}
       {session.budget ? (
         <span className="status-warn">
           Disk budget {session.budget.level === 'reached' ? 'reached: payloads are no longer stored' : 'at 80%'} ({formatBytes(session.budget.usage)} of {formatBytes(session.budget.budget)})
