@@ -82,7 +82,7 @@ export async function bridgeWebSocket(
   const rule = options.breakpoints?.matchHandshake(target.url);
   if (rule && options.breakpoints) {
     const asSent = parseSentHead(upstreamHead);
-    const { id, decision } = options.breakpoints.hold({
+    const { decision } = options.breakpoints.hold({
       connectionId: connection.id, url: target.url, kind: 'handshake', direction: 'send', ruleId: rule.id,
       request: { method: request.method, target: asSent.target, rawHeaders: asSent.rawHeaders }, queued: [],
     });
@@ -90,7 +90,6 @@ export async function bridgeWebSocket(
     clientSocket.once('close', forget);
     const decided = await decision;
     clientSocket.off('close', forget);
-    void id;
     if (decided.action === 'drop' || clientGone) {
       fail(clientGone ? 'the client went away while the handshake was held' : 'the handshake was dropped at a breakpoint', clientGone ? undefined : 403);
       return;
