@@ -82,4 +82,28 @@ describe('framescope proxy', () => {
       await server.close();
     }
   });
+
+  it('warns on the way to the disk budget, says when it is reached, and keeps relaying', async () => {
+    const server = await startWsServer();
+    server.wss.on('connection', (ws) => ws.on('message', (d) => ws.send(d)));
+    const { child, port, output } = await startProxyProcess(['--disk-budget', String(1024 * 1024)], { ...process.env, FRAMESCOPE_HOME: dir });
+    try {
+      const ws = wsViaAbsoluteForm(port, `ws://127.0.0.1:${server.port}/big`);
+      await opened(ws);
+      const chunk = Buffer.alloc(100 * 1024, 7);
+      for (let i = 0; i < 8; i++) {
+        ws.send(chunk);
+        expect((await nextMessage(ws)).data.equals(chunk)).toBe(true);
+      }
+      // stderr arrives when it arrives: wait for the second line rather than for a time.
+      await expect.poll(output, { timeout: 5_000 }).toMatch(/reached its disk budget/);
+      expect(output()).toMatch(/framescope: warning: session \S+ has used \d+ MiB of 1 MiB of its disk budget\n/);
+      expect(output()).toMatch(/framescope: session \S+ reached its disk budget \(\d+ MiB of 1 MiB\): frames are still recorded, payloads no longer stored \(raise --disk-budget\)\n/);
+      ws.close();
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+      await server.close();
+    }
+  });
 });
