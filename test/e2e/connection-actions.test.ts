@@ -2,15 +2,14 @@
 // edited arrives at the ws server with the header the user added; a replay's comparison is exactly
 // what the server answered each time; a clean close reaches both peers with the code and reason
 // chosen; a reset drops the connection under both of them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
 import { CHROMIUM } from '../support/chromium.js';
-import { closed, nextMessage, opened, startWsServer, wsViaAbsoluteForm } from '../support/peers.js';
-import { ensureBuilt } from './support/build.js';
-import { launchChromium, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
+import { closed, nextMessage, opened, wsViaAbsoluteForm } from '../support/peers.js';
+import { screenshot } from './support/ui-app.js';
+import { poll, useUiSuite } from './support/ui-suite.js';
 
 /** What the ws server saw of one connection. */
 interface ServerSide {
@@ -23,73 +22,59 @@ interface ServerSide {
 }
 
 describe.runIf(existsSync(CHROMIUM))('acting on connections from the UI', () => {
-  let app: RunningApp;
-  let server: Awaited<ReturnType<typeof startWsServer>>;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
   const clients: WebSocket[] = [];
   const serverSides: ServerSide[] = [];
-  const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 5000 });
   const sidesOf = (path: string) => serverSides.filter((s) => s.path === path);
 
-  beforeAll(async () => {
-    await ensureBuilt();
-    [app, server, browser] = await Promise.all([startApp(), startWsServer(), launchChromium()]);
-    // Echoes text; "which?" is answered with the connection's ordinal on its path, so a replay differs there.
-    server.wss.on('connection', (ws, request) => {
-      const path = request.url ?? '';
-      const side: ServerSide = { path, request, sent: [], closed: closed(ws) };
-      serverSides.push(side);
-      const ordinal = sidesOf(path).length;
-      ws.on('message', (data: Buffer) => {
-        const text = data.toString();
-        const answer = text === 'which?' ? `connection ${ordinal} on ${path}` : `echo: ${text}`;
-        side.sent.push(answer);
-        ws.send(answer);
-      });
-      ws.on('error', () => {});
+  // Echoes text; "which?" is answered with the connection's ordinal on its path, so a replay differs there.
+  const ui = useUiSuite((ws, request) => {
+    const path = request.url ?? '';
+    const side: ServerSide = { path, request, sent: [], closed: closed(ws) };
+    serverSides.push(side);
+    const ordinal = sidesOf(path).length;
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      const answer = text === 'which?' ? `connection ${ordinal} on ${path}` : `echo: ${text}`;
+      side.sent.push(answer);
+      ws.send(answer);
     });
-    ({ page, errors } = await openUi(browser, app.url));
-  }, 120_000);
+    ws.on('error', () => {});
+  });
 
-  afterAll(async () => {
+  afterAll(() => {
     for (const c of clients) c.terminate();
-    await browser?.close();
-    await server?.close();
-    await app?.stop();
   });
 
   const connect = (path: string) => {
-    const ws = wsViaAbsoluteForm(app.proxyPort, `ws://127.0.0.1:${server.port}${path}`);
+    const ws = wsViaAbsoluteForm(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}${path}`);
     ws.on('error', () => {});
     clients.push(ws);
     return ws;
   };
-  const connectionRow = (path: string) => page.locator('[data-connection-id]').filter({ hasText: path });
+  const connectionRow = (path: string) => ui.page.locator('[data-connection-id]').filter({ hasText: path });
   const cell = (path: string, column: number) => connectionRow(path).first().locator('.td').nth(column);
   const selectOpen = async (path: string) => {
     await poll(() => cell(path, 2).textContent()).toBe('open');
     await connectionRow(path).first().dispatchEvent('mousedown');
   };
   const connectionAction = async (label: string) => {
-    await page.getByRole('button', { name: 'Actions' }).click();
-    await page.getByRole('menuitem', { name: label }).click();
+    await ui.page.getByRole('button', { name: 'Actions' }).click();
+    await ui.page.getByRole('menuitem', { name: label }).click();
   };
 
   it('holds a handshake at a breakpoint; a header added in the editor arrives at the server', async () => {
-    await page.getByRole('tab', { name: /^Intercept/ }).click();
-    const form = page.locator('.rule-form');
+    await ui.page.getByRole('tab', { name: /^Intercept/ }).click();
+    const form = ui.page.locator('.rule-form');
     await form.getByRole('radiogroup', { name: 'Hold' }).getByRole('radio', { name: 'Handshakes' }).click();
     await form.getByLabel('URL').fill('/held-handshake');
     await form.getByRole('button', { name: 'Add rule' }).click();
-    const rule = page.locator('[data-rule]').filter({ hasText: 'URL /held-handshake' });
+    const rule = ui.page.locator('[data-rule]').filter({ hasText: 'URL /held-handshake' });
     await rule.waitFor();
     expect(await rule.textContent()).toBe('Handshakes · both ways · URL /held-handshake');
 
     const ws = connect('/held-handshake');
     const isOpen = opened(ws);
-    const card = page.locator('[data-held]').filter({ hasText: '/held-handshake' });
+    const card = ui.page.locator('[data-held]').filter({ hasText: '/held-handshake' });
     await card.waitFor();
     expect(await card.locator('.kind-handshake').textContent()).toBe('handshake');
     expect(sidesOf('/held-handshake')).toEqual([]);
@@ -97,17 +82,17 @@ describe.runIf(existsSync(CHROMIUM))('acting on connections from the UI', () => 
     await card.getByRole('button', { name: 'Edit', exact: true }).click();
     await card.locator('.monaco[data-ready="true"]').waitFor();
     await card.locator('.monaco-host').click();
-    await page.keyboard.press('ControlOrMeta+End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.insertText('X-Added-By: framescope-ui');
-    await screenshot(page, 'handshake-breakpoint-edit');
+    await ui.page.keyboard.press('ControlOrMeta+End');
+    await ui.page.keyboard.press('Enter');
+    await ui.page.keyboard.insertText('X-Added-By: framescope-ui');
+    await screenshot(ui.page, 'handshake-breakpoint-edit');
     await card.getByRole('button', { name: 'Forward edited' }).click();
 
     await isOpen;
     const [side] = sidesOf('/held-handshake');
     expect(side!.request.headers['x-added-by']).toBe('framescope-ui');
     expect(side!.request.rawHeaders.filter((name) => name.toLowerCase() === 'x-added-by')).toEqual(['X-Added-By']);
-    await poll(() => page.locator('[data-held]').count()).toBe(0);
+    await poll(() => ui.page.locator('[data-held]').count()).toBe(0);
     await rule.getByRole('button', { name: 'Delete rule' }).click();
     await poll(() => rule.count()).toBe(0);
   });
@@ -125,11 +110,11 @@ describe.runIf(existsSync(CHROMIUM))('acting on connections from the UI', () => 
     await connectionRow('/replay-me').dispatchEvent('mousedown');
 
     await connectionAction('Replay…');
-    const dialog = page.getByRole('dialog', { name: /^Replay connection #/ });
+    const dialog = ui.page.getByRole('dialog', { name: /^Replay connection #/ });
     await dialog.getByRole('button', { name: 'Replay', exact: true }).click();
     const summary = dialog.locator('[data-testid="replay-summary"]');
     await summary.waitFor();
-    await screenshot(page, 'replay-comparison');
+    await screenshot(ui.page, 'replay-comparison');
 
     const [original, replayed] = sidesOf('/replay-me');
     expect(original!.sent).toEqual(['echo: first', 'echo: second', 'connection 1 on /replay-me']);
@@ -147,11 +132,11 @@ describe.runIf(existsSync(CHROMIUM))('acting on connections from the UI', () => 
     await opened(ws);
     await selectOpen('/close-clean');
     await connectionAction('Close…');
-    const dialog = page.getByRole('dialog', { name: /^Close connection #/ });
+    const dialog = ui.page.getByRole('dialog', { name: /^Close connection #/ });
     await dialog.getByLabel('Code').selectOption('4000');
     await dialog.getByLabel('Reason').fill('maintenance ✓');
     expect(await dialog.locator('.field-grid .small').nth(1).textContent()).toBe('15 of 123 bytes');
-    await screenshot(page, 'close-dialog');
+    await screenshot(ui.page, 'close-dialog');
     await dialog.getByRole('button', { name: 'Send close' }).click();
 
     expect(await clientClosed).toEqual({ code: 4000, reason: 'maintenance ✓' });
@@ -172,6 +157,6 @@ describe.runIf(existsSync(CHROMIUM))('acting on connections from the UI', () => 
     expect(await sidesOf('/reset-me')[0]!.closed).toEqual({ code: 1006, reason: '' });
     await poll(() => cell('/reset-me', 2).textContent()).toBe('closed');
     expect(await cell('/reset-me', 9).textContent()).toBe('1006 Abnormal Closure');
-    expect(errors).toEqual([]);
+    expect(ui.errors).toEqual([]);
   });
 });

@@ -1,15 +1,14 @@
 // Sessions from the UI: HAR export downloads a file that is valid HAR with the WebSocket fields;
 // HAR import (Chrome's format) opens a new session that lists its connections, and, since Chrome
 // keeps messages rather than frames, lists each connection's messages to open, filter and search.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM } from '../support/chromium.js';
 import { harProblems } from '../support/har-schema.js';
-import { closed, nextMessage, opened, startWsServer, wsViaAbsoluteForm } from '../support/peers.js';
-import { ensureBuilt } from './support/build.js';
-import { launchChromium, monacoReady, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
+import { closed, nextMessage, opened, wsViaAbsoluteForm } from '../support/peers.js';
+import { monacoReady, screenshot } from './support/ui-app.js';
+import { poll, useUiSuite } from './support/ui-suite.js';
 import { clockTime } from '../../renderer/src/views/format.js';
 
 /** The parts of a HAR entry the test reads. */
@@ -22,62 +21,45 @@ interface HarEntry {
 const CHROME_HAR = fileURLToPath(new URL('../capture/fixtures/chrome.har', import.meta.url));
 
 describe.runIf(existsSync(CHROMIUM))('sessions in the UI', () => {
-  let app: RunningApp;
-  let server: Awaited<ReturnType<typeof startWsServer>>;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-  const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 5000 });
 
-  beforeAll(async () => {
-    await ensureBuilt();
-    [app, server, browser] = await Promise.all([startApp(), startWsServer(), launchChromium()]);
-    server.wss.on('connection', (ws) => ws.on('message', (data: Buffer) => ws.send(`echo: ${data.toString()}`)));
-    ({ page, errors } = await openUi(browser, app.url));
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await app?.stop();
-  });
+  const ui = useUiSuite((ws) => ws.on('message', (data: Buffer) => ws.send(`echo: ${data.toString()}`)));
 
   it('exports the session as a HAR file that validates and holds the messages', async () => {
-    const ws = wsViaAbsoluteForm(app.proxyPort, `ws://127.0.0.1:${server.port}/export-me`);
+    const ws = wsViaAbsoluteForm(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}/export-me`);
     await opened(ws);
     ws.send('to be exported');
     await nextMessage(ws);
     ws.close(1000, 'done');
     await closed(ws);
-    const row = page.locator('[data-connection-id]').filter({ hasText: '/export-me' });
+    const row = ui.page.locator('[data-connection-id]').filter({ hasText: '/export-me' });
     await poll(() => row.locator('.td').nth(2).textContent()).toBe('closed');
 
-    await page.getByRole('button', { name: /^Session/ }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Export HAR' }).click()]);
+    await ui.page.getByRole('button', { name: /^Session/ }).click();
+    const [download] = await Promise.all([ui.page.waitForEvent('download'), ui.page.getByRole('menuitem', { name: 'Export HAR' }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.har$/);
     const har = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { log: { entries: HarEntry[] } };
     expect(harProblems(har)).toEqual([]);
-    const entry = har.log.entries.find((e) => e.request.url === `ws://127.0.0.1:${server.port}/export-me`)!;
+    const entry = har.log.entries.find((e) => e.request.url === `ws://127.0.0.1:${ui.server.port}/export-me`)!;
     expect(entry._webSocketMessages.map((m) => [m.type, m.data])).toEqual([['send', 'to be exported'], ['receive', 'echo: to be exported']]);
     expect(entry._webSocketClose).toEqual({ code: 1000, reason: 'done', closedBy: 'client' });
   });
 
   it('imports a HAR from Chrome as a new session and lists its connections', async () => {
-    await page.getByRole('button', { name: /^Session/ }).click();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('menuitem', { name: 'Import HAR…' }).click()]);
+    await ui.page.getByRole('button', { name: /^Session/ }).click();
+    const [chooser] = await Promise.all([ui.page.waitForEvent('filechooser'), ui.page.getByRole('menuitem', { name: 'Import HAR…' }).click()]);
     await chooser.setFiles(CHROME_HAR);
-    const row = page.locator('[data-connection-id]').filter({ hasText: 'wss://chat.example.com/socket?room=42' });
+    const row = ui.page.locator('[data-connection-id]').filter({ hasText: 'wss://chat.example.com/socket?room=42' });
     await row.waitFor();
-    expect(await page.locator('[data-connection-id]').count()).toBe(1);
-    expect(await page.locator('.session-name').textContent()).toBe('chrome');
+    expect(await ui.page.locator('[data-connection-id]').count()).toBe(1);
+    expect(await ui.page.locator('.session-name').textContent()).toBe('chrome');
   });
 
   it('lists the imported messages (Chrome keeps no frames) with time, direction, opcode, size and data', async () => {
-    await page.locator('[data-connection-id]').first().dispatchEvent('mousedown');
-    await page.getByRole('tab', { name: 'Frames' }).click();
-    await page.locator('[data-message="3"]').waitFor();
-    expect(await page.locator('.filter-status').textContent()).toBe('4 messages');
-    const rows = await Promise.all([0, 1, 2, 3].map((n) => page.locator(`[data-message="${n}"] .td`).allTextContents()));
+    await ui.page.locator('[data-connection-id]').first().dispatchEvent('mousedown');
+    await ui.page.getByRole('tab', { name: 'Frames' }).click();
+    await ui.page.locator('[data-message="3"]').waitFor();
+    expect(await ui.page.locator('.filter-status').textContent()).toBe('4 messages');
+    const rows = await Promise.all([0, 1, 2, 3].map((n) => ui.page.locator(`[data-message="${n}"] .td`).allTextContents()));
     // #, time, direction, opcode, size, data and flags (none): as chrome.har's _webSocketMessages have them.
     expect(rows).toEqual([
       ['0', clockTime(1714557600051.234), '↑', 'TEXT', '25', '{"type":"join","room":42}', ''],
@@ -86,64 +68,64 @@ describe.runIf(existsSync(CHROMIUM))('sessions in the UI', () => {
       ['3', clockTime(1714557602250), '↑', 'TEXT', '7', 'bye ✓', ''],
     ]);
     // The connection's row counts its messages: wire frames and bytes are unknown.
-    expect((await page.locator('[data-connection-id] .td').allTextContents()).slice(5, 9)).toEqual(['2 msg', '2 msg', '—', '—']);
-    await screenshot(page, 'imported-messages');
+    expect((await ui.page.locator('[data-connection-id] .td').allTextContents()).slice(5, 9)).toEqual(['2 msg', '2 msg', '—', '—']);
+    await screenshot(ui.page, 'imported-messages');
   });
 
   it('opens an imported message: JSON pretty-printed, binary as a hex dump, copied exactly', async () => {
-    await page.locator('[data-message="0"]').dispatchEvent('mousedown');
-    const detail = page.locator('[data-message-detail="0"]');
+    await ui.page.locator('[data-message="0"]').dispatchEvent('mousedown');
+    const detail = ui.page.locator('[data-message-detail="0"]');
     await detail.waitFor();
     expect(await detail.locator('.detail-title').textContent()).toMatch(/^Message #0↑ client → serverTEXT25 B · /);
     expect(await detail.getByRole('radio', { name: 'JSON' }).getAttribute('aria-checked')).toBe('true');
-    await monacoReady(page);
+    await monacoReady(ui.page);
     await poll(async () => (await detail.locator('.payload-editor .view-lines').textContent())!.replace(/\u00a0/g, ' ')).toBe('{  "type": "join",  "room": 42}');
-    await screenshot(page, 'imported-message-detail');
+    await screenshot(ui.page, 'imported-message-detail');
     await detail.getByRole('button', { name: 'Copy' }).click();
-    await page.getByRole('menuitem', { name: 'As base64' }).click();
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(Buffer.from('{"type":"join","room":42}').toString('base64'));
+    await ui.page.getByRole('menuitem', { name: 'As base64' }).click();
+    expect(await ui.page.evaluate('navigator.clipboard.readText()')).toBe(Buffer.from('{"type":"join","room":42}').toString('base64'));
 
-    await page.locator('[data-message="2"]').dispatchEvent('mousedown');
-    const binary = page.locator('[data-message-detail="2"]');
+    await ui.page.locator('[data-message="2"]').dispatchEvent('mousedown');
+    const binary = ui.page.locator('[data-message-detail="2"]');
     await binary.waitFor();
     expect(await binary.locator('[data-hex-line="0"] .hex-bytes').textContent()).toMatch(/^00 01 02 03 ff\s*$/);
     await binary.getByRole('button', { name: 'Copy' }).click();
-    await page.getByRole('menuitem', { name: 'As hex' }).click();
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('00010203ff');
+    await ui.page.getByRole('menuitem', { name: 'As hex' }).click();
+    expect(await ui.page.evaluate('navigator.clipboard.readText()')).toBe('00010203ff');
 
     // The arrow keys move through the messages as through frames.
-    await page.getByRole('grid', { name: 'Messages' }).focus();
-    await page.keyboard.press('ArrowDown');
-    await page.locator('[data-message-detail="3"]').waitFor();
-    await poll(async () => (await page.locator('[data-message-detail="3"] .payload-editor .view-lines').textContent())!.replace(/\u00a0/g, ' ')).toBe('bye ✓');
+    await ui.page.getByRole('grid', { name: 'Messages' }).focus();
+    await ui.page.keyboard.press('ArrowDown');
+    await ui.page.locator('[data-message-detail="3"]').waitFor();
+    await poll(async () => (await ui.page.locator('[data-message-detail="3"] .payload-editor .view-lines').textContent())!.replace(/\u00a0/g, ' ')).toBe('bye ✓');
   });
 
   it('filters the imported messages by direction and opcode', async () => {
-    const shown = () => page.locator('[data-message]').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-message'))).sort((a, b) => a - b));
-    await page.getByRole('radio', { name: '↑ Sent' }).click();
-    await poll(() => page.locator('.filter-status').textContent()).toBe('2 messages match');
+    const shown = () => ui.page.locator('[data-message]').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-message'))).sort((a, b) => a - b));
+    await ui.page.getByRole('radio', { name: '↑ Sent' }).click();
+    await poll(() => ui.page.locator('.filter-status').textContent()).toBe('2 messages match');
     await poll(shown).toEqual([0, 3]);
-    await page.getByRole('radiogroup', { name: 'Direction' }).getByRole('radio', { name: 'All' }).click();
-    await page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'Binary' });
-    await poll(() => page.locator('.filter-status').textContent()).toBe('1 message match');
+    await ui.page.getByRole('radiogroup', { name: 'Direction' }).getByRole('radio', { name: 'All' }).click();
+    await ui.page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'Binary' });
+    await poll(() => ui.page.locator('.filter-status').textContent()).toBe('1 message match');
     await poll(shown).toEqual([2]);
-    await page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'All opcodes' });
-    await poll(() => page.locator('.filter-status').textContent()).toBe('4 messages');
+    await ui.page.getByRole('combobox', { name: 'Opcode' }).selectOption({ label: 'All opcodes' });
+    await poll(() => ui.page.locator('.filter-status').textContent()).toBe('4 messages');
   });
 
   it('searches the imported messages: the hits name messages and open them', async () => {
-    const search = page.getByRole('searchbox', { name: 'Search payloads' });
+    const search = ui.page.getByRole('searchbox', { name: 'Search payloads' });
     await search.fill('"type"');
     await search.press('Enter');
-    await poll(() => page.locator('[data-hit] .preview').allTextContents()).toEqual(['{"type":"join","room":42}', '{"type":"joined","users":3}']);
-    expect(await page.locator('[data-hit]').evaluateAll((els) => els.map((el) => el.getAttribute('data-hit')))).toEqual(['0', '1']);
-    await page.locator('[data-hit="1"]').dispatchEvent('mousedown');
-    await page.locator('[data-message-detail="1"]').waitFor();
-    await screenshot(page, 'imported-har');
+    await poll(() => ui.page.locator('[data-hit] .preview').allTextContents()).toEqual(['{"type":"join","room":42}', '{"type":"joined","users":3}']);
+    expect(await ui.page.locator('[data-hit]').evaluateAll((els) => els.map((el) => el.getAttribute('data-hit')))).toEqual(['0', '1']);
+    await ui.page.locator('[data-hit="1"]').dispatchEvent('mousedown');
+    await ui.page.locator('[data-message-detail="1"]').waitFor();
+    await screenshot(ui.page, 'imported-har');
     // Double-click: back to the message list, at that message.
-    await page.locator('[data-hit="1"]').dblclick();
-    await page.locator('[data-message="1"].selected').waitFor();
-    expect(await page.locator('.filter-status').textContent()).toBe('4 messages');
-    expect(errors).toEqual([]);
+    await ui.page.locator('[data-hit="1"]').dblclick();
+    await ui.page.locator('[data-message="1"].selected').waitFor();
+    expect(await ui.page.locator('.filter-status').textContent()).toBe('4 messages');
+    expect(ui.errors).toEqual([]);
   });
 });

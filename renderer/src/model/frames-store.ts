@@ -72,6 +72,11 @@ export class FramesStore extends Observable {
     return this.pages.rowAt(index);
   }
 
+  /** The frame number at a list position, once its row has loaded. */
+  numberAt(index: number): number | undefined {
+    return this.rowAt(index)?.number;
+  }
+
   /** Asks for the rows of [first, last] (and a few around them) to be loaded. */
   ensureRange(first: number, last: number): void {
     if (this.connectionId === undefined) return;
@@ -91,7 +96,7 @@ export class FramesStore extends Observable {
     let hi = this.total;
     while (lo < hi && generation === this.pages.generation) {
       const mid = (lo + hi) >>> 1;
-      const at = await this.numberAt(mid);
+      const at = await this.fetchNumberAt(mid);
       if (at === undefined || at >= number) hi = mid;
       else lo = mid + 1;
     }
@@ -135,7 +140,7 @@ export class FramesStore extends Observable {
     this.changed();
   }
 
-  private async numberAt(position: number): Promise<number | undefined> {
+  private async fetchNumberAt(position: number): Promise<number | undefined> {
     const row = this.rowAt(position);
     if (row) return row.number;
     const result = await this.client.request('queryFrames', { connectionId: this.connectionId!, start: position, end: position + 1, filter: this.filter });

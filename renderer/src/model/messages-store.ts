@@ -8,6 +8,7 @@ import type { FrameListFilter } from './frames-store.js';
 import { toMessageRow, type MessageRow } from './message-row.js';
 import { Observable } from './observable.js';
 import { PAGE, RowPages } from './row-pages.js';
+import { SearchStream } from './search-stream.js';
 
 /** Direction, opcode and violation, as for frames (the opcode is the message's: 1 or 2). */
 export type MessageListFilter = FrameListFilter;
@@ -18,8 +19,6 @@ const MAX_QUERY = 5000;
 export class MessagesStore extends Observable {
   connectionId: number | undefined;
   filter: MessageListFilter = {};
-  /** The filtered list is still being drawn up (the engine's search is running). */
-  filtering = false;
   /** Resolves when the filtered list is complete (for tests). */
   initialized: Promise<void> = Promise.resolve();
   private readonly pages: RowPages<MessageRow>;
@@ -27,14 +26,13 @@ export class MessagesStore extends Observable {
   private unfilteredTotal = 0;
   /** Filtered: the numbers of the messages that pass, ascending. */
   private matches: number[] = [];
-  private searchId: number | undefined;
-  private searchGeneration = 0;
-  /** Search events that came before the search's id was known. */
-  private early: ControlEvent[] = [];
+  /** The engine's search that lists the messages passing the filter. */
+  private readonly search: SearchStream;
   private finishFilter: (() => void) | undefined;
 
   constructor(private readonly client: ControlClient) {
     super();
+    this.search = new SearchStream(client, (events) => this.apply(events));
     this.pages = new RowPages<MessageRow>({
       query: (start, end) => this.query(start, end),
       adoptTotal: (fetched) => (this.filtered ? this.matches.length : fetched),
@@ -45,6 +43,11 @@ export class MessagesStore extends Observable {
   /** Rows in the list (under the filter). */
   get total(): number {
     return this.pages.total;
+  }
+
+  /** The filtered list is still being drawn up (the engine's search is running). */
+  get filtering(): boolean {
+    return this.search.running;
   }
 
   get filtered(): boolean {
@@ -103,21 +106,16 @@ export class MessagesStore extends Observable {
           this.pages.total = this.unfilteredTotal;
           changed = true;
         }
-      } else if (event.kind === 'search-hits' || event.kind === 'search-done') {
-        if (this.searchId === undefined) {
-          if (this.filtering) this.early.push(event);
-          continue;
-        }
-        if (event.searchId !== this.searchId) continue;
-        changed = true;
-        if (event.kind === 'search-hits') {
-          // Lone frames (control frames) are not messages; an imported session has none anyway.
-          for (const hit of event.hits) if (hit.message !== undefined) this.matches.push(hit.message);
-          this.pages.total = this.matches.length;
-        } else {
-          this.filtering = false;
-          this.finishFilter?.();
-        }
+      }
+    }
+    for (const event of this.search.take(events)) {
+      changed = true;
+      if (event.kind === 'search-hits') {
+        // Lone frames (control frames) are not messages; an imported session has none anyway.
+        for (const hit of event.hits) if (hit.message !== undefined) this.matches.push(hit.message);
+        this.pages.total = this.matches.length;
+      } else {
+        this.finishFilter?.();
       }
     }
     if (changed) this.changed();
@@ -134,32 +132,15 @@ export class MessagesStore extends Observable {
 
   /** Lists the messages that pass the filter: the engine's search with no text. */
   private startSearch(connectionId: number): void {
-    const generation = ++this.searchGeneration;
-    this.filtering = true;
     this.initialized = new Promise((resolve) => (this.finishFilter = resolve));
-    this.client.request('search', { connectionId, filter: this.filter }).then(({ searchId }) => {
-      if (generation !== this.searchGeneration) {
-        void this.client.request('cancelSearch', { searchId }).catch(() => {});
-        return;
-      }
-      this.searchId = searchId;
-      const early = this.early;
-      this.early = [];
-      this.apply(early);
-    }, () => {
-      if (generation !== this.searchGeneration) return;
-      this.filtering = false;
+    this.search.start({ connectionId, filter: this.filter }).catch(() => {
       this.finishFilter?.();
       this.changed();
     });
   }
 
   private stopSearch(): void {
-    this.searchGeneration++;
-    if (this.searchId !== undefined && this.filtering) void this.client.request('cancelSearch', { searchId: this.searchId }).catch(() => {});
-    this.searchId = undefined;
-    this.filtering = false;
-    this.early = [];
+    this.search.cancel();
     this.finishFilter?.();
     this.finishFilter = undefined;
   }

@@ -4,6 +4,7 @@ import type { ControlClient } from '../api/control-client.js';
 import type { ControlEvent, Direction, FrameFilter, SearchHitInfo } from '../api/wire.js';
 import { opcodeBadge } from '../protocol/opcodes.js';
 import { Observable } from './observable.js';
+import { SearchStream } from './search-stream.js';
 
 export interface SearchQuery {
   /** What to look for. */
@@ -35,7 +36,6 @@ export class SearchStore extends Observable {
   query: SearchQuery = { text: '', regex: false, caseSensitive: false };
   /** A search is shown (hits replace the timeline). */
   active = false;
-  running = false;
   hits: HitRow[] = [];
   scanned = 0;
   /** The search stopped at MAX_HITS. */
@@ -44,19 +44,22 @@ export class SearchStore extends Observable {
   /** performance.now() when the current search started, and when its first hit arrived. */
   startedAt = 0;
   firstHitAt: number | undefined;
-  private searchId: number | undefined;
-  private generation = 0;
-  /** Events for a search whose id is not known yet (they can race its response). */
-  private early: ControlEvent[] = [];
   initialized: Promise<void> = Promise.resolve();
+  private readonly stream: SearchStream;
 
-  constructor(private readonly client: ControlClient) {
+  constructor(client: ControlClient) {
     super();
+    this.stream = new SearchStream(client, (events) => this.apply(events));
+  }
+
+  /** The engine is still searching. */
+  get running(): boolean {
+    return this.stream.running;
   }
 
   /** Starts a search of one connection with the list's filter; an empty text clears it. */
   async start(connectionId: number, query: SearchQuery, filter: Omit<FrameFilter, 'text' | 'regex' | 'flags'>): Promise<void> {
-    this.cancel();
+    this.stream.cancel();
     this.query = query;
     if (query.text === '') {
       this.active = false;
@@ -73,9 +76,7 @@ export class SearchStore extends Observable {
         return;
       }
     }
-    const generation = ++this.generation;
     this.active = true;
-    this.running = true;
     this.hits = [];
     this.scanned = 0;
     this.capped = false;
@@ -84,24 +85,14 @@ export class SearchStore extends Observable {
     this.firstHitAt = undefined;
     this.changed();
     const flags = query.caseSensitive ? '' : 'i';
-    const request = this.client.request('search', {
+    const request = this.stream.start({
       connectionId,
       filter: { ...filter, ...(query.regex ? { regex: query.text } : { text: query.text }), ...(flags ? { flags } : {}) },
     });
     this.initialized = request.then(() => undefined, () => undefined);
     try {
-      const { searchId } = await request;
-      if (generation !== this.generation) {
-        void this.client.request('cancelSearch', { searchId }).catch(() => {});
-        return;
-      }
-      this.searchId = searchId;
-      const early = this.early;
-      this.early = [];
-      this.apply(early);
+      await request;
     } catch (error) {
-      if (generation !== this.generation) return;
-      this.running = false;
       this.error = (error as Error).message;
       this.changed();
     }
@@ -109,7 +100,7 @@ export class SearchStore extends Observable {
 
   /** Stops the running search and hides the hits. */
   clear(): void {
-    this.cancel();
+    this.stream.cancel();
     this.active = false;
     this.hits = [];
     this.error = undefined;
@@ -117,15 +108,8 @@ export class SearchStore extends Observable {
   }
 
   apply(events: readonly ControlEvent[]): void {
-    let changed = false;
-    for (const event of events) {
-      if (event.kind !== 'search-hits' && event.kind !== 'search-done') continue;
-      if (this.searchId === undefined) {
-        if (this.running) this.early.push(event);
-        continue;
-      }
-      if (event.searchId !== this.searchId) continue;
-      changed = true;
+    const taken = this.stream.take(events);
+    for (const event of taken) {
       if (event.kind === 'search-hits') {
         if (this.firstHitAt === undefined && event.hits.length > 0) this.firstHitAt = performance.now();
         for (const hit of event.hits) {
@@ -134,23 +118,13 @@ export class SearchStore extends Observable {
         }
         if (this.hits.length >= MAX_HITS && !this.capped) {
           this.capped = true;
-          this.running = false;
-          void this.client.request('cancelSearch', { searchId: this.searchId }).catch(() => {});
+          this.stream.stop();
         }
       } else {
-        this.running = false;
         this.scanned = event.scanned;
       }
     }
-    if (changed) this.changed();
-  }
-
-  private cancel(): void {
-    this.generation++;
-    if (this.searchId !== undefined && this.running) void this.client.request('cancelSearch', { searchId: this.searchId }).catch(() => {});
-    this.searchId = undefined;
-    this.running = false;
-    this.early = [];
+    if (taken.length > 0) this.changed();
   }
 }
 

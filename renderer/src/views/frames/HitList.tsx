@@ -6,7 +6,7 @@ import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
 import { DirectionCell, OpcodeBadge, TimeCell } from './frame-cells.js';
-import { FRAME_ROW_HEIGHT } from './FrameTimeline.js';
+import { FRAME_ROW_HEIGHT } from './TrafficList.js';
 import type { HitRow } from '../../model/search-store.js';
 
 export function HitList() {

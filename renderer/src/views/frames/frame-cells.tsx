@@ -1,4 +1,6 @@
-// Cells shared by the frame timeline and the search hits: time, direction, opcode badge, flags.
+// Cells shared by the frame timeline, the message list and the search hits: time, direction, opcode
+// badge, flags, notes.
+import type { ReactNode } from 'react';
 import type { Direction } from '../../api/wire.js';
 import { clockTime, relativeTime } from '../format.js';
 import type { TimeFormat } from '../../model/settings-store.js';
@@ -28,6 +30,43 @@ export function FlagMarkers({ fin, rsv1, rsv2, rsv3, masked }: { fin: boolean; r
       <i className={rsv2 ? 'on rsv' : ''} title="RSV2">2</i>
       <i className={rsv3 ? 'on rsv' : ''} title="RSV3">3</i>
       <i className={masked ? 'on mask' : ''} title="MASK">M</i>
+    </span>
+  );
+}
+
+/** The column heads over RowLead's cells. */
+export function LeadHeads({ format }: { format: TimeFormat }) {
+  return (
+    <>
+      <span className="th num">#</span>
+      <span className="th">{format === 'absolute' ? 'Time' : 'Since start'}</span>
+      <span className="th" title="Direction">Dir</span>
+      <span className="th">Opcode</span>
+    </>
+  );
+}
+
+/** The cells a frame row and a message row start with: number, time, direction, opcode. */
+export function RowLead({ row, origin, format }: { row: { number: number; time: number; direction: Direction; badge: string }; origin: number; format: TimeFormat }) {
+  return (
+    <>
+      <span className="td num muted">{row.number}</span>
+      <TimeCell time={row.time} origin={origin} format={format} />
+      <DirectionCell direction={row.direction} />
+      <span className="td"><OpcodeBadge badge={row.badge} /></span>
+    </>
+  );
+}
+
+/** The notes cell: the list's own marks (children), then violations and what the proxy did. */
+export function RowNotes({ row, children }: { row: { violations: readonly string[]; injected: boolean; edited: boolean; dropped: boolean }; children?: ReactNode }) {
+  return (
+    <span className="td notes">
+      {children}
+      {row.violations.length > 0 ? <span className="violation-mark" title={row.violations.join(', ')}>⚠ {row.violations.length > 1 ? row.violations.length : row.violations[0]}</span> : null}
+      {row.injected ? <span className="mark mark-injected">injected</span> : null}
+      {row.edited ? <span className="mark mark-edited">edited</span> : null}
+      {row.dropped ? <span className="mark mark-dropped">dropped</span> : null}
     </span>
   );
 }
