@@ -2,7 +2,7 @@
 // index, so a session can run for hours and millions of frames without running out of memory, and a
 // saved session reopens by scanning its file. Nothing is dropped silently: a torn tail is cut and
 // counted, and past the disk budget payloads stop being stored, which is reported.
-import type { ConnectionCounts, FrameSummary as ApiFrameSummary } from '../control/api-types.js';
+import type { ConnectionCounts, FrameSummary as ApiFrameSummary, SearchHitInfo } from '../control/api-types.js';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ViolationCode } from '../protocol/violations.js';
@@ -101,23 +101,8 @@ export interface SearchQuery extends FrameFilter {
   flags?: string;
 }
 
-/** One match: a data message, or a frame that belongs to no message (control frames). */
-export interface SearchHit {
-  /** The connection. */
-  connectionId: number;
-  /** The frame number: a message's final frame, or the lone frame (-1 for a message with no frame). */
-  frame: number;
-  /** The message number, when the hit is a message. */
-  message?: number;
-  /** Which way it travelled. */
-  direction: Direction;
-  /** When it completed, epoch ms. */
-  time: number;
-  /** The message's or the frame's opcode. */
-  opcode: number;
-  /** Text around the first match (empty without a text or regex). */
-  snippet: string;
-}
+/** One match: a data message, or a frame that belongs to no message (control frames). The API's wire type. */
+export type SearchHit = SearchHitInfo;
 
 export interface SearchOptions {
   /** Hits per onHits call at most. Default 100. Hits found so far are also sent every ~16 ms of scanning. */

@@ -190,15 +190,21 @@ export interface FrameFilter {
   flags?: string;
 }
 
+/** One search match: a data message, or a frame that belongs to no message (control frames). */
 export interface SearchHitInfo {
+  /** The connection. */
   connectionId: number;
-  /** The frame to show: the message's final frame, or the lone frame. */
+  /** The frame to show: a message's final frame, or the lone frame (-1 for a message with no frame). */
   frame: number;
+  /** The message number, when the hit is a message. */
   message?: number;
+  /** Which way it travelled. */
   direction: Direction;
+  /** When it completed, epoch ms. */
   time: number;
+  /** The message's or the frame's opcode. */
   opcode: number;
-  /** Text around the first match. */
+  /** Text around the first match (empty without a text or regex). */
   snippet: string;
 }
 
