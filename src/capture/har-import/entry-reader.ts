@@ -1,0 +1,420 @@
+// One HAR entry into a ConnectionRecord (see ../har-import.ts for what comes back from which tool).
+import type {
+  CapturedFrame, CapturedMessage, ConnectionRecord, ConnectionState, Direction, RecordedCheck, RecordedClose,
+  RecordedRequest, RecordedResponse, UpstreamTls,
+} from '../capture-model.js';
+import { Opcode } from '../../protocol/frame.js';
+import type { Message } from '../../protocol/frame.js';
+import { negotiatedDeflate } from '../../protocol/permessage-deflate.js';
+import { frameFromFields, frameFromJson } from './frame-fields.js';
+import { groupIntoMessages, restoreMessage } from './frame-linking.js';
+import type { FramescopeFields } from './framescope-fields.js';
+import { fillTimes, harTimeToMs } from './har-time.js';
+import { computedHandshake, foreignError, handshakeTimes, originForm } from './handshake-fields.js';
+import { bad, describe, isBase64, isInteger, isObject, stringValue } from './json-values.js';
+import type { Json } from './json-values.js';
+import type { HarImportProblem } from './problems.js';
+
+const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'failed'];
+
+/** Reads one HAR entry into a record, reporting what it skips or repairs under the entry's index. */
+export class EntryReader {
+  constructor(private readonly index: number, private readonly problems: HarImportProblem[]) {}
+
+  private problem(field: string, message: string): void {
+    this.problems.push({ entry: this.index, field, message });
+  }
+
+  read(e: Json, id: number): ConnectionRecord | undefined {
+    if (!isObject(e.request)) {
+      this.problem('request', 'missing or not an object; entry skipped');
+      return undefined;
+    }
+    const request = e.request;
+    const url = this.url(request.url);
+    if (url === undefined) return undefined;
+    const fs = this.framescope(e._framescope);
+    const messageList = this.messages(e._webSocketMessages);
+    const frames = this.frames(e._webSocketFrames);
+    const startedAt = this.startedAt(e.startedDateTime, messageList.messages, frames);
+    fillTimes(messageList.messages, startedAt);
+    fillTimes(frames, startedAt);
+
+    const method = this.method(request.method);
+    const httpVersion = this.httpVersion(request.httpVersion, 'request.httpVersion');
+    const rawHeaders = this.headers(request.headers, 'request.headers');
+    const target = fs?.requestTarget ?? originForm(url.parsed);
+    const response = this.response(e.response);
+    const times = handshakeTimes(e, startedAt, response !== undefined, fs);
+    const recordedRequest: RecordedRequest = { method, target, httpVersion, rawHeaders, time: times.request };
+    if (response) response.time = times.response;
+
+    // What the proxy would have found in these heads; our own HAR says it in _framescope.
+    const derived = computedHandshake(recordedRequest, response);
+    const { close, closedAt } = this.close(e._webSocketClose);
+    const record: ConnectionRecord = {
+      id,
+      url: url.text,
+      clientAddress: fs?.clientAddress ?? '',
+      startedAt,
+      state: fs?.state ?? (!response || response.statusCode !== 101 ? 'failed' : 'closed'),
+      request: recordedRequest,
+      checks: fs?.checks ?? derived.checks,
+      frames,
+      messages: messageList.messages,
+    };
+    const serverAddress = fs ? fs.serverAddress : this.serverAddress(e.serverIPAddress, e._serverPort);
+    if (serverAddress !== undefined) record.serverAddress = serverAddress;
+    if (response) record.response = response;
+    const protocol = fs ? fs.protocol : derived.protocol;
+    if (protocol !== undefined) record.protocol = protocol;
+    const extensions = fs ? fs.extensions : derived.extensions;
+    if (extensions !== undefined) record.extensions = extensions;
+    if (fs?.tls) record.tls = fs.tls;
+    const error = fs ? stringValue(e._error) : foreignError(e, response, messageList.errors);
+    if (error !== undefined) record.error = error;
+    if (close) record.close = close;
+    // Other tools seldom say when a WebSocket ended: its last message (or its start) stands in, so a
+    // finished connection still has a duration.
+    const lastMessage = messageList.messages.reduce((latest, m) => (Number.isFinite(m.time) ? Math.max(latest, m.time) : latest), record.startedAt);
+    const endedAt = fs ? fs.endedAt : closedAt ?? (record.state === 'closed' || record.state === 'failed' ? lastMessage : undefined);
+    if (endedAt !== undefined) record.endedAt = endedAt;
+
+    if (frames.length > 0) {
+      const deflate = negotiatedDeflate(record.extensions).params !== null;
+      this.linkFrames(record, deflate);
+    } else if (isObject(e.response) && isObject(e.response.content) && typeof e.response.content._file === 'string' && e._webSocketMessages === undefined) {
+      // Playwright's recordHar with content: 'attach' writes the messages to a side file.
+      this.problem('response.content._file', `the messages are in the attached file "${e.response.content._file}", which a HAR import cannot read; record the HAR with embedded content`);
+    }
+    return record;
+  }
+
+  /** The entry's URL, ws:// or wss:// (mitmproxy and some others write http:// and https://). */
+  private url(value: unknown): { text: string; parsed: URL } | undefined {
+    if (typeof value !== 'string') {
+      this.problem('request.url', `${bad(value, 'a URL')}; entry skipped`);
+      return undefined;
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      this.problem('request.url', `"${value}" is not a URL; entry skipped`);
+      return undefined;
+    }
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') {
+      const text = value.replace(/^http/i, 'ws');
+      return { text, parsed: new URL(text) };
+    }
+    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+      this.problem('request.url', `"${value}" is not a ws://, wss://, http:// or https:// URL; entry skipped`);
+      return undefined;
+    }
+    return { text: value, parsed };
+  }
+
+  private method(value: unknown): string {
+    if (typeof value === 'string') return value;
+    this.problem('request.method', `${bad(value, 'a method')}; read as GET`);
+    return 'GET';
+  }
+
+  private startedAt(value: unknown, messages: CapturedMessage[], frames: CapturedFrame[]): number {
+    const parsed = typeof value === 'string' ? Date.parse(value) : NaN;
+    if (!Number.isNaN(parsed)) return parsed;
+    // A loop, not Math.min(...times): a long capture has more times than a call takes arguments.
+    let first = Infinity;
+    for (const item of [...messages, ...frames]) if (item.time < first) first = item.time;
+    const fallback = Number.isFinite(first) ? first : 0;
+    this.problem('startedDateTime', `${bad(value, 'an ISO date')}; the connection starts at ${
+      Number.isFinite(first) ? 'its first message' : 'the epoch'} (${new Date(fallback).toISOString()})`);
+    return fallback;
+  }
+
+  private httpVersion(value: unknown, field: string): string {
+    if (typeof value === 'string') {
+      const match = /^HTTP\/(\d+(?:\.\d+)?)$/i.exec(value);
+      if (match) return match[1]!;
+      if (value === 'h2') return '2.0';
+      if (value === 'h3') return '3.0';
+    }
+    this.problem(field, `${bad(value, 'an HTTP version')}; read as 1.1`);
+    return '1.1';
+  }
+
+  /** HAR headers to rawHeaders, in order. */
+  private headers(value: unknown, field: string): string[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem(field, 'not an array; no headers read');
+      return [];
+    }
+    const raw: string[] = [];
+    value.forEach((header: unknown, i) => {
+      if (isObject(header) && typeof header.name === 'string' && typeof header.value === 'string') raw.push(header.name, header.value);
+      else this.problem(`${field}[${i}]`, 'not a name and value string; header skipped');
+    });
+    return raw;
+  }
+
+  /** The handshake's answer; status 0 (or -1, Playwright's) means there was none. time is set by the caller. */
+  private response(value: unknown): RecordedResponse | undefined {
+    if (value === undefined || value === null) {
+      this.problem('response', 'missing; the handshake has no answer');
+      return undefined;
+    }
+    if (!isObject(value)) {
+      this.problem('response', 'not an object; the handshake has no answer');
+      return undefined;
+    }
+    if (typeof value.status !== 'number') {
+      this.problem('response.status', `${bad(value.status, 'a status code')}; the handshake has no answer`);
+      return undefined;
+    }
+    if (value.status <= 0) return undefined;
+    let statusMessage = '';
+    if (typeof value.statusText === 'string') statusMessage = value.statusText;
+    else this.problem('response.statusText', `${bad(value.statusText, 'a string')}; read as ""`);
+    const response: RecordedResponse = {
+      statusCode: value.status,
+      statusMessage,
+      httpVersion: this.httpVersion(value.httpVersion, 'response.httpVersion'),
+      rawHeaders: this.headers(value.headers, 'response.headers'),
+      time: 0,
+    };
+    const body = this.body(value.content);
+    if (body) response.body = body;
+    return response;
+  }
+
+  private body(content: unknown): Buffer | undefined {
+    if (!isObject(content) || content.text === undefined) return undefined;
+    if (typeof content.text !== 'string') {
+      this.problem('response.content.text', 'not a string; body skipped');
+      return undefined;
+    }
+    if (content.text === '') return undefined;
+    if (content.encoding === undefined) return Buffer.from(content.text, 'utf8');
+    if (content.encoding === 'base64') {
+      if (isBase64(content.text)) return Buffer.from(content.text, 'base64');
+      this.problem('response.content.text', 'not valid base64; body skipped');
+      return undefined;
+    }
+    this.problem('response.content.encoding', `unknown encoding ${describe(content.encoding)}; body skipped`);
+    return undefined;
+  }
+
+  /** `_webSocketMessages`, with Chrome's error items kept apart. A bad time is NaN until fillTimes. */
+  private messages(value: unknown): { messages: CapturedMessage[]; errors: string[] } {
+    const result = { messages: [] as CapturedMessage[], errors: [] as string[] };
+    if (value === undefined) return result;
+    if (!Array.isArray(value)) {
+      this.problem('_webSocketMessages', 'not an array; no messages imported');
+      return result;
+    }
+    value.forEach((item: unknown, i) => {
+      const field = `_webSocketMessages[${i}]`;
+      if (!isObject(item)) {
+        this.problem(field, 'not an object; message skipped');
+        return;
+      }
+      if (item.type === 'error') {
+        // Chrome DevTools lists the errors it saw on a WebSocket among the messages (opcode -1).
+        const text = typeof item.data === 'string' ? item.data : '';
+        result.errors.push(text);
+        this.problem(`${field}.type`, `an error the browser recorded, not a message: "${text}"; skipped`);
+        return;
+      }
+      if (item.type !== 'send' && item.type !== 'receive') {
+        this.problem(`${field}.type`, `${bad(item.type, '"send" or "receive"')}; message skipped`);
+        return;
+      }
+      if (typeof item.data !== 'string') {
+        this.problem(`${field}.data`, 'not a string; message skipped');
+        return;
+      }
+      if (item.opcode === Opcode.Close || item.opcode === Opcode.Ping || item.opcode === Opcode.Pong) {
+        this.problem(`${field}.opcode`, `${String(item.opcode)} is a control frame, not a data message; skipped`);
+        return;
+      }
+      let opcode: number = Opcode.Text;
+      if (item.opcode === Opcode.Binary) opcode = Opcode.Binary;
+      else if (item.opcode !== Opcode.Text) this.problem(`${field}.opcode`, `${bad(item.opcode, '1 (text) or 2 (binary)')}; read as text`);
+      let data: Buffer;
+      if (opcode === Opcode.Text) {
+        data = Buffer.from(item.data, 'utf8');
+      } else if (isBase64(item.data)) {
+        data = Buffer.from(item.data, 'base64');
+      } else {
+        this.problem(`${field}.data`, 'not valid base64 for a binary message; message skipped');
+        return;
+      }
+      let truncated = false;
+      if (item.truncated === true) truncated = true;
+      else if (item.truncated !== undefined && item.truncated !== false) this.problem(`${field}.truncated`, `${bad(item.truncated, 'true or false')}; read as false`);
+      const message: Message = { opcode, data, truncated, compressed: false, size: data.length, frameIndexes: [], violations: [] };
+      const captured: CapturedMessage = { direction: item.type, time: this.time(item.time, `${field}.time`, 'message'), message };
+      // Framescope's flags on messages it made, edited or held back.
+      for (const flag of ['injected', 'edited', 'dropped'] as const) {
+        if (item[flag] === true) captured[flag] = true;
+        else if (item[flag] !== undefined && item[flag] !== false) this.problem(`${field}.${flag}`, `${bad(item[flag], 'true or false')}; read as false`);
+      }
+      result.messages.push(captured);
+    });
+    return result;
+  }
+
+  /** `_webSocketFrames`, with index and offset counted per direction. A bad time is NaN until fillTimes. */
+  private frames(value: unknown): CapturedFrame[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem('_webSocketFrames', 'not an array; no frames imported');
+      return [];
+    }
+    const next: Record<Direction, { index: number; offset: number }> = { send: { index: 0, offset: 0 }, receive: { index: 0, offset: 0 } };
+    const frames: CapturedFrame[] = [];
+    value.forEach((item: unknown, i) => {
+      const field = `_webSocketFrames[${i}]`;
+      const report = (name: string, message: string) => this.problem(name ? `${field}.${name}` : field, message);
+      const fields = frameFromJson(item, report);
+      if (!fields) return;
+      if (fields.type === undefined) {
+        report('type', `${bad((item as Json).type, '"send" or "receive"')}; frame skipped`);
+        return;
+      }
+      const json = item as Json;
+      const time = this.time(json.time, `${field}.time`, 'frame');
+      const position = next[fields.type];
+      const frame = frameFromFields(fields, position.index, position.offset);
+      position.index += 1;
+      position.offset += frame.headerLength + frame.payloadLength;
+      const captured: CapturedFrame = { direction: fields.type, time, frame };
+      for (const flag of ['injected', 'edited', 'dropped'] as const) {
+        if (json[flag] === true) captured[flag] = true;
+        else if (json[flag] !== undefined && json[flag] !== false) report(flag, `${bad(json[flag], 'true or false')}; read as false`);
+      }
+      frames.push(captured);
+    });
+    return frames;
+  }
+
+  /** A message or frame time as epoch ms; NaN (filled in later) with a problem when it is not a time. */
+  private time(value: unknown, field: string, what: string): number {
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return harTimeToMs(value);
+    this.problem(field, `${bad(value, 'a time')}; the ${what} takes the time of the one before it`);
+    return NaN;
+  }
+
+  /** `_webSocketClose`: ours and HTTP Toolkit's object, or HTTP Toolkit's "aborted". */
+  private close(value: unknown): { close?: RecordedClose; closedAt?: number } {
+    if (value === undefined || value === null) return {};
+    if (value === 'aborted') {
+      this.problem('_webSocketClose', 'the connection was aborted; recorded as 1006, closed by the server (the HAR does not say which side)');
+      return { close: { code: 1006, reason: '', closedBy: 'server' } };
+    }
+    if (!isObject(value)) {
+      this.problem('_webSocketClose', 'not an object; no close recorded');
+      return {};
+    }
+    let code = 1005; // RFC 6455 §7.1.5: no status code was present.
+    if (isInteger(value.code) && value.code >= 0 && value.code <= 0xffff) code = value.code;
+    else if (value.code !== undefined) this.problem('_webSocketClose.code', `${bad(value.code, 'a close code')}; read as 1005 (none)`);
+    let reason = '';
+    if (typeof value.reason === 'string') reason = value.reason;
+    else if (value.reason !== undefined) this.problem('_webSocketClose.reason', 'not a string; read as ""');
+    let closedBy: RecordedClose['closedBy'] = 'server';
+    if (value.closedBy === 'client' || value.closedBy === 'server') closedBy = value.closedBy;
+    else this.problem('_webSocketClose.closedBy', `${bad(value.closedBy, '"client" or "server"')}; read as "server"`);
+    const closedAt = typeof value.timestamp === 'number' && Number.isFinite(value.timestamp) && value.timestamp > 0
+      ? harTimeToMs(value.timestamp)
+      : undefined;
+    return { close: { code, reason, closedBy }, closedAt };
+  }
+
+  /** Our `_framescope` object: the record's fields that the standard HAR fields do not carry. */
+  private framescope(value: unknown): FramescopeFields | undefined {
+    if (value === undefined) return undefined;
+    if (!isObject(value)) {
+      this.problem('_framescope', 'not an object; ignored');
+      return undefined;
+    }
+    const fs: FramescopeFields = {};
+    const string = (name: string): string | undefined => {
+      const v = value[name];
+      if (typeof v === 'string') return v;
+      if (v !== undefined) this.problem(`_framescope.${name}`, 'not a string; ignored');
+      return undefined;
+    };
+    if (STATES.includes(value.state as ConnectionState)) fs.state = value.state as ConnectionState;
+    else this.problem('_framescope.state', `${bad(value.state, 'a connection state')}; derived from the response`);
+    fs.clientAddress = string('clientAddress');
+    fs.serverAddress = string('serverAddress');
+    fs.requestTarget = string('requestTarget');
+    fs.protocol = string('protocol');
+    fs.extensions = string('extensions');
+    fs.checks = this.checks(value.checks);
+    if (value.tls !== undefined) fs.tls = this.tls(value.tls);
+    if (value.endedDateTime !== undefined) {
+      const ended = typeof value.endedDateTime === 'string' ? Date.parse(value.endedDateTime) : NaN;
+      if (Number.isNaN(ended)) this.problem('_framescope.endedDateTime', `${bad(value.endedDateTime, 'an ISO date')}; ignored`);
+      else fs.endedAt = ended;
+    }
+    for (const key of Object.keys(fs) as (keyof FramescopeFields)[]) if (fs[key] === undefined) delete fs[key];
+    return fs;
+  }
+
+  private checks(value: unknown): RecordedCheck[] | undefined {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) {
+      this.problem('_framescope.checks', 'not an array; checks computed from the headers');
+      return undefined;
+    }
+    const checks: RecordedCheck[] = [];
+    value.forEach((c: unknown, i) => {
+      if (isObject(c) && typeof c.id === 'string' && typeof c.ok === 'boolean' && typeof c.message === 'string' && typeof c.rfc === 'string') {
+        checks.push({ id: c.id, ok: c.ok, message: c.message, rfc: c.rfc });
+      } else {
+        this.problem(`_framescope.checks[${i}]`, 'not a check (id, ok, message, rfc); skipped');
+      }
+    });
+    return checks;
+  }
+
+  private tls(value: unknown): UpstreamTls | undefined {
+    if (!isObject(value) || typeof value.verified !== 'boolean' || typeof value.insecure !== 'boolean') {
+      this.problem('_framescope.tls', 'not TLS facts (verified, insecure); ignored');
+      return undefined;
+    }
+    const tls: UpstreamTls = { verified: value.verified, insecure: value.insecure };
+    if (typeof value.error === 'string') tls.error = value.error;
+    return tls;
+  }
+
+  /** serverIPAddress (and Playwright's _serverPort) as "address:port", IPv6 in brackets. */
+  private serverAddress(ip: unknown, port: unknown): string | undefined {
+    if (typeof ip !== 'string' || ip === '') return undefined;
+    const bare = ip.replace(/^\[|\]$/g, '');
+    const host = bare.includes(':') ? `[${bare}]` : bare;
+    return isInteger(port) && port > 0 ? `${host}:${port}` : host;
+  }
+
+  /**
+   * Rebuilds what ties frames to messages (see the top of the file). Each direction's frames are grouped
+   * into messages as the assembler does; when the groups do not match that direction's messages, the
+   * messages stay unlinked.
+   */
+  private linkFrames(record: ConnectionRecord, deflate: boolean): void {
+    for (const direction of ['send', 'receive'] as const) {
+      const frames = record.frames.filter((f) => f.direction === direction);
+      const messages = record.messages.filter((m) => m.direction === direction);
+      const groups = groupIntoMessages(frames);
+      const matches = groups.length === messages.length && groups.every((g, k) => g.frames[0]!.frame.opcode === messages[k]!.message.opcode);
+      if (!matches) {
+        this.problem('_webSocketFrames', `the ${direction} frames carry ${groups.length} data messages but _webSocketMessages has ${messages.length} ${direction} messages (or their opcodes differ); messages are not linked to frames`);
+        continue;
+      }
+      groups.forEach((group, k) => restoreMessage(messages[k]!.message, group, deflate));
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// Frames back to messages: each direction's frames grouped the way the message assembler groups them.
+import { MESSAGE_VIOLATIONS } from '../../protocol/message-assembler.js';
+import { Opcode } from '../../protocol/frame.js';
+import type { Message } from '../../protocol/frame.js';
+import type { ViolationCode } from '../../protocol/violations.js';
+import type { CapturedFrame } from '../capture-model.js';
+
+/** The frames of one data message, as the message assembler groups them. */
+export interface FrameGroup {
+  /** Its frames, first to last. */
+  frames: CapturedFrame[];
+  /** It ended without its final frame (interleaved, closed or cut short): 'unfinished-message'. */
+  abandoned: boolean;
+}
+
+/** Groups one direction's frames into data messages in the order the assembler emits them (RFC 6455 §5.4). */
+export function groupIntoMessages(frames: CapturedFrame[]): FrameGroup[] {
+  const groups: FrameGroup[] = [];
+  let pending: FrameGroup | null = null;
+  for (const captured of frames) {
+    const { opcode, fin, violations } = captured.frame;
+    let target: FrameGroup | null = null;
+    if (opcode === Opcode.Continuation) {
+      if (pending) {
+        pending.frames.push(captured);
+        target = pending;
+      }
+    } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
+      if (pending) {
+        pending.abandoned = true;
+        groups.push(pending);
+      }
+      pending = target = { frames: [captured], abandoned: false };
+    } else if (opcode === Opcode.Close && pending) {
+      pending.abandoned = true;
+      groups.push(pending);
+      pending = null;
+    }
+    // A frame cut short by the end of the stream never completes its message.
+    if (target && fin && !violations.includes('truncated-frame')) {
+      groups.push(target);
+      pending = null;
+    }
+  }
+  if (pending) {
+    pending.abandoned = true;
+    groups.push(pending);
+  }
+  return groups;
+}
+
+/** Fills in a message's frame links and, when the message determines them, its frames' payloads. */
+export function restoreMessage(message: Message, group: FrameGroup, deflate: boolean): void {
+  const frames = group.frames.map((f) => f.frame);
+  message.frameIndexes = frames.map((f) => f.index);
+  // RFC 7692 §6: RSV1 on the first frame marks the message compressed (when the extension is on).
+  message.compressed = frames[0]!.rsv1 && deflate;
+  const violations: ViolationCode[] = [];
+  for (const frame of frames) {
+    for (const code of frame.violations) if (MESSAGE_VIOLATIONS.has(code) && !violations.includes(code)) violations.push(code);
+  }
+  if (group.abandoned) violations.push('unfinished-message');
+  message.violations = violations;
+  const wireLength = frames.reduce((sum, f) => sum + f.payloadLength, 0);
+  if (message.truncated && !message.compressed) message.size = wireLength;
+  const whole = !message.compressed && !message.truncated && !violations.includes('invalid-utf8') &&
+    wireLength === message.data.length && frames.every((f) => !f.violations.includes('truncated-frame'));
+  if (!whole) return;
+  let at = 0;
+  for (const frame of frames) {
+    frame.payload = Buffer.from(message.data.subarray(at, at + frame.payloadLength));
+    frame.truncated = false;
+    at += frame.payloadLength;
+  }
+}
