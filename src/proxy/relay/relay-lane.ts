@@ -1,0 +1,472 @@
+// One direction of a connection, from the sender's socket to the receiver's: routes each frame's bytes
+// as they arrive. A frame passes through (cut-through) unless the lane must gather its message whole:
+// a breakpoint watches the direction, something is held ahead of it, or the direction is re-encoded.
+// Holding, injecting, the proxy's own frames, writing and recording are the parts it hands off to.
+import type { Duplex } from 'node:stream';
+import { StreamDecoder } from '../../protocol/stream-decoder.js';
+import { Opcode, type Frame, type FrameHeader, type Message, type Sender } from '../../protocol/frame.js';
+import type { Direction } from '../../capture/capture-model.js';
+import type { HeldDecision } from '../breakpoints.js';
+import { HeldQueue, type HeldOut } from './held-queue.js';
+import { InjectionQueue } from './injection-queue.js';
+import { LaneOutput, type PauseReason } from './lane-output.js';
+import { OwnEncoder } from './own-encoder.js';
+import type { RelayRecorder } from './relay-recorder.js';
+import {
+  MAX_COLLECTED_MESSAGE, collectionRecords,
+  type Collection, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
+} from './relay-types.js';
+
+type Disposition = 'pass' | 'collect';
+
+/** Events of one decoder.push(), handled in order once the push returns. */
+type DecodeEvent =
+  | { kind: 'header'; header: FrameHeader; offset: number }
+  | { kind: 'frame'; frame: Frame }
+  | { kind: 'message'; message: Message };
+
+export class RelayLane {
+  readonly direction: Direction;
+  readonly decoder: StreamDecoder;
+  ended = false;
+  /** Breakpoints may hold this direction's messages. */
+  private watching = false;
+  /** Stream offset of the next chunk's first byte. */
+  private base = 0;
+  private readonly events: DecodeEvent[] = [];
+  /** The frame whose bytes are being routed, once its header is complete. */
+  private current: { disposition: Disposition } | null = null;
+  /** Bytes of a frame whose header is not complete yet. */
+  private partial: Buffer[] = [];
+  private collection: Collection | null = null;
+  /** The rest of an over-large message streams through. */
+  private passRestOfMessage = false;
+  /** What waits behind a held message, in order. Empty: bytes go straight to dest. */
+  private readonly queue: HeldQueue;
+  private readonly injections = new InjectionQueue();
+  /** The bytes written so far end inside a fragmented data message. */
+  private outInMessage = false;
+  /** The chunk being routed; its pass-through bytes not yet written are chunk.subarray(runStart, runEnd). */
+  private chunk: Buffer | null = null;
+  private runStart = 0;
+  private runEnd = 0;
+  private runRecords: Rec[] = [];
+  private readonly own: OwnEncoder;
+  private readonly output: LaneOutput;
+
+  constructor(
+    private readonly recorder: RelayRecorder,
+    readonly sender: Sender,
+    readonly source: Duplex,
+    dest: Duplex,
+    private readonly options: RelayOptions,
+  ) {
+    this.direction = sender === 'client' ? 'send' : 'receive';
+    this.output = new LaneOutput(source, dest);
+    this.own = new OwnEncoder(sender, options.deflate);
+    this.own.onReencodingStart = () => this.updateMessageCap();
+    this.queue = new HeldQueue(
+      {
+        release: (c) => this.release(c),
+        sendOwn: (opcode, data, flags) => this.sendOwn(opcode, data, flags),
+        writeAndRecord: (bytes, records) => {
+          for (const b of bytes) this.write(b);
+          this.recordAll(records);
+        },
+      },
+      options.breakpoints,
+    );
+    this.decoder = new StreamDecoder(
+      { from: sender, deflate: options.deflate, maxStoredPayload: options.maxStoredPayload, maxMessageSize: options.maxStoredPayload },
+      {
+        onHeader: (header, _index, offset) => this.events.push({ kind: 'header', header, offset }),
+        onFrame: (frame) => this.events.push({ kind: 'frame', frame }),
+        onMessage: (message) => this.events.push({ kind: 'message', message }),
+      },
+    );
+  }
+
+  /** The sender's socket is closed: nothing more is written. */
+  get closed(): boolean {
+    return this.output.closed;
+  }
+
+  set closed(on: boolean) {
+    this.output.closed = on;
+  }
+
+  get dest(): Duplex {
+    return this.output.dest;
+  }
+
+  // ---- Receiving ------------------------------------------------------------------------------
+
+  onData(chunk: Buffer): void {
+    if (this.passesEverything) {
+      this.passThrough(chunk);
+      return;
+    }
+    this.decodePassed();
+    this.events.length = 0;
+    this.decoder.push(chunk);
+    this.chunk = chunk;
+    this.runStart = this.runEnd = 0;
+    let pos = 0;
+    for (const event of this.events) {
+      if (event.kind === 'header') {
+        // A frame begun on the fast path keeps passing.
+        this.current ??= { disposition: this.decide(event.header) };
+        for (const bytes of this.partial.splice(0)) this.routeBuffer(bytes);
+        pos = Math.max(pos, event.offset - this.base);
+      } else if (event.kind === 'frame') {
+        const end = Math.min(chunk.length, frameEnd(event.frame) - this.base);
+        if (end > pos) this.routeChunk(pos, end);
+        pos = Math.max(pos, end);
+        this.frameDone(event.frame);
+      } else {
+        this.messageDone(event.message);
+      }
+    }
+    if (pos < chunk.length) {
+      if (this.current) this.routeChunk(pos, chunk.length);
+      else this.partial.push(chunk.subarray(pos));
+    }
+    this.flushRun();
+    this.chunk = null;
+    // A message still being gathered spans chunks now.
+    if (this.collection) this.collection.inChunk = null;
+    this.base += chunk.length;
+    this.tryInjections();
+  }
+
+  /**
+   * Nothing can change this chunk's bytes: no breakpoint watches, nothing is held, gathered, waiting
+   * to be injected or re-encoded. Then the chunk goes on at once, as it came, and is decoded after.
+   */
+  private get passesEverything(): boolean {
+    return !this.watching && !this.own.isReencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0 && !this.closed;
+  }
+
+  /**
+   * The chunk goes on at once; decoding and recording wait until the event loop has handled the I/O
+   * that is ready (setImmediate), so that recording never delays the bytes of the next message (a
+   * reply, often). Anything that needs the decoder's state first catches up (decodePassed).
+   */
+  private passThrough(chunk: Buffer): void {
+    this.write(chunk);
+    this.passed.push(chunk);
+    if (this.passed.length === 1) setImmediate(this.decodePassedLater);
+  }
+
+  private readonly passed: Buffer[] = [];
+  private readonly decodePassedLater = () => this.decodePassed();
+
+  /** Decodes and records the chunks that went on unexamined, in order. */
+  private decodePassed(): void {
+    if (this.passed.length === 0) return;
+    const chunks = this.passed.splice(0);
+    const records: Rec[] = [];
+    for (const chunk of chunks) {
+      this.events.length = 0;
+      this.decoder.push(chunk);
+      for (const event of this.events) {
+        if (event.kind === 'header') {
+          this.current = { disposition: 'pass' };
+        } else if (event.kind === 'frame') {
+          const frame = event.frame;
+          this.current = null;
+          records.push({ kind: 'frame', frame, time: Date.now() });
+          if (isDataOpcode(frame.opcode)) this.outInMessage = !frame.fin;
+          if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
+        } else {
+          records.push({ kind: 'message', message: event.message, time: Date.now() });
+        }
+      }
+      // A frame whose header is still incomplete: its first bytes are already on their way, so the
+      // rest of it must pass too, whatever the next chunk's path.
+      if (this.current === null && !this.decoder.atFrameBoundary) this.current = { disposition: 'pass' };
+      this.base += chunk.length;
+    }
+    this.recordAll(records);
+  }
+
+  /** The source ended: a cut-off frame and whatever is gathered go on as they are. */
+  end(): void {
+    this.decodePassed();
+    this.events.length = 0;
+    this.decoder.end();
+    if (this.partial.length > 0) this.writeOrQueue(this.partial.splice(0), []);
+    for (const event of this.events) {
+      if (event.kind === 'frame') this.frameDone(event.frame);
+      else if (event.kind === 'message') this.messageDone(event.message);
+    }
+    if (this.collection) this.abandonCollection();
+    this.flushRun();
+  }
+
+  /** Where a frame's bytes go, decided once its header is complete. */
+  private decide(header: FrameHeader): Disposition {
+    if (this.collection) return 'collect';
+    const isData = header.opcode === Opcode.Text || header.opcode === Opcode.Binary;
+    if (this.passRestOfMessage) {
+      if (header.opcode === Opcode.Continuation || !isData) {
+        if (header.opcode === Opcode.Continuation && header.fin) this.passRestOfMessage = false;
+        return 'pass';
+      }
+      this.passRestOfMessage = false;
+    }
+    if (isData && (this.watching || this.queue.length > 0 || (this.own.isReencoding && header.rsv1))) {
+      this.collection = { frames: [], size: 0 };
+      return 'collect';
+    }
+    return 'pass';
+  }
+
+  private routeChunk(start: number, end: number): void {
+    if (this.current!.disposition === 'collect') {
+      const c = this.collection!;
+      if (c.inChunk === undefined) c.inChunk = { start, end };
+      else if (c.inChunk && c.inChunk.end === start) c.inChunk.end = end;
+      else c.inChunk = null;
+      this.collect(this.chunk!.subarray(start, end));
+      return;
+    }
+    // Consecutive pass-through bytes leave in one write.
+    if (this.runEnd !== start) {
+      this.flushRun();
+      this.runStart = start;
+    }
+    this.runEnd = end;
+  }
+
+  private routeBuffer(bytes: Buffer): void {
+    if (this.current!.disposition === 'collect') {
+      this.collection!.inChunk = null;
+      this.collect(bytes);
+    } else {
+      this.writeOrQueue([bytes], []);
+    }
+  }
+
+  private collect(bytes: Buffer): void {
+    const c = this.collection!;
+    if (c.frames.length === 0 || c.frames[c.frames.length - 1]!.done) c.frames.push({ bytes: [] });
+    c.frames[c.frames.length - 1]!.bytes.push(bytes);
+    c.size += bytes.length;
+    if (c.size > MAX_COLLECTED_MESSAGE) this.abandonCollection();
+  }
+
+  /** A message too large to hold goes on as it came; the rest of it streams through. */
+  private abandonCollection(): void {
+    const c = this.collection!;
+    this.collection = null;
+    if (this.current?.disposition === 'collect') {
+      this.current.disposition = 'pass';
+      this.passRestOfMessage = true;
+    }
+    if (this.own.isReencoding) this.recorder.error(`a ${this.direction} message over ${MAX_COLLECTED_MESSAGE} bytes could not be re-encoded and went on as it came`);
+    this.writeOrQueue(c.frames.flatMap((f) => f.bytes), collectionRecords(c));
+  }
+
+  private frameDone(frame: Frame): void {
+    const timed = { frame, time: Date.now() };
+    const current = this.current;
+    this.current = null;
+    if (current?.disposition === 'collect' && this.collection) {
+      const c = this.collection;
+      if (c.frames.length === 0 || c.frames[c.frames.length - 1]!.done) c.frames.push({ bytes: [] });
+      c.frames[c.frames.length - 1]!.done = timed;
+      return;
+    }
+    // Recorded once its bytes are written (or queued behind a held message).
+    this.runRecords.push({ kind: 'frame', ...timed });
+    this.queue.noteQueuedFrame(frame.opcode, frame.payloadLength);
+    if (isDataOpcode(frame.opcode)) this.outInMessage = !frame.fin;
+  }
+
+  private messageDone(message: Message): void {
+    const c = this.collection;
+    if (!c || this.current) {
+      this.runRecords.push({ kind: 'message', message, time: Date.now() });
+      return;
+    }
+    this.collection = null;
+    c.message = message;
+    c.messageTime = Date.now();
+    const connection = this.recorder.connection;
+    const breakpoints = this.options.breakpoints;
+    const rule = this.watching && !message.truncated
+      ? breakpoints?.matchMessage(connection.url, this.direction, message.opcode, message.data)
+      : undefined;
+    if (rule && breakpoints) {
+      this.flushRun();
+      const { id, decision } = breakpoints.hold({
+        connectionId: connection.id,
+        url: connection.url,
+        kind: 'message',
+        direction: this.direction,
+        ruleId: rule.id,
+        opcode: message.opcode,
+        dataBase64: message.data.toString('base64'),
+        queued: [],
+      });
+      const item = this.queue.appendHeld(id, c);
+      void decision.then((d) => this.resolveHeld(item, d));
+    } else if (this.queue.length > 0) {
+      this.flushRun();
+      this.queue.appendCollection(c);
+    } else {
+      this.release(c);
+    }
+  }
+
+  // ---- Sending --------------------------------------------------------------------------------
+
+  /** Writes the pending pass-through bytes of the current chunk and records what they carried. */
+  private flushRun(): void {
+    const bytes = this.chunk && this.runEnd > this.runStart ? [this.chunk.subarray(this.runStart, this.runEnd)] : [];
+    const records = this.runRecords;
+    this.runRecords = [];
+    this.runStart = this.runEnd;
+    if (bytes.length > 0 || records.length > 0) this.emitOrQueue(bytes, records);
+  }
+
+  /** Writes bytes after whatever the current chunk has pending, or queues them behind a held message. */
+  private writeOrQueue(bytes: Buffer[], records: Rec[]): void {
+    this.flushRun();
+    this.emitOrQueue(bytes, records);
+  }
+
+  private emitOrQueue(bytes: Buffer[], records: Rec[]): void {
+    if (this.queue.length > 0) {
+      this.queue.appendBytes(bytes, records);
+      return;
+    }
+    for (const b of bytes) this.write(b);
+    this.recordAll(records);
+  }
+
+  private write(bytes: Buffer): void {
+    this.output.write(bytes);
+  }
+
+  pause(reason: PauseReason): void {
+    this.output.pause(reason);
+  }
+
+  /** Resumes the sender once nothing else holds it back. */
+  resume(reason: PauseReason): void {
+    this.output.resume(reason);
+  }
+
+  private recordAll(records: Rec[]): void {
+    this.recorder.recordAll(this.direction, records);
+  }
+
+  /** Sends a gathered message on: as it came, or compressed again when this direction is re-encoded. */
+  private release(c: Collection): void {
+    const message = c.message!;
+    const reencode = this.own.isReencoding && message.compressed && !message.truncated;
+    if (!reencode && this.chunk !== null && c.inChunk && c.inChunk.start === this.runEnd) {
+      // Its bytes follow the pending run in the same chunk: they leave in the same write.
+      this.runEnd = c.inChunk.end;
+      this.runRecords.push(...collectionRecords(c));
+      return;
+    }
+    this.flushRun();
+    if (reencode) {
+      // Control frames that came between the fragments go first, then the message in one frame.
+      for (const f of c.frames) if (f.done && f.done.frame.opcode >= 8) for (const b of f.bytes) this.write(b);
+      this.write(this.own.encode(message.opcode, message.data));
+    } else {
+      for (const f of c.frames) for (const b of f.bytes) this.write(b);
+    }
+    this.recordAll(collectionRecords(c));
+  }
+
+  private resolveHeld(item: HeldOut, decision: HeldDecision): void {
+    if (this.closed) return;
+    // The receiver never sees the original: a compressed direction must be re-encoded from here.
+    const applied = this.queue.resolve(item, decision, (c) => {
+      if (c.message!.compressed) this.own.startReencoding();
+    });
+    if (applied) this.drain();
+  }
+
+  /** Writes queued items until the next held message. */
+  private drain(): void {
+    this.queue.drain();
+    this.tryInjections();
+  }
+
+  /** Queues a message of the proxy's own; it goes at the next frame boundary (data: outside a fragmented message). */
+  inject(message: OutgoingMessage, flags: RelayFlags = { injected: true }): void {
+    this.decodePassed();
+    this.injections.push(message.opcode < 8, () => this.sendOwn(message.opcode, message.data, flags));
+    this.tryInjections();
+  }
+
+  /** Queues hand-crafted bytes; they go at the next frame boundary, exactly as given. */
+  injectRaw(bytes: Buffer): void {
+    this.decodePassed();
+    this.injections.push(false, () => {
+      this.write(bytes);
+      const time = Date.now();
+      for (const frame of this.own.parseOwn(bytes)) this.recorder.recordFrame(this.direction, frame, time, { injected: true });
+    });
+    this.tryInjections();
+  }
+
+  /**
+   * Sends what waits to be injected where the stream allows: not while a chunk is being routed, not
+   * inside a frame being passed through, and data not inside a fragmented message. Ahead of anything
+   * held: injecting means now.
+   */
+  private tryInjections(): void {
+    if (this.chunk !== null || this.current?.disposition === 'pass') return;
+    this.injections.sendReady(this.queue.length === 0 && this.outInMessage);
+  }
+
+  /** Encodes, writes and records a message of the proxy's own (injected, resent or edited). */
+  private sendOwn(opcode: number, data: Buffer, flags: RelayFlags): void {
+    const bytes = this.own.encode(opcode, data);
+    this.write(bytes);
+    const time = Date.now();
+    const [frame] = this.own.parseOwn(bytes);
+    if (!frame) return;
+    this.recorder.recordFrame(this.direction, frame, time, flags);
+    if (opcode === Opcode.Text || opcode === Opcode.Binary) {
+      this.recorder.recordMessage(this.direction, {
+        opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
+      }, time, flags);
+    }
+  }
+
+  /** Breakpoints changed: watch this direction's messages or not. */
+  setWatching(on: boolean): void {
+    this.decodePassed();
+    this.watching = on;
+    this.updateMessageCap();
+  }
+
+  /** Holding and re-encoding need whole messages; otherwise only what is stored is kept. */
+  private updateMessageCap(): void {
+    this.decoder.maxMessageSize = this.watching || this.own.isReencoding ? MAX_COLLECTED_MESSAGE : this.options.maxStoredPayload;
+  }
+
+  get isReencoding(): boolean {
+    return this.own.isReencoding;
+  }
+
+  dispose(): void {
+    this.own.dispose();
+  }
+}
+
+function isDataOpcode(opcode: number): boolean {
+  return opcode === Opcode.Text || opcode === Opcode.Binary || opcode === Opcode.Continuation;
+}
+
+function frameEnd(frame: Frame): number {
+  return frame.offset + frame.headerLength + frame.payloadLength;
+}

@@ -1,0 +1,54 @@
+// Recording of what the relay did, into the session: frames and messages as they went on the wire
+// (with how the proxy changed them), the connection's close as the first close frame says, and errors.
+import { Opcode, type Frame, type Message } from '../../protocol/frame.js';
+import type { ConnectionRecord, Direction } from '../../capture/capture-model.js';
+import type { Session } from '../../capture/session.js';
+import type { Rec, RelayFlags } from './relay-types.js';
+
+export class RelayRecorder {
+  constructor(
+    private readonly session: Session,
+    readonly connection: ConnectionRecord,
+    private readonly maxStoredPayload: number,
+  ) {}
+
+  recordFrame(direction: Direction, frame: Frame, time: number, flags: RelayFlags): void {
+    const c = this.connection;
+    if (frame.opcode === Opcode.Close && !c.close && !flags.dropped) {
+      c.close = { code: frame.closeCode ?? 1005, reason: frame.closeReason ?? '', closedBy: direction === 'send' ? 'client' : 'server' };
+      c.state = 'closing';
+      this.session.updated(c);
+    }
+    const cap = this.maxStoredPayload;
+    const payload = frame.payload.length > cap ? frame.payload.subarray(0, cap) : frame.payload;
+    const stored = payload === frame.payload ? frame : { ...frame, payload, truncated: true };
+    this.session.addFrame(c, { direction, time, frame: stored, ...flags });
+  }
+
+  recordMessage(direction: Direction, message: Message, time: number, flags: RelayFlags = {}): void {
+    const cap = this.maxStoredPayload;
+    const stored = message.data.length > cap ? { ...message, data: message.data.subarray(0, cap), truncated: true } : message;
+    this.session.addMessage(this.connection, { direction, time, message: stored, ...flags });
+  }
+
+  /** Records frames and messages in the order given. */
+  recordAll(direction: Direction, records: Rec[]): void {
+    for (const r of records) {
+      if (r.kind === 'frame') this.recordFrame(direction, r.frame, r.time, r.flags ?? {});
+      else this.recordMessage(direction, r.message, r.time, r.flags);
+    }
+  }
+
+  error(message: string): void {
+    this.session.recordError(message, this.connection.id);
+  }
+
+  /** Both TCP connections are gone: the connection is closed, with 1006 when no close frame went by. */
+  finished(firstToDrop: 'client' | 'server' | undefined): void {
+    const c = this.connection;
+    c.close ??= { code: 1006, reason: '', closedBy: firstToDrop ?? 'server' };
+    c.state = 'closed';
+    c.endedAt = Date.now();
+    this.session.closed(c);
+  }
+}
