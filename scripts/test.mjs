@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from './build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -16,7 +17,7 @@ const check = (label, ok) => {
   if (ok) passed++; else failed++;
 };
 
-check('type-check and build the engine and electron (tsc -b)', run(bin('tsc'), ['-b']));
+check('type-check and build the engine and the Electron shell (scripts/build.mjs --no-ui)', build({ ui: false }));
 // The end-to-end tests drive the built UI, so it is built first.
 check('build the UI (vite build)', run(bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']));
 check('type-check tests (tsconfig.test.json)', run(bin('tsc'), ['-p', 'tsconfig.test.json']));
