@@ -4,6 +4,7 @@ import { app, BrowserWindow, Menu, dialog, ipcMain, shell, utilityProcess, type 
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
+import { engineArguments, startupFailure, userArguments } from './engine-launch.js';
 import { DESKTOP_CHANNELS, type OpenFileRequest, type SaveFileRequest, type MenuCommand } from './desktop-api.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,16 +16,21 @@ let mainWindow: BrowserWindow | null = null;
 /** Starts the engine and resolves with the UI's URL (with its token) once it prints it. */
 function startEngine(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const engine = utilityProcess.fork(join(root, 'bin', 'framescope.js'), ['ui', '--no-open', '--port', '0'], { stdio: 'pipe', serviceName: 'Framescope engine' });
+    const args = engineArguments(userArguments(process.argv, process.defaultApp === true));
+    const engine = utilityProcess.fork(join(root, 'bin', 'framescope.js'), args, { stdio: 'pipe', serviceName: 'Framescope engine' });
     let output = '';
+    let errors = '';
     engine.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(output);
       if (match) resolve(match[1]!);
     });
-    engine.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    engine.stderr?.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+      process.stderr.write(chunk);
+    });
     engine.once('exit', (code) => {
-      if (!uiOrigin) reject(new Error(`the engine exited with code ${code} before serving the UI:\n${output}`));
+      if (!uiOrigin) reject(new Error(startupFailure(code, errors)));
       else app.quit();
     });
     app.once('will-quit', () => engine.kill());

@@ -5,8 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { UI_OPTION_SPECS } from './ui-command.js';
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The Electron binary, or why there is none. Never triggers a download. */
 export function findElectron(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { path: string } | { reason: string } {
@@ -28,12 +30,14 @@ export function findElectron(env: NodeJS.ProcessEnv = process.env, platform: Nod
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('usage: framescope\n\nOpens the Framescope window (Electron); where Electron cannot start, runs `framescope ui` and opens\nthe UI in the system browser. Other commands: framescope --help\n');
+    process.stdout.write('usage: framescope [options of framescope ui]\n\nOpens the Framescope window (Electron) with its engine started with these options; where Electron\ncannot start, runs `framescope ui` with them and opens the UI in the system browser.\nOptions: framescope ui --help. Other commands: framescope --help\n');
     return 0;
   }
+  // Wrong options fail here, in the terminal, rather than in the window's engine.
+  parseArgs({ args, options: UI_OPTION_SPECS, strict: true });
   const electron = findElectron();
   if ('path' in electron) {
-    const started = await startElectron(electron.path);
+    const started = await startElectron(electron.path, args);
     if (started === 'ok') return 0;
     process.stderr.write(`framescope: Electron did not start (${started}); serving the UI in the browser instead\n`);
   } else {
@@ -43,10 +47,13 @@ export async function run(args: string[]): Promise<number> {
   return ui.run(args);
 }
 
-/** Runs the Electron app until it quits ('ok'), or says why it failed within its first seconds. */
-function startElectron(binary: string): Promise<'ok' | string> {
+/**
+ * Runs the Electron app (its engine gets `args`, the options of `framescope ui`) until it quits
+ * ('ok'), or says why it failed within its first seconds.
+ */
+export function startElectron(binary: string, args: readonly string[]): Promise<'ok' | string> {
   return new Promise((resolve) => {
-    const child = spawn(binary, [PACKAGE_ROOT], { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(binary, [PACKAGE_ROOT, ...args], { stdio: ['ignore', 'inherit', 'pipe'] });
     let stderr = '';
     let early = true;
     child.stderr!.on('data', (d: Buffer) => {

@@ -20,10 +20,11 @@ export const COMMANDS: Record<string, Command> = {
   browser: { summary: 'launch Chromium or Chrome through the proxy with the CA trusted', load: () => import('./browser-command.js') },
 };
 
-const USAGE = `usage: framescope [<command> [options]]
+const USAGE = `usage: framescope [<command>] [options]
 
 Framescope is a WebSocket protocol inspector and debugging proxy. Without a command it opens the
-app: the desktop window where Electron can start, else the UI in the system browser.
+app: the desktop window where Electron can start, else the UI in the system browser; it takes the
+options of \`framescope ui\` (\`framescope --insecure --proxy-port 9000\`).
 
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
@@ -33,11 +34,12 @@ Run \`framescope <command> --help\` for a command's options.
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined) return (await import('./app-command.js')).run([]);
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
+  // `framescope --insecure --proxy-port 9000`: the app, with the options of `framescope ui`.
+  if (name === undefined || name.startsWith('-')) return (await import('./app-command.js')).run(argv);
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`framescope: unknown command '${name}'\n\n${USAGE}`);

@@ -26,12 +26,11 @@ ${PROXY_OPTIONS_HELP}
 /** The built UI: dist/renderer next to dist/src. */
 export const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
+/** The options of `framescope ui`, which `framescope` (the app) takes too. */
+export const UI_OPTION_SPECS = { ...PROXY_OPTION_SPECS, port: { type: 'string' }, 'proxy-port': { type: 'string' }, 'no-open': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...PROXY_OPTION_SPECS, port: { type: 'string' }, 'proxy-port': { type: 'string' }, 'no-open': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: UI_OPTION_SPECS, strict: true });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
