@@ -1,5 +1,6 @@
 // HAR 1.2 export of a session, with Chrome DevTools' WebSocket fields and Framescope's frame detail.
-// The field contract is in DESIGN.md ("HAR"); keep it exact.
+// The field contract is in DESIGN.md ("HAR"); keep it exact. These are the builders of the log, an entry,
+// a message and a frame: har-text.ts streams the same objects, so a field added here reaches both.
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { frameToJson } from '../protocol/frame-json.js';
 import { headerValues } from '../protocol/http-head.js';
@@ -28,16 +29,18 @@ export type HarEntry = Record<string, unknown> & { _resourceType: 'websocket' };
 
 const CREATOR = { name: 'Framescope', version: '0.1.0' };
 
+/** A whole HAR in memory; har-text.ts writes the same text a piece at a time. */
 export function exportHar(connections: readonly ConnectionRecord[]): HarLog {
-  return {
-    log: {
-      version: '1.2',
-      creator: CREATOR,
-      pages: [],
-      entries: connections.map(connectionToEntry),
-    },
-  };
+  return { log: { ...harLogHead(), entries: connections.map(connectionToEntry) } };
 }
+
+/** The log's fields before its entries. */
+export function harLogHead(): Omit<HarLog['log'], 'entries'> {
+  return { version: '1.2', creator: CREATOR, pages: [] };
+}
+
+/** The entry's fields that hold one item per message or frame (streamed item by item). */
+export const STREAMED_ENTRY_FIELDS = ['_webSocketMessages', '_webSocketFrames'] as const;
 
 export function connectionToEntry(c: ConnectionRecord): HarEntry {
   const url = new URL(c.url);

@@ -1,8 +1,9 @@
 // `framescope export NAME --har FILE [--connection N]`: a saved session (or one connection) as HAR.
 import { parseArgs } from 'node:util';
-import { renameSync, writeFileSync } from 'node:fs';
 import { SessionCatalog } from '../capture/session-catalog.js';
-import { exportHar } from '../capture/har-export.js';
+import { writeHarFile, writeHarStream } from '../capture/har-file.js';
+import { connectionsOf } from '../capture/session-reader.js';
+import { progressLine } from './progress-line.js';
 import { sessionsDir } from '../home.js';
 import { parseInteger } from './engine-options.js';
 
@@ -34,16 +35,18 @@ export async function run(args: string[]): Promise<number> {
   const store = await new SessionCatalog(sessionsDir()).open(positionals[0]!);
   try {
     const ids = values.connection === undefined ? undefined : [parseInteger(values.connection, 'connection', 0, 1, Number.MAX_SAFE_INTEGER)];
-    const records = store.toConnectionRecords(ids);
-    if (ids && records.length === 0) throw new Error(`session "${positionals[0]}" has no connection ${ids[0]}`);
-    const text = JSON.stringify(exportHar(records), null, 2);
+    const connections = connectionsOf(store, ids);
+    if (ids && connections.length === 0) throw new Error(`session "${positionals[0]}" has no connection ${ids[0]}`);
     if (values.har === '-') {
-      process.stdout.write(`${text}\n`);
+      await writeHarStream(process.stdout, connections);
     } else {
-      const temporary = `${values.har}.${process.pid}.tmp`;
-      writeFileSync(temporary, text);
-      renameSync(temporary, values.har);
-      process.stderr.write(`wrote ${values.har}: ${records.length} connection${records.length === 1 ? '' : 's'}\n`);
+      const progress = progressLine(`exporting ${values.har}`, 'messages and frames');
+      try {
+        await writeHarFile(values.har, connections, { onProgress: (p) => progress.update(p.done, p.total) });
+      } finally {
+        progress.end();
+      }
+      process.stderr.write(`wrote ${values.har}: ${connections.length} connection${connections.length === 1 ? '' : 's'}\n`);
     }
   } finally {
     store.close();

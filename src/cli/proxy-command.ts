@@ -2,10 +2,11 @@
 // FRAMESCOPE_HOME, prints `proxy listening on host:port` once it listens, and on SIGINT or SIGTERM
 // writes the HAR (with --har) and exits 0.
 import { parseArgs } from 'node:util';
-import { writeFileSync, renameSync } from 'node:fs';
-import { exportHar } from '../capture/har-export.js';
+import { writeHarFile } from '../capture/har-file.js';
+import { connectionsOf } from '../capture/session-reader.js';
 import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import type { Engine } from '../engine.js';
+import { progressLine } from './progress-line.js';
 import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, parseInteger, startEngine, untilStopped } from './engine-options.js';
 
 const HELP = `usage: framescope proxy [--port N] [--host ADDR] [--upstream URL] [--har FILE] [--session NAME] [options]
@@ -55,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
   let code = 0;
   if (values.har) {
     try {
-      writeHarFile(values.har, engine);
+      await writeSessionHar(values.har, engine);
       process.stdout.write(`wrote ${values.har} on ${signal}\n`);
     } catch (error) {
       process.stderr.write(`framescope: could not write ${values.har}: ${(error as Error).message}\n`);
@@ -67,10 +68,13 @@ export async function run(args: string[]): Promise<number> {
   process.exit(code);
 }
 
-/** Writes atomically: a reader never sees half a HAR. */
-export function writeHarFile(path: string, engine: Engine, connectionIds?: number[]): void {
+/** Writes the live session's HAR atomically (a reader never sees half a HAR), with progress on a terminal. */
+async function writeSessionHar(path: string, engine: Engine): Promise<void> {
   engine.store.flush();
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(exportHar(engine.store.toConnectionRecords(connectionIds)), null, 2));
-  renameSync(temporary, path);
+  const progress = progressLine(`writing ${path}`, 'messages and frames');
+  try {
+    await writeHarFile(path, connectionsOf(engine.store), { onProgress: (p) => progress.update(p.done, p.total) });
+  } finally {
+    progress.end();
+  }
 }

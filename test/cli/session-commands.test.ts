@@ -1,6 +1,6 @@
 // framescope proxy --session, sessions, export and import, as users run them (child processes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -54,6 +54,8 @@ describe('session commands', () => {
   it('exports a session, and one connection of it, as valid HAR', () => {
     const file = join(home, 'all.har');
     expect(cli('export', 'recorded', '--har', file).status).toBe(0);
+    // A HAR holds cookies and tokens: only its owner may read it.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const har = JSON.parse(readFileSync(file, 'utf8'));
     expect(harProblems(har)).toEqual([]);
     expect(har.log.entries.map((e: { request: { url: string } }) => new URL(e.request.url).pathname)).toEqual(['/first', '/second']);

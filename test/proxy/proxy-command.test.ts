@@ -1,6 +1,6 @@
 // The headless `framescope proxy` as users run it: a child process, real clients, SIGTERM writes the HAR.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -52,6 +52,7 @@ describe('framescope proxy', () => {
       child.kill('SIGKILL');
       await server.close();
     }
+    expect(statSync(har).mode & 0o777).toBe(0o600);
     const written = JSON.parse(readFileSync(har, 'utf8'));
     expect(harProblems(written)).toEqual([]);
     const entries = written.log.entries as HarEntryJson[];
