@@ -1,5 +1,6 @@
 // The proxy options that `framescope proxy` and `framescope ui` share, parsed the same way.
 import { DEFAULT_MAX_STORED_PAYLOAD } from '../proxy/proxy-server.js';
+import { DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HALF_OPEN } from '../proxy/listener-guard.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { validSessionName } from '../capture/session-catalog.js';
 import { Engine } from '../engine.js';
@@ -13,6 +14,8 @@ export const PROXY_OPTION_SPECS = {
   'max-stored-payload': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'disk-budget': { type: 'string' },
+  'head-timeout': { type: 'string' },
+  'max-half-open': { type: 'string' },
 } as const;
 
 export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy listens on (default 127.0.0.1; use 0.0.0.0 only on a trusted network)
@@ -24,7 +27,11 @@ export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy
                             passes through and the record is marked truncated
   --connect-timeout MS      time to connect to an upstream before answering 504 (default 10000)
   --disk-budget BYTES       disk budget of a session (default 20 GiB); a warning at 80%, payloads no longer
-                            stored past it (and said so)`;
+                            stored past it (and said so)
+  --head-timeout MS         time a client has to send a complete request head, and a CONNECT tunnel its
+                            first byte, before it is answered 408 or closed (default ${DEFAULT_HEAD_TIMEOUT})
+  --max-half-open N         connections still sending their first request head at once; more are answered
+                            503 (default ${DEFAULT_MAX_HALF_OPEN})`;
 
 export function parseInteger(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -42,6 +49,16 @@ export interface ProxyOptionValues {
   'max-stored-payload'?: string;
   'connect-timeout'?: string;
   'disk-budget'?: string;
+  'head-timeout'?: string;
+  'max-half-open'?: string;
+}
+
+/** The limits every listener (proxy and UI) applies to request heads. */
+export function listenerLimits(values: ProxyOptionValues): { headTimeout: number; maxHalfOpen: number } {
+  return {
+    headTimeout: parseInteger(values['head-timeout'], 'head-timeout', DEFAULT_HEAD_TIMEOUT, 100, 600_000),
+    maxHalfOpen: parseInteger(values['max-half-open'], 'max-half-open', DEFAULT_MAX_HALF_OPEN, 1, 1_000_000),
+  };
 }
 
 /** Starts an engine for the CLI: sessions and the CA under FRAMESCOPE_HOME. */
@@ -58,6 +75,7 @@ export async function startEngine(values: ProxyOptionValues, port: number): Prom
       insecure: values.insecure ?? false,
       maxStoredPayload: parseInteger(values['max-stored-payload'], 'max-stored-payload', DEFAULT_MAX_STORED_PAYLOAD, 0, 2 ** 31),
       connectTimeout: parseInteger(values['connect-timeout'], 'connect-timeout', 10_000, 1, 600_000),
+      ...listenerLimits(values),
       certificateAuthority: () => CertificateAuthority.loadOrCreate(caDir()),
     },
   });

@@ -8,7 +8,7 @@ import { commandHandler } from '../control/command-handler.js';
 import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { caDir } from '../home.js';
 import { join } from 'node:path';
-import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, parseInteger, startEngine, untilStopped } from './engine-options.js';
+import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, listenerLimits, parseInteger, startEngine, untilStopped } from './engine-options.js';
 
 const HELP = `usage: framescope ui [--port N] [--proxy-port N] [--no-open] [options]
 
@@ -39,9 +39,12 @@ export async function run(args: string[]): Promise<number> {
   const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR.replace(/[\\/]$/, '') : undefined;
   const control = new ControlServer({
     port: parseInteger(values.port, 'port', 0, 0, 65535),
+    ...listenerLimits(values),
     staticDir,
     handler: commandHandler(engine, { caPath: () => join(caDir(), 'ca.pem') }),
     onClientCount: (count) => engine.setWatched(count > 0),
+    // Refused requests to the UI port are recorded in the live session like the proxy's.
+    onRejected: (message) => engine.liveSession.recordError(message),
   });
   engine.on('event', (event) => control.broadcast(event));
   await control.listen();

@@ -218,8 +218,9 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
   };
 
   return async (method, params, client) => {
-    const handler = handlers[method] as ((p: unknown, c: typeof client) => unknown) | undefined;
-    if (!handler) throw new Error(`unknown command "${method}"`);
+    // Own commands only: a name like __proto__ or constructor is an unknown command, not a lookup.
+    const handler = Object.hasOwn(handlers, method) ? handlers[method] as (p: unknown, c: typeof client) => unknown : undefined;
+    if (!handler) throw new Error(`unknown command ${JSON.stringify(String(method).slice(0, 100))}`);
     return handler(params ?? {}, client);
   };
 }

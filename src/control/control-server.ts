@@ -8,7 +8,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { generateToken, hostAllowed, refusal, type AccessPolicy } from './access-check.js';
 import { EventBatcher } from './event-batcher.js';
-import { CONTROL_PATH, type ControlEvent, type ControlMethod, type ControlRequest, type ControlServerMessage } from './api-types.js';
+import { CONTROL_PATH, type ControlEvent, type ControlMethod, type ControlServerMessage } from './api-types.js';
+import { createGuardedServer, HttpFailure, type ListenerLimits } from '../proxy/listener-guard.js';
+import { readControlMessage } from './control-message.js';
 
 /** Runs one command for one client; throws an Error whose message the client sees. */
 export type CommandHandler = (method: ControlMethod, params: unknown, client: ControlClient) => Promise<unknown>;
@@ -18,7 +20,7 @@ export interface ControlClient {
   send(event: ControlEvent): void;
 }
 
-export interface ControlServerOptions {
+export interface ControlServerOptions extends ListenerLimits {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0: a free port. */
@@ -31,6 +33,8 @@ export interface ControlServerOptions {
   batchInterval?: number;
   /** Told how many UIs are connected whenever that changes. */
   onClientCount?: (count: number) => void;
+  /** Told of every refused or failed request (bad URLs, timeouts, oversize heads); default: nowhere. */
+  onRejected?: (message: string) => void;
   handler: CommandHandler;
 }
 
@@ -49,8 +53,11 @@ export class ControlServer {
 
   constructor(private readonly options: ControlServerOptions) {
     this.token = options.token ?? generateToken();
-    this.server = http.createServer((req, res) => this.serveStatic(req, res));
-    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    // Whatever a request does wrong answers that request (400, 408, 414, 431...) and nothing else.
+    this.server = createGuardedServer(
+      { request: (req, res) => this.serveStatic(req, res), upgrade: (req, socket, head) => this.onUpgrade(req, socket, head) },
+      { ...options, record: (message) => options.onRejected?.(`UI server: ${message}`) },
+    );
   }
 
   listen(): Promise<AddressInfo> {
@@ -89,7 +96,7 @@ export class ControlServer {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(req, false);
     const refused = path === CONTROL_PATH ? refusal(req, this.policy) : { status: 404, reason: 'not found' };
     if (refused) {
       const body = `${refused.reason}\n`;
@@ -108,17 +115,23 @@ export class ControlServer {
     this.options.onClientCount?.(this.clients.size);
     const api: ControlClient = { send: (event) => client.batcher.push(event) };
     socket.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let request: ControlRequest;
-      try {
-        request = JSON.parse(data.toString()) as ControlRequest;
-      } catch {
+      // A message that is no request at all gets an error event; one with an id gets its error by id.
+      const read = readControlMessage(data as Buffer | Buffer[] | ArrayBuffer, isBinary);
+      if ('problem' in read) {
+        if (read.id === undefined) this.sendTo(socket, { type: 'events', events: [{ kind: 'error', message: `control API: ${read.problem}`, time: Date.now() }] });
+        else this.sendTo(socket, { type: 'response', id: read.id, error: { message: read.problem } });
         return;
       }
-      if (typeof request?.id !== 'number' || typeof request.method !== 'string') return;
-      this.options.handler(request.method, request.params ?? {}, api).then(
-        (result) => this.sendTo(socket, { type: 'response', id: request.id, result: result ?? {} }),
-        (error: unknown) => this.sendTo(socket, { type: 'response', id: request.id, error: { message: error instanceof Error ? error.message : String(error) } }),
+      const { id, method, params } = read;
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(this.options.handler(method, params, api));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (result) => this.sendTo(socket, { type: 'response', id, result: result ?? {} }),
+        (error: unknown) => this.sendTo(socket, { type: 'response', id, error: { message: error instanceof Error ? error.message : String(error) } }),
       );
     });
     socket.on('close', () => {
@@ -130,7 +143,16 @@ export class ControlServer {
   }
 
   private sendTo(socket: WebSocket, message: ControlServerMessage): void {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    if (socket.readyState !== socket.OPEN) return;
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (error) {
+      // A result that is not JSON (a BigInt, a cycle) is the command's failure, not the server's.
+      if (message.type !== 'response') return;
+      text = JSON.stringify({ type: 'response', id: message.id, error: { message: `the result could not be sent: ${(error as Error).message}` } });
+    }
+    socket.send(text);
   }
 
   private serveStatic(req: IncomingMessage, res: ServerResponse): void {
@@ -143,7 +165,7 @@ export class ControlServer {
       return;
     }
     const dir = this.options.staticDir;
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const pathname = requestPath(req);
     const relative = normalize(pathname === '/' ? '/index.html' : pathname);
     const file = dir ? join(dir, relative) : '';
     if (!dir || !file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
@@ -160,6 +182,22 @@ export class ControlServer {
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
+  }
+}
+
+/** The request target's path (decoded unless told); a target or percent-escape that does not parse is a 400. */
+function requestPath(req: IncomingMessage, decode = true): string {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpFailure(400, 'the request target is not a valid URL');
+  }
+  if (!decode) return url.pathname;
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    throw new HttpFailure(400, 'the request target has a malformed percent-escape');
   }
 }
 

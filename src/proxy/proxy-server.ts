@@ -11,11 +11,14 @@ import type { Session } from '../capture/session.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { bridgeWebSocket, type BridgeTarget } from './websocket-bridge.js';
 import { writeErrorResponse } from './error-response.js';
+import { createGuardedServer, DEFAULT_HEAD_TIMEOUT, HttpFailure, type ListenerLimits } from './listener-guard.js';
+import { LoopDetector } from './loop-detection.js';
+import { describeFailure, formatSocketAddress, UpstreamError } from './upstream-connector.js';
 import { Breakpoints } from './breakpoints.js';
 import type { FrameRelay } from './frame-relay.js';
 import type { ConnectionRecord } from '../capture/capture-model.js';
 
-export interface ProxyOptions {
+export interface ProxyOptions extends ListenerLimits {
   /** Address to listen on. Default 127.0.0.1: never exposed to the network unless asked. */
   host?: string;
   /** Port to listen on; 0 picks a free one. Default 8080. */
@@ -34,6 +37,11 @@ export interface ProxyOptions {
   responseTimeout?: number;
   /** Loads the interception CA on first CONNECT to a TLS endpoint. */
   certificateAuthority?: () => CertificateAuthority;
+  /**
+   * Milliseconds a CONNECT tunnel may stay silent before its first byte, and an intercepted TLS
+   * handshake may take. Default: the head timeout (15 s).
+   */
+  tunnelIdleTimeout?: number;
 }
 
 export const DEFAULT_PROXY_PORT = 8080;
@@ -48,7 +56,7 @@ interface TunnelInfo {
 
 export class ProxyServer {
   readonly server: http.Server;
-  private readonly options: Required<Omit<ProxyOptions, 'upstream' | 'certificateAuthority' | 'upstreamCa'>> & ProxyOptions;
+  private readonly options: Required<Pick<ProxyOptions, 'host' | 'port' | 'insecure' | 'maxStoredPayload' | 'connectTimeout' | 'responseTimeout' | 'tunnelIdleTimeout'>> & ProxyOptions;
   private readonly upstream?: URL;
   private readonly tunnels = new WeakMap<Duplex, TunnelInfo>();
   private readonly forwarder: httpProxy;
@@ -69,6 +77,7 @@ export class ProxyServer {
       maxStoredPayload: DEFAULT_MAX_STORED_PAYLOAD,
       connectTimeout: 10_000,
       responseTimeout: 30_000,
+      tunnelIdleTimeout: options.headTimeout ?? DEFAULT_HEAD_TIMEOUT,
       ...options,
     };
     if (options.upstream) {
@@ -79,34 +88,45 @@ export class ProxyServer {
       this.upstream = url;
     }
     this.forwarder = httpProxy.createProxyServer({ xfwd: false, ws: false, secure: !this.options.insecure, ca: options.upstreamCa } as httpProxy.ServerOptions);
-    this.forwarder.on('error', (error, _req, res) => {
-      const message = `could not forward the request: ${(error as NodeJS.ErrnoException).code ?? error.message}`;
-      this.session.recordError(message);
-      if (res instanceof http.ServerResponse) {
-        if (!res.headersSent) {
-          res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Framescope-Error': '1' });
-        }
-        res.end(`Framescope: ${message}\n`);
-      } else {
-        (res as Duplex).destroy();
-      }
-    });
+    // Each forwarded request handles its own failure (see onRequest); this one only keeps an
+    // unexpected error from ending the process.
+    this.forwarder.on('error', (error) => this.session.recordError(`could not forward a request: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+    this.forwarder.on('proxyReq', (proxyReq) => proxyReq.on('socket', (socket: net.Socket) => this.loops.trackOutgoing(socket)));
     // One listener each for every connection, not one per connection.
     this.session.on('connection-closed', (connection) => this.relays.delete(connection.id));
     this.breakpoints.on('rules', () => {
       for (const relay of this.relays.values()) relay.refreshBreakpoints();
     });
-    this.server = http.createServer({ requireHostHeader: false });
+    this.loops = new LoopDetector(() => this.server.address() as AddressInfo | null);
+    // Every request, upgrade and CONNECT goes through the guard: whatever fails answers that
+    // connection (400, 408, 414, 431, 502, 505, 508, 500) and is recorded in the session.
+    this.server = createGuardedServer(
+      {
+        request: (req, res) => this.onRequest(req, res),
+        upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
+        connect: (req, socket, head) => this.onConnect(req, socket, head),
+      },
+      {
+        headTimeout: options.headTimeout,
+        maxHeadSize: options.maxHeadSize,
+        maxHalfOpen: options.maxHalfOpen,
+        record: (message) => this.session.recordError(message),
+        precheck: (socket) => this.loops.isOwnConnection(socket)
+          ? new HttpFailure(508, 'this request came back to the proxy from its own upstream connection: the target resolves to the proxy itself (a loop)')
+          : undefined,
+      },
+    );
     this.server.on('connection', (socket: net.Socket) => this.track(socket));
-    this.server.on('request', (req, res) => this.onRequest(req, res));
-    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.server.on('connect', (req, socket, head) => this.onConnect(req, socket, head));
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-      // Garbage on the proxy port: answer 400 where the socket still takes it, record it, serve on.
-      this.session.recordError(`bad request from a client: ${error.code ?? error.message}`);
-      if (error.code === 'ECONNRESET' || !socket.writable) socket.destroy();
-      else writeErrorResponse(socket, 400, `the proxy could not parse the request (${error.code ?? error.message})`);
-    });
+  }
+
+  /** Recognizes requests that would come back to this listener. */
+  private readonly loops: LoopDetector;
+
+  /** A 508 for a target that is the proxy's own listener. */
+  private loopRefusal(host: string, port: number, route: string): HttpFailure | undefined {
+    if (!this.loops.targetsSelf(host, port)) return undefined;
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return new HttpFailure(508, `${route} ${where} is this proxy's own listener: refusing the loop`);
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -157,6 +177,11 @@ export class ProxyServer {
     }
     const ownClient = this.ownClients.get(req.socket);
     bridgeWebSocket(this.session, req, socket, head, target, {
+      refuseTarget: (t) => {
+        const loop = this.loopRefusal(t.host, t.port, this.upstream ? 'the upstream' : 'the target');
+        return loop ? new UpstreamError(loop.message, 508) : undefined;
+      },
+      onSocket: (s) => this.loops.trackOutgoing(s),
       breakpoints: this.breakpoints,
       onConnection: (connection) => ownClient?.(connection),
       onRelay: (connection, relay) => this.relays.set(connection.id, relay),
@@ -247,10 +272,14 @@ export class ProxyServer {
     let secure: boolean;
     if (this.upstream) {
       secure = this.upstream.protocol === 'wss:' || this.upstream.protocol === 'https:';
+      const loop = this.loopRefusal(hostOf(this.upstream), portOf(this.upstream), 'the upstream');
+      if (loop) throw loop;
       target = `${secure ? 'https' : 'http'}://${this.upstream.host}${this.upstream.pathname.replace(/\/$/, '')}`;
       if (!rawTarget.startsWith('/')) req.url = originForm(rawTarget);
     } else if (/^https?:\/\//i.test(rawTarget)) {
-      const url = new URL(rawTarget);
+      const url = parseTarget(rawTarget);
+      const loop = this.loopRefusal(hostOf(url), portOf(url), 'the target');
+      if (loop) throw loop;
       secure = url.protocol === 'https:';
       target = `${url.protocol}//${url.host}`;
       req.url = url.pathname + url.search;
@@ -260,11 +289,21 @@ export class ProxyServer {
       secure = tunnel.secure;
       target = `${secure ? 'https' : 'http'}://${formatAuthority(tunnel.host, tunnel.port, secure ? 443 : 80)}`;
     } else {
-      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Framescope: this is an explicit HTTP proxy port. Configure it as your proxy (absolute-form requests and CONNECT), or start the proxy with --upstream URL for reverse mode.\n');
-      return;
+      throw new HttpFailure(400, 'this is an explicit HTTP proxy port. Configure it as your proxy (absolute-form requests and CONNECT), or start the proxy with --upstream URL for reverse mode.');
     }
-    this.forwarder.web(req, res, { target, changeOrigin: Boolean(this.upstream), secure: !this.options.insecure });
+    const forwardTarget = new URL(target);
+    this.forwarder.web(req, res, { target, changeOrigin: Boolean(this.upstream), secure: !this.options.insecure }, (error: Error) => {
+      const where = formatAuthority(hostOf(forwardTarget), portOf(forwardTarget), -1);
+      const failure = describeFailure(error as NodeJS.ErrnoException, where, secure);
+      const message = `could not forward ${req.method ?? 'the request'} ${rawTarget.length > 200 ? `${rawTarget.slice(0, 200)}…` : rawTarget}: ${failure.message}`;
+      this.session.recordError(message);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(failure.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Framescope-Error': '1' });
+      res.end(`Framescope: ${message}\n`);
+    });
   }
 
   // ---- CONNECT tunnels ----------------------------------------------------------------------
@@ -272,13 +311,18 @@ export class ProxyServer {
   private onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const authority = parseAuthority(req.url ?? '');
-    if (!authority) {
-      this.session.recordError(`CONNECT to an invalid authority: ${JSON.stringify(req.url)}`);
-      writeErrorResponse(socket, 400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
-      return;
-    }
+    if (!authority) throw new HttpFailure(400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
+    const loop = this.loopRefusal(authority.host, authority.port, 'CONNECT to');
+    if (loop) throw loop;
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    // A tunnel that never says anything (no ClientHello, no request) is closed, not kept for good.
+    const idle = setTimeout(() => {
+      this.session.recordError(`CONNECT tunnel to ${formatAuthority(authority.host, authority.port, -1)} from ${formatSocketAddress(req.socket.remoteAddress, req.socket.remotePort)} sent nothing within ${this.options.tunnelIdleTimeout} ms; closed`);
+      socket.destroy();
+    }, this.options.tunnelIdleTimeout);
+    socket.once('close', () => clearTimeout(idle));
     const classify = (first: Buffer) => {
+      clearTimeout(idle);
       socket.pause();
       socket.unshift(first);
       if (first[0] === 0x16) this.interceptTls(socket, authority);
@@ -318,10 +362,18 @@ export class ProxyServer {
       SNICallback: (servername, callback) => ca.sniCallback(servername || authority.host, callback),
       secureContext: defaultContext,
     });
+    // Recorded here once; the HTTP server on top sees the same error and only closes the socket.
     tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
+      if (tlsSocket.destroyed) return;
       this.session.recordError(`TLS with the client for ${authority.host} failed: ${error.code ?? error.message}`);
       tlsSocket.destroy();
     });
+    const handshake = setTimeout(() => {
+      this.session.recordError(`TLS handshake with the client for ${authority.host} did not complete within ${this.options.tunnelIdleTimeout} ms; closed`);
+      tlsSocket.destroy();
+    }, this.options.tunnelIdleTimeout);
+    tlsSocket.once('secure', () => clearTimeout(handshake));
+    tlsSocket.once('close', () => clearTimeout(handshake));
     this.serveInner(tlsSocket, { ...authority, secure: true });
   }
 
@@ -335,13 +387,14 @@ export class ProxyServer {
 
   private tunnelRaw(socket: Duplex, authority: { host: string; port: number }): void {
     const upstream = net.connect({ host: authority.host, port: authority.port });
+    this.loops.trackOutgoing(upstream);
     upstream.on('connect', () => {
       upstream.pipe(socket);
       socket.pipe(upstream);
       socket.resume();
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      this.session.recordError(`tunnel to ${authority.host}:${authority.port} failed: ${error.code ?? error.message}`);
+      this.session.recordError(`tunnel to ${formatAuthority(authority.host, authority.port, -1)} failed: ${describeFailure(error, formatAuthority(authority.host, authority.port, -1), false).message}`);
       socket.destroy();
     });
     socket.on('close', () => upstream.destroy());
@@ -351,6 +404,15 @@ export class ProxyServer {
 function stripProxyHeaders(req: IncomingMessage): void {
   delete req.headers['proxy-connection'];
   delete req.headers['proxy-authorization'];
+}
+
+/** An absolute-form request target as a URL, or a 400 saying it is none. */
+function parseTarget(target: string): URL {
+  try {
+    return new URL(target);
+  } catch {
+    throw new HttpFailure(400, `the request target ${JSON.stringify(target.length > 200 ? `${target.slice(0, 200)}…` : target)} is not a valid URL`);
+  }
 }
 
 function originForm(target: string): string {

@@ -19,6 +19,8 @@ export interface UpstreamOptions {
   connectTimeout: number;
   /** Extra roots to trust (tests, corporate CAs). */
   ca?: string | string[];
+  /** Told of the socket as soon as it exists (the proxy tracks its own sockets to detect loops). */
+  onSocket?: (socket: net.Socket) => void;
 }
 
 export interface UpstreamConnection {
@@ -33,8 +35,8 @@ export interface UpstreamConnection {
 export class UpstreamError extends Error {
   constructor(
     message: string,
-    /** 502 for refused, DNS and TLS failures; 504 for time-outs. */
-    readonly status: 502 | 504,
+    /** 502 for refused, DNS and TLS failures; 504 for time-outs; 508 for a loop back to the proxy. */
+    readonly status: 502 | 504 | 508,
     /** The Node error code, when there was one. */
     readonly code?: string,
   ) {
@@ -60,6 +62,7 @@ export function connectUpstream(target: UpstreamTarget, options: UpstreamOptions
       socket = net.connect({ host: target.host, port: target.port });
     }
     socket.setNoDelay(true);
+    options.onSocket?.(socket);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new UpstreamError(`upstream ${where} did not answer within ${options.connectTimeout} ms`, 504, 'ETIMEDOUT'));
@@ -96,7 +99,8 @@ export function formatSocketAddress(address: string | undefined, port: number | 
   return `${host.includes(':') ? `[${host}]` : host}:${port ?? 0}`;
 }
 
-function describeFailure(error: NodeJS.ErrnoException, where: string, secure: boolean): UpstreamError {
+/** A connection failure as the one line that is recorded and answered, naming host:port. */
+export function describeFailure(error: NodeJS.ErrnoException, where: string, secure: boolean): UpstreamError {
   const code = error.code ?? '';
   switch (code) {
     case 'ENOTFOUND':

@@ -36,6 +36,8 @@ export interface BridgeOptions extends UpstreamOptions {
   maxStoredPayload: number;
   /** Milliseconds to wait for the upstream's answer to the handshake. */
   responseTimeout: number;
+  /** Why the target must not be connected to (a loop back to the proxy), checked before connecting. */
+  refuseTarget?: (target: BridgeTarget) => UpstreamError | undefined;
 }
 
 export async function bridgeWebSocket(
@@ -104,6 +106,8 @@ export async function bridgeWebSocket(
 
   let upstream;
   try {
+    const refused = options.refuseTarget?.(target);
+    if (refused) throw refused;
     upstream = await connectUpstream(target, options);
   } catch (error) {
     const e = error instanceof UpstreamError ? error : new UpstreamError(String(error), 502);
