@@ -10,7 +10,7 @@ import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
 import { framesWithPreviews } from './control/previews.js';
-import type { ControlEvent, ConnectionSummary, SessionInfo } from './control/api-types.js';
+import type { ControlEvent, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
   /** Where sessions are kept (normally sessionsDir()). */
@@ -91,6 +91,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.recording;
   }
 
+  /** Set while writes to the live session's file fail and traffic passes unrecorded. */
+  get recordingPause(): RecordingPause | null {
+    return this.live.store.recordingPause;
+  }
+
   setRecording(on: boolean): void {
     if (on === this.recording) return;
     this.recording = on;
@@ -164,14 +169,28 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.catalog.delete(name);
   }
 
-  /** Stops the proxy and closes the stores (everything recorded is on disk). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the proxy and closes the stores (everything recorded is on disk). Resolves with warnings:
+   * what could not be written (a failed disk never makes the stop fail).
+   */
+  async stop(): Promise<string[]> {
     if (this.timer) clearInterval(this.timer);
     await this.proxy.close();
     this.live.stopRecording();
-    this.catalog.remember(this.live.name, this.live.store);
+    const warnings: string[] = [];
+    try {
+      this.catalog.remember(this.live.name, this.live.store);
+    } catch (error) {
+      warnings.push(`the listing of session ${this.live.name} could not be written: ${(error as Error).message}`);
+    }
     if (this.viewed.store !== this.live.store) this.viewed.store.close();
     this.live.store.close();
+    const pause = this.live.store.recordingPause;
+    if (pause) {
+      warnings.push(`recording of session ${this.live.name} was paused since ${new Date(pause.since).toISOString()} (${pause.reason}): ` +
+        'traffic since then was not recorded; what was written before stays readable');
+    }
+    return warnings;
   }
 
   /** A connection's summary for the API. */
@@ -202,6 +221,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       onBudget: (level: 'warning' | 'reached', usage: number, limit: number) => this.emit('event', { kind: 'budget', level, usage, budget: limit }),
       // The disk is behind: hold the traffic (never drop it) until the store caught up.
       onBackpressure: (behind: boolean) => this.proxy.holdForStore(behind),
+      // The disk failed: the traffic goes on unrecorded, and everyone is told.
+      onPause: (pause: RecordingPause) => this.emit('event', { kind: 'recording-write', pause }),
+      onResume: (gap: RecordingGap) => this.emit('event', { kind: 'recording-write', pause: null, gap }),
     };
     if (!fresh && this.catalog.exists(name)) {
       store = await this.catalog.open(name, budget);

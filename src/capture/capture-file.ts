@@ -36,6 +36,8 @@ export const RecordType = {
   Error: 5,
   /** Binary: the CRC-32 (u32) and the length (f64) of every byte since the previous checkpoint. */
   Checkpoint: 6,
+  /** JSON: traffic that passed unrecorded while writes failed (recording-gap.ts). */
+  Gap: 7,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

@@ -11,6 +11,7 @@ import {
   decodeConnectionBody, decodeErrorBody, encodeFileHeader, readRecordHeader, recordIntact, type StoredError,
 } from './capture-file.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord, Direction } from './capture-model.js';
+import { decodeGapBody, type RecordingGap } from './recording-gap.js';
 
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
@@ -220,6 +221,8 @@ export class CaptureIndex {
   private readonly byId = new Map<number, ConnectionIndex>();
   /** Errors, in order (few: they are kept whole). */
   readonly errors: StoredError[] = [];
+  /** Gaps where writes failed and traffic passed unrecorded, in order. */
+  readonly gaps: RecordingGap[] = [];
 
   /** The connection's index, created on first use. */
   connection(id: number): ConnectionIndex {
@@ -465,6 +468,11 @@ function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: nu
     case RecordType.Error:
       index.errors.push(decodeErrorBody(body));
       return;
+    case RecordType.Gap: {
+      const gap = decodeGapBody(body);
+      if (gap) index.gaps.push(gap);
+      return;
+    }
     default:
       // A record type from a later version: skipped.
       return;

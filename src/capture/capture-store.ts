@@ -16,6 +16,7 @@ import { CaptureWriter } from './capture-writer.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { summaryOf, type FrameSummary } from './frame-summary.js';
 import { MessageFrames, dataIsPayloads } from './message-frames.js';
+import { PausedRecording, encodeGapBody, pauseFor, type RecordingGap, type RecordingPause } from './recording-gap.js';
 import {
   RecordReader, readFrame, readFramePrefix, readMessage, readMessageRecord, type StoredFrame, type StoredMessage,
 } from './record-reader.js';
@@ -37,8 +38,17 @@ export interface CaptureStoreOptions {
   diskBudget?: number;
   /** Told once at 80% of the budget ('warning') and once when it is reached ('reached'). */
   onBudget?: (level: BudgetLevel, usage: number, budget: number) => void;
-  /** A write to the file failed; the records stay in memory and the write is retried. */
+  /** Something failed that the store cannot answer for (a write failed, a callback threw). */
   onError?: (error: Error) => void;
+  /**
+   * Writes to the file fail (disk full, I/O error, read-only file system): recording pauses. What
+   * is put meanwhile is counted, not recorded, and the producers are never held for it.
+   */
+  onPause?: (pause: RecordingPause) => void;
+  /** Writes succeed again: recording resumed, and the gap (also written to the file) says what was not recorded. */
+  onResume?: (gap: RecordingGap) => void;
+  /** How often failed writes are tried again, ms. Default 1000. */
+  retryMs?: number;
   /** Longest time a record waits in memory before it is written, ms. Default 50. */
   maxDelayMs?: number;
   /** A batch of records this large is written at once, bytes. Default 1 MiB. */
@@ -75,6 +85,8 @@ export interface MessageAt {
 
 const LIST_WINDOW = 256 * 1024;
 const SINGLE_READ = 4096;
+/** Errors kept while recording is paused, to be recorded when it resumes; later ones are not kept. */
+const MAX_PAUSED_ERRORS = 1000;
 /** Bytes read at once when whole connections are read back (for HAR export). */
 const EXPORT_WINDOW = 4 * 1024 * 1024;
 
@@ -89,6 +101,13 @@ export class CaptureStore {
   private warned = false;
   private payloadsOff = false;
   private readonly messageFrames = new MessageFrames();
+  /** Set while writes fail: what is put is counted here instead of recorded. */
+  private paused: PausedRecording | null = null;
+  /** Connections whose record changed while paused, and errors put meanwhile: recorded when writes succeed again. */
+  private readonly pausedConnections = new Set<number>();
+  private pausedErrors: StoredError[] = [];
+  private readonly onPause: CaptureStoreOptions['onPause'];
+  private readonly onResume: CaptureStoreOptions['onResume'];
   private closed = false;
 
   private constructor(
@@ -108,9 +127,12 @@ export class CaptureStore {
     this.budget = options.diskBudget ?? DEFAULT_DISK_BUDGET;
     this.onBudget = options.onBudget;
     this.onError = options.onError ?? (() => {});
+    this.onPause = options.onPause;
+    this.onResume = options.onResume;
     this.writer = new CaptureWriter(fd, end, {
       maxDelayMs: options.maxDelayMs, batchBytes: options.batchBytes, onError: this.onError,
       highWaterMark: options.highWaterMark, lowWaterMark: options.lowWaterMark, onBackpressure: options.onBackpressure,
+      retryMs: options.retryMs, onFailing: (error) => this.pauseRecording(error), onRecovered: () => this.resumeRecording(),
     });
   }
 
@@ -149,6 +171,14 @@ export class CaptureStore {
 
   /** Records a new or updated connection (its frames and messages arrays are ignored). */
   putConnection(connection: ConnectionRecord): void {
+    if (this.paused) {
+      // Kept in the index (its counts go on), written when recording resumes.
+      this.index.connection(connection.id).record = decodeConnectionBody(encodeConnectionBody(connection));
+      this.pausedConnections.add(connection.id);
+      this.paused.connection(connection.id);
+      if (connection.state === 'closed' || connection.state === 'failed') this.messageFrames.forget(connection.id);
+      return;
+    }
     const body = encodeConnectionBody(connection);
     this.writer.append(RecordType.Connection, body.length, (buf, at) => body.copy(buf, at));
     this.index.connection(connection.id).record = decodeConnectionBody(body);
@@ -156,8 +186,12 @@ export class CaptureStore {
     this.checkWarning();
   }
 
-  /** Records a frame and returns its number in the connection (from 0). */
+  /** Records a frame and returns its number in the connection (from 0); -1 while recording is paused (it is counted in the gap). */
   putFrame(connectionId: number, captured: CapturedFrame): number {
+    if (this.paused) {
+      this.paused.frame(connectionId, captured);
+      return -1;
+    }
     const frame = captured.frame;
     this.prepareCatalogue(frame.violations);
     const input: FrameRecordInput = { connectionId, captured, storePayload: !this.payloadsOff };
@@ -176,8 +210,12 @@ export class CaptureStore {
     return n;
   }
 
-  /** Records a data message and returns its number in the connection (from 0). */
+  /** Records a data message and returns its number in the connection (from 0); -1 while recording is paused. */
   putMessage(connectionId: number, captured: CapturedMessage): number {
+    if (this.paused) {
+      this.paused.message(connectionId);
+      return -1;
+    }
     const message = captured.message;
     this.prepareCatalogue(message.violations);
     const entry = this.index.connection(connectionId);
@@ -206,6 +244,10 @@ export class CaptureStore {
 
   /** Records an error that is not a connection's own story. */
   putError(error: StoredError): void {
+    if (this.paused) {
+      if (this.pausedErrors.length < MAX_PAUSED_ERRORS) this.pausedErrors.push({ ...error });
+      return;
+    }
     const body = encodeErrorBody(error);
     this.writer.append(RecordType.Error, body.length, (buf, at) => body.copy(buf, at));
     this.index.errors.push(decodeErrorBody(body));
@@ -238,6 +280,16 @@ export class CaptureStore {
   connection(id: number): ConnectionRecord | undefined {
     const record = this.index.find(id)?.record;
     return record && { ...record, frames: [], messages: [] };
+  }
+
+  /** Gaps where writes failed and traffic passed unrecorded, in order. */
+  gaps(): RecordingGap[] {
+    return this.index.gaps.map((gap) => ({ ...gap, connectionIds: [...gap.connectionIds] }));
+  }
+
+  /** Set while recording is paused because writes fail. */
+  get recordingPause(): RecordingPause | null {
+    return this.paused && { ...this.paused.pause };
   }
 
   /** Errors recorded with putError, in order. */
@@ -395,6 +447,8 @@ export class CaptureStore {
    */
   close(): void {
     if (this.closed) return;
+    // A last try: writes that succeed now end the pause and record its gap before the file closes.
+    if (this.paused) this.writer.flush();
     this.closed = true;
     this.writer.close(() => {
       try {
@@ -441,6 +495,42 @@ export class CaptureStore {
     const body = encodeCatalogueBody(this.catalogue);
     this.writer.append(RecordType.Catalogue, body.length, (buf, at) => body.copy(buf, at));
     this.catalogueWritten = true;
+  }
+
+  /** Writes fail: from now on nothing is recorded, only counted, until they succeed again. */
+  private pauseRecording(error: Error): void {
+    if (this.paused || this.closed) return;
+    this.paused = new PausedRecording(pauseFor(error, Date.now()));
+    const pause = this.paused.pause;
+    this.call(() => this.onPause?.({ ...pause }));
+  }
+
+  /** Everything held is in the file again: the records kept while paused, then the gap, and recording goes on. */
+  private resumeRecording(): void {
+    const paused = this.paused;
+    if (!paused) return;
+    this.paused = null;
+    for (const id of this.pausedConnections) {
+      const record = this.index.find(id)?.record;
+      if (record) this.putConnection(record);
+    }
+    this.pausedConnections.clear();
+    const errors = this.pausedErrors;
+    this.pausedErrors = [];
+    for (const error of errors) this.putError(error);
+    const gap = paused.gap(Date.now());
+    const body = encodeGapBody(gap);
+    this.writer.append(RecordType.Gap, body.length, (buf, at) => body.copy(buf, at));
+    this.index.gaps.push(gap);
+    this.call(() => this.onResume?.({ ...gap, connectionIds: [...gap.connectionIds] }));
+  }
+
+  private call(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.onError(error as Error);
+    }
   }
 
   private overBudget(bodyLength: number): boolean {

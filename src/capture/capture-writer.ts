@@ -11,6 +11,12 @@
 // synchronous and complete: they write whatever is not yet in the file with positioned writes, in
 // flight or not; an asynchronous write that ends later puts the same bytes at the same place.
 //
+// A failed write (disk full, I/O error, read-only file system) is not a slow disk: the batches that
+// failed stay in memory (readable, bounded by what was held when it failed) and are retried every
+// retryMs, and backpressure is released, because a failed disk must never hold the traffic. The
+// caller is told when writes start failing (onFailing) and when everything held is in the file again
+// (onRecovered); between the two it stops appending (the store pauses recording).
+//
 // No fsync: what reached the operating system survives a kill -9 of the process, and that is within
 // maxDelayMs plus one write. Memory is bounded by backpressure, never by dropping: past highWaterMark
 // bytes held, onBackpressure(true) asks the caller to pause what produces records, and at lowWaterMark
@@ -44,11 +50,21 @@ export interface CaptureWriterOptions {
   lowWaterMark?: number;
   /** Told true when the caller should pause what produces records, false when it may go on. Nothing is ever dropped. */
   onBackpressure?: (paused: boolean) => void;
+  /** How often a failed write is tried again, ms. Default 1000. */
+  retryMs?: number;
+  /**
+   * Writes started failing (told once, with the first error, until onRecovered): the caller should
+   * stop appending. Backpressure is released while they fail.
+   */
+  onFailing?: (error: Error) => void;
+  /** After onFailing: every byte held is in the file now; appending may go on. */
+  onRecovered?: () => void;
 }
 
 export const DEFAULT_MAX_DELAY_MS = 50;
 export const DEFAULT_BATCH_BYTES = 1024 * 1024;
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024 * 1024;
+export const DEFAULT_RETRY_MS = 1000;
 
 /** A sealed batch: records and the checkpoint that ends them, at a fixed place in the file. */
 interface SealedBatch {
@@ -75,6 +91,11 @@ export class CaptureWriter {
   private readonly lowWaterMark: number;
   private readonly onError: (error: Error) => void;
   private readonly onBackpressure: (paused: boolean) => void;
+  private readonly retryMs: number;
+  private readonly onFailing: (error: Error) => void;
+  private readonly onRecovered: () => void;
+  /** Between onFailing and onRecovered. */
+  private recovering = false;
   /** The batch being filled, bytes 0 to `used` (null until its first record); it starts at file offset `batchStart`. */
   private batch: Buffer | null = null;
   private used = 0;
@@ -114,6 +135,9 @@ export class CaptureWriter {
     this.lowWaterMark = Math.min(options.lowWaterMark ?? this.highWaterMark / 2, this.highWaterMark);
     this.onError = options.onError ?? (() => {});
     this.onBackpressure = options.onBackpressure ?? (() => {});
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+    this.onFailing = options.onFailing ?? (() => {});
+    this.onRecovered = options.onRecovered ?? (() => {});
     this.batchStart = position;
   }
 
@@ -198,7 +222,13 @@ export class CaptureWriter {
       this.advance(group, from, written);
     }
     this.checkBackpressure();
+    this.checkRecovered();
     this.wakeIdle();
+  }
+
+  /** True between onFailing and onRecovered: writes fail and what failed waits for a retry. */
+  get failed(): boolean {
+    return this.recovering;
   }
 
   /** Reads bytes of the file, those not yet written included (a record just appended reads back at once). */
@@ -350,6 +380,7 @@ export class CaptureWriter {
       } else {
         this.issue();
         this.checkBackpressure();
+        this.checkRecovered();
       }
       this.wakeIdle();
     });
@@ -385,8 +416,17 @@ export class CaptureWriter {
   private fail(error: Error): void {
     if (!this.failing) this.onError(error);
     this.failing = true;
-    // Retry later rather than lose records.
-    if (!this.closed) this.timer ??= setTimeout(() => this.onTimer(), this.maxDelayMs).unref();
+    if (!this.recovering) {
+      this.recovering = true;
+      try {
+        this.onFailing(error);
+      } catch (thrown) {
+        this.onError(thrown as Error);
+      }
+    }
+    // Retry later rather than lose records; a batch timer already set makes the first retry.
+    if (!this.closed) this.timer ??= setTimeout(() => this.onTimer(), this.retryMs).unref();
+    this.checkBackpressure();
   }
 
   private onTimer(): void {
@@ -394,6 +434,19 @@ export class CaptureWriter {
     this.seal();
     this.issue(true);
     this.checkBackpressure();
+    // Nothing was left to write: the failure is over.
+    this.checkRecovered();
+  }
+
+  /** After a failure: tells onRecovered once every byte held is in the file. */
+  private checkRecovered(): void {
+    if (!this.recovering || this.failing || this.closed || this.used > 0 || this.unwritten.length > 0) return;
+    this.recovering = false;
+    try {
+      this.onRecovered();
+    } catch (error) {
+      this.onError(error as Error);
+    }
   }
 
   private clearTimer(): void {
@@ -428,6 +481,14 @@ export class CaptureWriter {
 
   private checkBackpressure(): void {
     if (this.closed) return;
+    if (this.recovering) {
+      // A failed disk is not a slow one: it never holds the traffic (the caller stops appending).
+      if (this.paused) {
+        this.paused = false;
+        this.tellBackpressure(false);
+      }
+      return;
+    }
     const held = this.buffered;
     if (!this.paused && held > this.highWaterMark) {
       this.paused = true;

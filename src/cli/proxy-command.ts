@@ -7,6 +7,7 @@ import { connectionsOf } from '../capture/session-reader.js';
 import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import type { Engine } from '../engine.js';
 import { progressLine } from './progress-line.js';
+import { reportRecordingWrites, stopEngine } from './recording-warnings.js';
 import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, parseInteger, startEngine, untilStopped } from './engine-options.js';
 
 const HELP = `usage: framescope proxy [--port N] [--host ADDR] [--upstream URL] [--har FILE] [--session NAME] [options]
@@ -45,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const engine = await startEngine(values, parseInteger(values.port, 'port', DEFAULT_PROXY_PORT, 0, 65535));
   process.stdout.write(describeListening(engine, values.upstream));
+  reportRecordingWrites(engine);
   engine.on('event', (event) => {
     if (event.kind !== 'budget') return;
     const used = `${(event.usage / 2 ** 20).toFixed(0)} MiB of ${(event.budget / 2 ** 20).toFixed(0)} MiB`;
@@ -64,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   // Open connections must not keep a stopping proxy alive.
-  await Promise.race([engine.stop(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  await stopEngine(engine);
   process.exit(code);
 }
 

@@ -8,6 +8,7 @@ import { commandHandler } from '../control/command-handler.js';
 import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { caDir } from '../home.js';
 import { join } from 'node:path';
+import { reportRecordingWrites, stopEngine } from './recording-warnings.js';
 import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, listenerLimits, parseInteger, startEngine, untilStopped } from './engine-options.js';
 
 const HELP = `usage: framescope ui [--port N] [--proxy-port N] [--no-open] [options]
@@ -49,12 +50,13 @@ export async function run(args: string[]): Promise<number> {
   engine.on('event', (event) => control.broadcast(event));
   await control.listen();
   process.stdout.write(describeListening(engine, values.upstream));
+  reportRecordingWrites(engine);
   process.stdout.write(`ui: ${control.url}\n`);
   if (!staticDir) process.stderr.write('framescope: the UI is not built (run npm run build); only the control API is served\n');
   if (!values['no-open']) openInBrowser(control.url);
   await untilStopped();
   await control.close();
-  await Promise.race([engine.stop(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  await stopEngine(engine);
   process.exit(0);
 }
 

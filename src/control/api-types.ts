@@ -316,9 +316,39 @@ export interface ReplayComparison {
   rows: { index: number; status: 'same' | 'different' | 'missing' | 'extra'; original?: string; replayed?: string }[];
 }
 
+/** Recording is paused: writes to the session's file fail, and traffic passes the proxy unrecorded. */
+export interface RecordingPause {
+  /** Epoch ms of the first failed write. */
+  since: number;
+  /** The failed write's error code (ENOSPC, EIO, EROFS...), or 'removed' when the session's file was removed. */
+  code: string;
+  /** The failure in words. */
+  reason: string;
+}
+
+/** A stretch of traffic that passed the proxy unrecorded because writes to the session's file failed. */
+export interface RecordingGap {
+  /** Epoch ms when recording paused (the first failed write). */
+  from: number;
+  /** Epoch ms when it resumed (writes succeeded again). */
+  to: number;
+  /** The failed write's error code (ENOSPC, EIO, EROFS...), or 'removed'. */
+  code: string;
+  /** The failure in words. */
+  reason: string;
+  /** Frames that passed unrecorded. */
+  frames: number;
+  /** Data messages that passed unrecorded. */
+  messages: number;
+  /** Wire bytes of those frames (headers and payload lengths). */
+  bytes: number;
+  /** The connections whose frames or records were not recorded, by id. */
+  connectionIds: number[];
+}
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
-  hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean } };
+  hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
   listConnections: { params: Record<string, never>; result: ConnectionSummary[] };
   getConnection: { params: { id: number }; result: ConnectionDetail };
   queryFrames: { params: { connectionId: number; start: number; end: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'> }; result: { total: number; frames: FrameSummary[] } };
@@ -337,6 +367,8 @@ export interface ControlCommands {
   saveSession: { params: { name: string }; result: SessionInfo };
   deleteSession: { params: { name: string }; result: Record<string, never> };
   setRecording: { params: { on: boolean }; result: { recording: boolean } };
+  /** The browsed session's gaps: where writes failed and traffic passed unrecorded, in order. */
+  listGaps: { params: Record<string, never>; result: RecordingGap[] };
   /** Puts a message into a live connection: toward the server (send) or the client (receive). */
   inject: { params: { connectionId: number; direction: Direction; message: InjectSpec }; result: Record<string, never> };
   /** Sends a captured message again on its connection, as it was or edited, either way. */
@@ -382,7 +414,9 @@ export type ControlEvent =
   | { kind: 'error'; message: string; time: number; connectionId?: number }
   | { kind: 'budget'; level: 'warning' | 'reached'; usage: number; budget: number }
   | { kind: 'held'; items: HeldItem[] }
-  | { kind: 'replay-done'; comparison: ReplayComparison };
+  | { kind: 'replay-done'; comparison: ReplayComparison }
+  /** Writes to the live session's file failed: recording paused (pause), or they succeed again and the gap is recorded (gap). */
+  | { kind: 'recording-write'; pause: RecordingPause | null; gap?: RecordingGap };
 
 /** Events are batched: at most one batch per flush interval per client. */
 export interface ControlEventBatch { type: 'events'; events: ControlEvent[] }

@@ -37,6 +37,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
         },
         session: engine.sessionInfo(),
         recording: engine.isRecording,
+        recordingPaused: engine.recordingPause,
       };
     },
     listConnections: () => engine.store.connections().map(Engine.toApiSummary),
@@ -141,6 +142,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       engine.setRecording(Boolean(on));
       return { recording: engine.isRecording };
     },
+    listGaps: () => engine.store.gaps(),
     inject: ({ connectionId, direction, message }) => {
       const outgoing = toOutgoing(message);
       const own = ownClients.get(connectionId);

@@ -8,6 +8,7 @@ import { CHECKPOINT_BODY_LENGTH, RECORD_HEADER_LENGTH, RecordType, decodeCheckpo
 import type { CapturedFrame, CapturedMessage } from '../../src/capture/capture-model.js';
 import { CaptureStore, type SearchHit } from '../../src/capture/capture-store.js';
 import { CaptureWriter, type CaptureWriterOptions } from '../../src/capture/capture-writer.js';
+import type { RecordingGap } from '../../src/control/api-types.js';
 
 // Fault injection for the retry test: the next `failWrites` asynchronous writes fail with ENOSPC
 // before reaching the disk; every other call goes to the real node:fs.
@@ -351,7 +352,7 @@ describe('write errors', () => {
   it('are reported once, keep the records readable, and are retried until the file takes them', async () => {
     const { path, fd } = newFile();
     const errors: Error[] = [];
-    const w = writer(fd, { maxDelayMs: 10, onError: (error) => errors.push(error) });
+    const w = writer(fd, { maxDelayMs: 10, retryMs: 10, onError: (error) => errors.push(error) });
     faults.failWrites = 3;
     const bodies = Array.from({ length: 10 }, (_, n) => body(n, 700));
     const offsets = bodies.map((b) => appendBody(w, b));
@@ -369,7 +370,7 @@ describe('write errors', () => {
     const errors: Error[] = [];
     const fd = openSync('/dev/full', 'w');
     fds.push(fd);
-    const w = new CaptureWriter(fd, 0, { maxDelayMs: 5, batchBytes: 1024, onError: (error) => errors.push(error) });
+    const w = new CaptureWriter(fd, 0, { maxDelayMs: 5, retryMs: 5, batchBytes: 1024, onError: (error) => errors.push(error) });
     const bodies = Array.from({ length: 5 }, (_, n) => body(n, 700));
     const offsets = bodies.map((b) => appendBody(w, b));
     // Several retries on the timer.
@@ -384,43 +385,44 @@ describe('write errors', () => {
   });
 });
 
+/** Frame n of connection 1: a text frame that says its number, with a needle in frame 7. */
+function textFrame(n: number): CapturedFrame {
+  const payload = Buffer.from(`frame ${n} ${n === 7 ? 'needle ' : ''}`.padEnd(600, '.'));
+  return {
+    direction: n % 2 ? 'receive' : 'send', time: 1000 + n,
+    frame: {
+      fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: false, payloadLength: payload.length, lengthForm: 16,
+      headerLength: 4, index: n >> 1, offset: 0, payload, truncated: false, violations: [],
+    },
+  };
+}
+
+function textMessage(frame: CapturedFrame): CapturedMessage {
+  const f = frame.frame;
+  return {
+    direction: frame.direction, time: frame.time,
+    message: { opcode: 1, data: f.payload, truncated: false, compressed: false, size: f.payload.length, frameIndexes: [f.index], violations: [] },
+  };
+}
+
+/** Puts `count` frames, each its own message, letting the event loop turn between them as the proxy does. */
+async function putFrames(store: CaptureStore, count: number): Promise<CapturedFrame[]> {
+  store.putConnection({
+    id: 1, url: 'ws://flight.test/', clientAddress: '127.0.0.1:1', startedAt: 0, state: 'open',
+    request: { method: 'GET', target: '/', httpVersion: '1.1', rawHeaders: [], time: 0 }, checks: [], frames: [], messages: [],
+  });
+  const frames: CapturedFrame[] = [];
+  for (let n = 0; n < count; n++) {
+    frames.push(textFrame(n));
+    store.putFrame(1, frames[n]);
+    store.putMessage(1, textMessage(frames[n]));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return frames;
+}
+
+
 describe('the store while its writes are in flight', () => {
-  /** Frame n of connection 1: a text frame that says its number, with a needle in frame 7. */
-  function textFrame(n: number): CapturedFrame {
-    const payload = Buffer.from(`frame ${n} ${n === 7 ? 'needle ' : ''}`.padEnd(600, '.'));
-    return {
-      direction: n % 2 ? 'receive' : 'send', time: 1000 + n,
-      frame: {
-        fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: false, payloadLength: payload.length, lengthForm: 16,
-        headerLength: 4, index: n >> 1, offset: 0, payload, truncated: false, violations: [],
-      },
-    };
-  }
-
-  function textMessage(frame: CapturedFrame): CapturedMessage {
-    const f = frame.frame;
-    return {
-      direction: frame.direction, time: frame.time,
-      message: { opcode: 1, data: f.payload, truncated: false, compressed: false, size: f.payload.length, frameIndexes: [f.index], violations: [] },
-    };
-  }
-
-  /** Puts `count` frames, each its own message, letting the event loop turn between them as the proxy does. */
-  async function putFrames(store: CaptureStore, count: number): Promise<CapturedFrame[]> {
-    store.putConnection({
-      id: 1, url: 'ws://flight.test/', clientAddress: '127.0.0.1:1', startedAt: 0, state: 'open',
-      request: { method: 'GET', target: '/', httpVersion: '1.1', rawHeaders: [], time: 0 }, checks: [], frames: [], messages: [],
-    });
-    const frames: CapturedFrame[] = [];
-    for (let n = 0; n < count; n++) {
-      frames.push(textFrame(n));
-      store.putFrame(1, frames[n]);
-      store.putMessage(1, textMessage(frames[n]));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return frames;
-  }
-
   /** Checks every reader of the store against the frames put. */
   async function expectReadable(store: CaptureStore, frames: CapturedFrame[]): Promise<void> {
     const count = frames.length;
@@ -495,6 +497,97 @@ describe('the store while its writes are in flight', () => {
     reopened.close();
     await pool.release();
     await vi.waitFor(() => expect(openFds()).toBe(0), { timeout: 2000, interval: 5 });
+  });
+});
+
+describe('a failed disk', () => {
+  it('never holds the producer: past the high-water mark while writes fail no backpressure comes, and recovery is told once all is in the file', async () => {
+    const { path, fd } = newFile();
+    const events: string[] = [];
+    const w = writer(fd, {
+      maxDelayMs: 5, retryMs: 20, batchBytes: 1024, highWaterMark: 4096,
+      onBackpressure: (paused) => events.push(`backpressure ${paused}`),
+      onFailing: (error) => events.push(`failing ${(error as NodeJS.ErrnoException).code}`),
+      onRecovered: () => events.push('recovered'),
+    });
+    faults.failWrites = 1_000_000;
+    const bodies = [body(0, 700)];
+    const offsets = [appendBody(w, bodies[0])];
+    await vi.waitFor(() => expect(events).toEqual(['failing ENOSPC']), { timeout: 5000, interval: 5 });
+    expect(w.failed).toBe(true);
+    for (let n = 1; n < 30; n++) {
+      bodies.push(body(n, 700));
+      offsets.push(appendBody(w, bodies[n]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(w.buffered).toBeGreaterThan(4096);
+    expect(w.backpressure).toBe(false);
+    faults.failWrites = 0;
+    await vi.waitFor(() => expect(events).toEqual(['failing ENOSPC', 'recovered']), { timeout: 5000, interval: 5 });
+    expect(w.failed).toBe(false);
+    expect(w.buffered).toBe(0);
+    expect(checkedBodies(readFileSync(path))).toEqual(bodies.map((b, n) => ({ offset: offsets[n], body: b })));
+    w.close();
+  });
+
+  it('pauses the store: what is put meanwhile is counted, not recorded, and the gap is recorded once writes succeed again', async () => {
+    const path = join(dir, 'gap.fscap');
+    const told: string[] = [];
+    const gaps: RecordingGap[] = [];
+    const store = CaptureStore.create(path, {
+      maxDelayMs: 5, retryMs: 20, highWaterMark: 4096,
+      onBackpressure: (paused) => told.push(`backpressure ${paused}`),
+      onPause: (pause) => told.push(`pause ${pause.code} ${pause.reason}`),
+      onResume: (gap) => gaps.push(gap),
+    });
+    const before = await putFrames(store, 10);
+    await vi.waitFor(() => expect(store.diskUsage()).toBe(statSync(path).size), { timeout: 5000, interval: 5 });
+    // A slow disk held the producer for a while (the high-water mark is tiny); that is over.
+    expect(store.backpressure).toBe(false);
+    told.length = 0;
+    faults.failWrites = 1_000_000;
+    // Frame 10 is put before the first failed write: it waits in memory, and is kept.
+    const kept = textFrame(10);
+    store.putFrame(1, kept);
+    store.putMessage(1, textMessage(kept));
+    await vi.waitFor(() => expect(told).toEqual(['pause ENOSPC ENOSPC: no space left on device, write']), { timeout: 5000, interval: 5 });
+    expect(store.recordingPause).toMatchObject({ code: 'ENOSPC', reason: 'ENOSPC: no space left on device, write' });
+    // Paused: 20 frames and messages of 600 bytes, a close, and an error, none of it recorded.
+    for (let n = 11; n < 31; n++) {
+      expect(store.putFrame(1, textFrame(n))).toBe(-1);
+      expect(store.putMessage(1, textMessage(textFrame(n)))).toBe(-1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    store.putConnection({ ...store.connection(1)!, state: 'closed', endedAt: 99 });
+    store.putError({ message: 'a garbage request', time: 98 });
+    expect(store.frameCount(1)).toBe(11);
+    expect(store.connection(1)!.state).toBe('closed');
+    faults.failWrites = 0;
+    await vi.waitFor(() => expect(gaps).toHaveLength(1), { timeout: 5000, interval: 5 });
+    expect(gaps[0]).toEqual({
+      from: store.gaps()[0].from, to: store.gaps()[0].to, code: 'ENOSPC', reason: 'ENOSPC: no space left on device, write',
+      frames: 20, messages: 20, bytes: 20 * (4 + 600), connectionIds: [1],
+    });
+    expect(gaps[0].to).toBeGreaterThanOrEqual(gaps[0].from);
+    expect(store.recordingPause).toBe(null);
+    expect(told).toEqual(['pause ENOSPC ENOSPC: no space left on device, write']);
+    // Recording goes on.
+    const after = textFrame(31);
+    expect(store.putFrame(1, after)).toBe(11);
+    store.close();
+
+    const reopened = await CaptureStore.open(path);
+    try {
+      expect(reopened.recovery.tornBytes).toBe(0);
+      expect(reopened.gaps()).toEqual(gaps);
+      expect(reopened.frameCount(1)).toBe(12);
+      expect(reopened.frames(1, 0, 12).map((row) => row.preview.split(' ')[1])).toEqual([...before.map((_, n) => String(n)), '10', '31']);
+      expect(reopened.messageCount(1)).toBe(11);
+      expect(reopened.connection(1)).toMatchObject({ state: 'closed', endedAt: 99 });
+      expect(reopened.errors()).toEqual([{ message: 'a garbage request', time: 98 }]);
+    } finally {
+      reopened.close();
+    }
   });
 });
 
