@@ -59,7 +59,12 @@ export class FrameRelay {
   /** Injects a message toward the server ('send') or the client ('receive'). */
   inject(direction: Direction, message: OutgoingMessage, flags?: RelayFlags): void {
     this.assertOpen();
-    this.lane(direction).inject(message, flags);
+    const lane = this.lane(direction);
+    if (lane.receiverHasClose) {
+      throw new Error(`the ${lane.receiver} has already received a close frame: nothing may follow it (RFC 6455 section 5.5.1); send a hand-crafted frame to break that rule on purpose`);
+    }
+    if (message.opcode === Opcode.Close) this.dropSecondCloses();
+    lane.inject(message, flags);
   }
 
   /** Sends hand-crafted frame bytes as they are, at the next frame boundary. */
@@ -77,8 +82,17 @@ export class FrameRelay {
       return;
     }
     const payload = encodeClosePayload(code, reason);
-    if (toward !== 'client') this.client.inject({ opcode: Opcode.Close, data: payload });
-    if (toward !== 'server') this.server.inject({ opcode: Opcode.Close, data: payload });
+    // A peer that already has a close frame (its peer's) gets no second one.
+    const lanes = [...(toward !== 'client' ? [this.client] : []), ...(toward !== 'server' ? [this.server] : [])].filter((lane) => !lane.receiverHasClose);
+    if (lanes.length === 0) throw new Error(`the ${toward === 'both' ? 'peers have' : `${toward} has`} already received a close frame`);
+    this.dropSecondCloses();
+    for (const lane of lanes) lane.inject({ opcode: Opcode.Close, data: payload });
+  }
+
+  /** The proxy closes toward a peer: it answers for that peer, and no peer gets two close frames. */
+  private dropSecondCloses(): void {
+    this.client.dropSecondCloses();
+    this.server.dropSecondCloses();
   }
 
   /** Holds both senders while the capture store catches up (or lets them go on). */
@@ -127,8 +141,11 @@ export class FrameRelay {
       // A reset or other failure: the other peer gets the same abrupt end.
       this.firstToDrop ??= from.sender;
       if (!to.closed) resetOrDestroy(to.source);
+      // A destroyed socket is gone even if its 'close' never comes.
+      if (socket.destroyed) setImmediate(gone);
     });
-    socket.on('close', () => {
+    const gone = () => {
+      if (from.closed) return;
       from.closed = true;
       this.firstToDrop ??= from.sender;
       if (!from.ended) {
@@ -142,7 +159,8 @@ export class FrameRelay {
         timer.unref();
       }
       if (this.client.closed && this.server.closed) this.finish();
-    });
+    };
+    socket.on('close', gone);
   }
 
   private finish(): void {
@@ -157,6 +175,8 @@ export class FrameRelay {
 
 function resetOrDestroy(socket: Duplex): void {
   const s = socket as Partial<Socket> & Duplex;
-  if (typeof s.resetAndDestroy === 'function' && !s.destroyed) s.resetAndDestroy();
+  // A socket already shut down for writing cannot be reset (libuv answers EINVAL and Node then
+  // never emits 'close'): it is destroyed instead.
+  if (typeof s.resetAndDestroy === 'function' && !s.destroyed && !s.writableEnded) s.resetAndDestroy();
   else socket.destroy();
 }

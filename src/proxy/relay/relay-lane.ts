@@ -17,7 +17,8 @@ import {
   type Collection, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
 } from './relay-types.js';
 
-type Disposition = 'pass' | 'collect';
+/** pass: on to the receiver as it comes; collect: gathered whole first; discard: the receiver must not get it. */
+type Disposition = 'pass' | 'collect' | 'discard';
 
 /** Events of one decoder.push(), handled in order once the push returns. */
 type DecodeEvent =
@@ -53,6 +54,21 @@ export class RelayLane {
   private runRecords: Rec[] = [];
   private readonly own: OwnEncoder;
   private readonly output: LaneOutput;
+  /** A close frame has gone to the receiver (the sender's or the proxy's own). */
+  private closeSentToDest = false;
+  /**
+   * The proxy sent a close frame of its own to the receiver: it is now the receiver's closing peer, and
+   * nothing more from the sender may follow (RFC 6455 section 5.5.1). The sender's frames are recorded
+   * as dropped.
+   */
+  private ownCloseSent = false;
+  /**
+   * The proxy closed toward one of the peers: a close frame toward a receiver that already has one
+   * (a peer's answer to the proxy's close) is not forwarded, so no peer gets two.
+   */
+  private dropSecondClose = false;
+  /** The last frame was discarded (its message, if it completes one, is recorded as dropped). */
+  private lastFrameDiscarded = false;
 
   constructor(
     private readonly recorder: RelayRecorder,
@@ -69,10 +85,7 @@ export class RelayLane {
       {
         release: (c) => this.release(c),
         sendOwn: (opcode, data, flags) => this.sendOwn(opcode, data, flags),
-        writeAndRecord: (bytes, records) => {
-          for (const b of bytes) this.write(b);
-          this.recordAll(records);
-        },
+        writeAndRecord: (bytes, records) => this.writeAndRecord(bytes, records),
       },
       options.breakpoints,
     );
@@ -144,7 +157,8 @@ export class RelayLane {
    * to be injected or re-encoded. Then the chunk goes on at once, as it came, and is decoded after.
    */
   private get passesEverything(): boolean {
-    return !this.watching && !this.own.isReencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0 && !this.closed;
+    return !this.watching && !this.own.isReencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0 && !this.closed
+      && !this.ownCloseSent && !(this.dropSecondClose && this.closeSentToDest);
   }
 
   /**
@@ -207,6 +221,7 @@ export class RelayLane {
   /** Where a frame's bytes go, decided once its header is complete. */
   private decide(header: FrameHeader): Disposition {
     if (this.collection) return 'collect';
+    if (this.ownCloseSent || (header.opcode === Opcode.Close && this.dropSecondClose && this.closeSentToDest)) return 'discard';
     const isData = header.opcode === Opcode.Text || header.opcode === Opcode.Binary;
     if (this.passRestOfMessage) {
       if (header.opcode === Opcode.Continuation || !isData) {
@@ -223,6 +238,8 @@ export class RelayLane {
   }
 
   private routeChunk(start: number, end: number): void {
+    // Discarded bytes are left out of the run: the pass-through bytes around them leave in separate writes.
+    if (this.current!.disposition === 'discard') return;
     if (this.current!.disposition === 'collect') {
       const c = this.collection!;
       if (c.inChunk === undefined) c.inChunk = { start, end };
@@ -240,6 +257,7 @@ export class RelayLane {
   }
 
   private routeBuffer(bytes: Buffer): void {
+    if (this.current!.disposition === 'discard') return;
     if (this.current!.disposition === 'collect') {
       this.collection!.inChunk = null;
       this.collect(bytes);
@@ -272,6 +290,11 @@ export class RelayLane {
     const timed = { frame, time: Date.now() };
     const current = this.current;
     this.current = null;
+    this.lastFrameDiscarded = current?.disposition === 'discard';
+    if (this.lastFrameDiscarded) {
+      this.runRecords.push({ kind: 'frame', ...timed, flags: { dropped: true } });
+      return;
+    }
     if (current?.disposition === 'collect' && this.collection) {
       const c = this.collection;
       if (c.frames.length === 0 || c.frames[c.frames.length - 1]!.done) c.frames.push({ bytes: [] });
@@ -287,7 +310,7 @@ export class RelayLane {
   private messageDone(message: Message): void {
     const c = this.collection;
     if (!c || this.current) {
-      this.runRecords.push({ kind: 'message', message, time: Date.now() });
+      this.runRecords.push({ kind: 'message', message, time: Date.now(), ...(this.lastFrameDiscarded ? { flags: { dropped: true } } : {}) });
       return;
     }
     this.collection = null;
@@ -342,6 +365,15 @@ export class RelayLane {
       this.queue.appendBytes(bytes, records);
       return;
     }
+    this.writeAndRecord(bytes, records);
+  }
+
+  /** Writes a peer's bytes and records what they carried; after the proxy's own close, only records them as dropped. */
+  private writeAndRecord(bytes: Buffer[], records: Rec[]): void {
+    if (this.ownCloseSent) {
+      this.recordAll(asDropped(records));
+      return;
+    }
     for (const b of bytes) this.write(b);
     this.recordAll(records);
   }
@@ -360,12 +392,17 @@ export class RelayLane {
   }
 
   private recordAll(records: Rec[]): void {
+    for (const r of records) if (r.kind === 'frame' && r.frame.opcode === Opcode.Close && !r.flags?.dropped) this.closeSentToDest = true;
     this.recorder.recordAll(this.direction, records);
   }
 
   /** Sends a gathered message on: as it came, or compressed again when this direction is re-encoded. */
   private release(c: Collection): void {
     const message = c.message!;
+    if (this.ownCloseSent) {
+      this.recordAll(asDropped(collectionRecords(c)));
+      return;
+    }
     const reencode = this.own.isReencoding && message.compressed && !message.truncated;
     if (!reencode && this.chunk !== null && c.inChunk && c.inChunk.start === this.runEnd) {
       // Its bytes follow the pending run in the same chunk: they leave in the same write.
@@ -412,7 +449,12 @@ export class RelayLane {
     this.injections.push(false, () => {
       this.write(bytes);
       const time = Date.now();
-      for (const frame of this.own.parseOwn(bytes)) this.recorder.recordFrame(this.direction, frame, time, { injected: true });
+      for (const frame of this.own.parseOwn(bytes)) {
+        // The user asked for exactly these bytes; a frame after a close is their violation, recorded on the proxy's frame.
+        if (this.closeSentToDest && !frame.violations.includes('frame-after-close')) frame.violations.push('frame-after-close');
+        if (frame.opcode === Opcode.Close) this.closeSentToDest = true;
+        this.recorder.recordFrame(this.direction, frame, time, { injected: true });
+      }
     });
     this.tryInjections();
   }
@@ -429,17 +471,40 @@ export class RelayLane {
 
   /** Encodes, writes and records a message of the proxy's own (injected, resent or edited). */
   private sendOwn(opcode: number, data: Buffer, flags: RelayFlags): void {
+    if (this.ownCloseSent || (opcode === Opcode.Close && this.closeSentToDest)) {
+      // It was asked for before the close went out; sending it now would break RFC 6455 section 5.5.1.
+      this.recorder.error(`did not send a frame (opcode ${opcode}) to the ${this.receiver}: it had already received a close frame, and nothing may follow one (RFC 6455 section 5.5.1)`);
+      return;
+    }
     const bytes = this.own.encode(opcode, data);
     this.write(bytes);
     const time = Date.now();
     const [frame] = this.own.parseOwn(bytes);
     if (!frame) return;
+    if (opcode === Opcode.Close) this.closeSentToDest = this.ownCloseSent = true;
     this.recorder.recordFrame(this.direction, frame, time, flags);
     if (opcode === Opcode.Text || opcode === Opcode.Binary) {
       this.recorder.recordMessage(this.direction, {
         opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
       }, time, flags);
     }
+  }
+
+  /** The peer this lane writes to. */
+  get receiver(): Sender {
+    return this.sender === 'client' ? 'server' : 'client';
+  }
+
+  /** Whether the receiver has had a close frame already (nothing of the proxy's own may follow it). */
+  get receiverHasClose(): boolean {
+    this.decodePassed();
+    return this.closeSentToDest;
+  }
+
+  /** The proxy closes toward a peer: from now on no receiver gets a second close frame. */
+  dropSecondCloses(): void {
+    this.decodePassed();
+    this.dropSecondClose = true;
   }
 
   /** Breakpoints changed: watch this direction's messages or not. */
@@ -461,6 +526,11 @@ export class RelayLane {
   dispose(): void {
     this.own.dispose();
   }
+}
+
+/** The same records, each marked dropped. */
+function asDropped(records: Rec[]): Rec[] {
+  return records.map((r) => ({ ...r, flags: { ...r.flags, dropped: true } }));
 }
 
 function isDataOpcode(opcode: number): boolean {
