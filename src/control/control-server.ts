@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { generateToken, hostAllowed, refusal, type AccessPolicy } from './access-check.js';
 import { EventBatcher } from './event-batcher.js';
 import { CONTROL_PATH, type ControlEvent, type ControlMethod, type ControlServerMessage } from './api-types.js';
-import { createGuardedServer, HttpFailure, type ListenerLimits } from '../proxy/listener-guard.js';
+import { createGuardedServer, HttpFailure, peerOf, type ListenerLimits } from '../proxy/listener-guard.js';
 import { readControlMessage } from './control-message.js';
 
 /** Runs one command for one client; throws an Error whose message the client sees. */
@@ -99,6 +99,7 @@ export class ControlServer {
     const path = requestPath(req, false);
     const refused = path === CONTROL_PATH ? refusal(req, this.policy) : { status: 404, reason: 'not found' };
     if (refused) {
+      this.options.onRejected?.(`UI server: refused a control connection from ${peerOf(socket)} with ${refused.status}: ${refused.reason}`);
       const body = `${refused.reason}\n`;
       socket.end(`HTTP/1.1 ${refused.status} ${http.STATUS_CODES[refused.status]}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
@@ -157,8 +158,8 @@ export class ControlServer {
 
   private serveStatic(req: IncomingMessage, res: ServerResponse): void {
     if (!hostAllowed(req.headers.host, this.policy)) {
-      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('this host name is not served here\n');
-      return;
+      // Answered and closed by the guard, and recorded: a page under a rebinding name tried to read us.
+      throw new HttpFailure(421, 'this host name is not served here');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();

@@ -121,8 +121,9 @@ export function createGuardedServer(handlers: GuardedHandlers, options: GuardOpt
         res.destroy();
         return;
       }
-      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Framescope-Error': '1', Connection: 'close' });
-      res.end(`Framescope: ${message}\n`);
+      const body = Buffer.from(`Framescope: ${message}\n`, 'utf8');
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length, 'X-Framescope-Error': '1', Connection: 'close' });
+      res.end(body);
     }));
   }
   for (const event of ['upgrade', 'connect'] as const) {
