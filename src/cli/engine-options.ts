@@ -1,10 +1,13 @@
 // The proxy options that `framescope proxy` and `framescope ui` share, parsed the same way.
-import { DEFAULT_MAX_STORED_PAYLOAD } from '../proxy/proxy-server.js';
+import { DEFAULT_MAX_STORED_PAYLOAD, DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HALF_OPEN } from '../proxy/listener-guard.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { validSessionName } from '../capture/session-catalog.js';
 import { Engine } from '../engine.js';
-import { caDir, sessionsDir } from '../home.js';
+import { caDir, sessionsDir, settingsFile } from '../home.js';
+import { loadSettingsFile } from '../settings/settings-file.js';
+import { RuntimeSettings, type RuntimeSettingsOptions } from '../settings/runtime-settings.js';
+import { MAX_STORED_PAYLOAD_LIMIT } from '../settings/settings-rules.js';
 
 export const PROXY_OPTION_SPECS = {
   host: { type: 'string' },
@@ -20,7 +23,8 @@ export const PROXY_OPTION_SPECS = {
 
 export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy listens on (default 127.0.0.1; use 0.0.0.0 only on a trusted network)
   --upstream URL            reverse mode: ws://, wss://, http:// or https:// upstream
-  --insecure                do not verify upstream TLS certificates (dev servers with self-signed certificates)
+  --insecure                do not verify upstream TLS certificates (dev servers with self-signed certificates);
+                            Settings in the UI can also exempt single hosts
   --session NAME            record into this session (appended to when it exists; default: a new one named
                             after the date and time), kept under FRAMESCOPE_HOME
   --max-stored-payload N    bytes of payload kept per frame and message (default ${DEFAULT_MAX_STORED_PAYLOAD}); the rest
@@ -61,32 +65,64 @@ export function listenerLimits(values: ProxyOptionValues): { headTimeout: number
   };
 }
 
-/** Starts an engine for the CLI: sessions and the CA under FRAMESCOPE_HOME. */
-export async function startEngine(values: ProxyOptionValues, port: number): Promise<Engine> {
+/** A port option as given on the command line: its name (port, proxy-port) and value. */
+export interface PortOption { name: string; value: string | undefined }
+
+/**
+ * Starts an engine for the CLI: sessions, the CA and settings.json under FRAMESCOPE_HOME. The saved
+ * settings apply unless the command line sets them for this run; problems with settings.json are
+ * printed and fall back to the defaults.
+ */
+export async function startEngine(values: ProxyOptionValues, port: PortOption, uiPort?: PortOption): Promise<{ engine: Engine; settings: RuntimeSettings }> {
   if (values.session !== undefined && !validSessionName(values.session)) throw new Error(`--session: "${values.session}" is not a valid session name`);
-  return Engine.start({
+  const path = settingsFile();
+  const { settings: saved, problems } = loadSettingsFile(path);
+  for (const problem of problems) process.stderr.write(`framescope: ${problem}\n`);
+  const overrides: RuntimeSettingsOptions['overrides'] = [];
+  const given = (key: RuntimeSettingsOptions['overrides'][number]['key'], option: string, value: unknown) => overrides.push({ key, option, value });
+  if (port.value !== undefined) given('proxyPort', `--${port.name} ${port.value}`, parseInteger(port.value, port.name, DEFAULT_PROXY_PORT, 0, 65535));
+  if (uiPort?.value !== undefined) given('uiPort', `--${uiPort.name} ${uiPort.value}`, parseInteger(uiPort.value, uiPort.name, 0, 0, 65535));
+  if (values.upstream !== undefined) given('upstream', `--upstream ${values.upstream}`, values.upstream);
+  if (values.insecure) given('insecure', '--insecure', true);
+  if (values['max-stored-payload'] !== undefined) given('maxStoredPayload', `--max-stored-payload ${values['max-stored-payload']}`, parseInteger(values['max-stored-payload'], 'max-stored-payload', DEFAULT_MAX_STORED_PAYLOAD, 0, MAX_STORED_PAYLOAD_LIMIT));
+  if (values['connect-timeout'] !== undefined) given('connectTimeout', `--connect-timeout ${values['connect-timeout']}`, parseInteger(values['connect-timeout'], 'connect-timeout', 10_000, 1, 600_000));
+  const effective = { ...saved };
+  for (const o of overrides) (effective as unknown as Record<string, unknown>)[o.key] = o.value;
+  const engine = await Engine.start({
     sessionsDir: sessionsDir(),
     sessionName: values.session,
     diskBudget: values['disk-budget'] === undefined ? undefined : parseInteger(values['disk-budget'], 'disk-budget', 0, 1024 * 1024, Number.MAX_SAFE_INTEGER),
     proxy: {
       host: values.host ?? '127.0.0.1',
-      port,
-      upstream: values.upstream,
-      insecure: values.insecure ?? false,
-      maxStoredPayload: parseInteger(values['max-stored-payload'], 'max-stored-payload', DEFAULT_MAX_STORED_PAYLOAD, 0, 2 ** 31),
-      connectTimeout: parseInteger(values['connect-timeout'], 'connect-timeout', 10_000, 1, 600_000),
+      port: effective.proxyPort,
+      upstream: effective.upstream || undefined,
+      insecure: effective.insecure,
+      insecureHosts: effective.insecureHosts,
+      maxStoredPayload: effective.maxStoredPayload,
+      connectTimeout: effective.connectTimeout,
       ...listenerLimits(values),
       certificateAuthority: () => CertificateAuthority.loadOrCreate(caDir()),
     },
   });
+  return { engine, settings: new RuntimeSettings(engine.proxy, { path, saved, overrides }) };
 }
 
-export function describeListening(engine: Engine, upstream: string | undefined): string {
+export function describeListening(engine: Engine, upstream: string | undefined = engine.proxy.upstreamUrl): string {
   const address = engine.proxyAddress;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `proxy listening on ${host}:${address.port}\n` +
     (upstream ? `mode: reverse, upstream ${upstream}\n` : 'mode: explicit HTTP proxy (absolute-form and CONNECT)\n') +
     `session: ${engine.liveName}\n`;
+}
+
+/** Says where the proxy went when Settings moved it to another port. */
+export function reportMoves(engine: Engine): void {
+  let last = engine.proxyAddress.port;
+  engine.on('event', (event) => {
+    if (event.kind !== 'settings' || engine.proxyAddress.port === last) return;
+    last = engine.proxyAddress.port;
+    process.stdout.write(`proxy moved to ${event.settings.proxyAddress}\n`);
+  });
 }
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM. */

@@ -8,7 +8,7 @@ import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import type { Engine } from '../engine.js';
 import { progressLine } from './progress-line.js';
 import { reportRecordingWrites, stopEngine } from './recording-warnings.js';
-import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, parseInteger, startEngine, untilStopped } from './engine-options.js';
+import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, startEngine, untilStopped } from './engine-options.js';
 
 const HELP = `usage: framescope proxy [--port N] [--host ADDR] [--upstream URL] [--har FILE] [--session NAME] [options]
 
@@ -20,7 +20,7 @@ Framescope's CA, see \`framescope ca\`). With --upstream it is a reverse proxy: 
 to URL's host with the request's own path and query, and Host is rewritten to the upstream's.
 
 options:
-  --port N                  port to listen on (default ${DEFAULT_PROXY_PORT}; 0 picks a free port)
+  --port N                  port to listen on (default ${DEFAULT_PROXY_PORT}, or the port saved in Settings; 0 picks a free port)
   --har FILE                write a HAR 1.2 file of the session when the proxy stops (SIGINT or SIGTERM)
 ${PROXY_OPTIONS_HELP}
   -h, --help                show this help
@@ -44,8 +44,8 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const engine = await startEngine(values, parseInteger(values.port, 'port', DEFAULT_PROXY_PORT, 0, 65535));
-  process.stdout.write(describeListening(engine, values.upstream));
+  const { engine } = await startEngine(values, { name: 'port', value: values.port });
+  process.stdout.write(describeListening(engine));
   reportRecordingWrites(engine);
   engine.on('event', (event) => {
     if (event.kind !== 'budget') return;

@@ -9,7 +9,7 @@ import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { caDir } from '../home.js';
 import { join } from 'node:path';
 import { reportRecordingWrites, stopEngine } from './recording-warnings.js';
-import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, listenerLimits, parseInteger, startEngine, untilStopped } from './engine-options.js';
+import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, listenerLimits, reportMoves, startEngine, untilStopped } from './engine-options.js';
 
 const HELP = `usage: framescope ui [--port N] [--proxy-port N] [--no-open] [options]
 
@@ -19,6 +19,10 @@ address and the UI's URL with its per-run token; only that URL opens the UI.
 options:
   --port N                  port of the UI (default 0: a free port)
   --proxy-port N            port of the proxy (default ${DEFAULT_PROXY_PORT}; 0 picks a free port)
+
+Ports, the upstream, TLS verification and the stored payload cap are kept in FRAMESCOPE_HOME's
+settings.json and can be changed in the UI's Settings; an option given here wins for this run.
+
   --no-open                 do not open the system browser
 ${PROXY_OPTIONS_HELP}
   -h, --help                show this help
@@ -36,20 +40,22 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const engine = await startEngine(values, parseInteger(values['proxy-port'], 'proxy-port', DEFAULT_PROXY_PORT, 0, 65535));
+  const { engine, settings } = await startEngine(values, { name: 'proxy-port', value: values['proxy-port'] }, { name: 'port', value: values.port });
   const staticDir = existsSync(join(RENDERER_DIR, 'index.html')) ? RENDERER_DIR.replace(/[\\/]$/, '') : undefined;
   const control = new ControlServer({
-    port: parseInteger(values.port, 'port', 0, 0, 65535),
+    port: settings.current.uiPort,
     ...listenerLimits(values),
     staticDir,
-    handler: commandHandler(engine, { caPath: () => join(caDir(), 'ca.pem') }),
+    handler: commandHandler(engine, { caPath: () => join(caDir(), 'ca.pem'), settings }),
     onClientCount: (count) => engine.setWatched(count > 0),
     // Refused requests to the UI port are recorded in the live session like the proxy's.
     onRejected: (message) => engine.liveSession.recordError(message),
   });
   engine.on('event', (event) => control.broadcast(event));
-  await control.listen();
-  process.stdout.write(describeListening(engine, values.upstream));
+  settings.on('changed', (state) => engine.emit('event', { kind: 'settings', settings: state }));
+  settings.setUiPort((await control.listen()).port);
+  process.stdout.write(describeListening(engine));
+  reportMoves(engine);
   reportRecordingWrites(engine);
   process.stdout.write(`ui: ${control.url}\n`);
   if (!staticDir) process.stderr.write('framescope: the UI is not built (run npm run build); only the control API is served\n');

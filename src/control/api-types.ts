@@ -1,6 +1,9 @@
 // The control API's message types: the one contract between the engine and every UI. The renderer
 // imports this module as types only (`import type`), so it must hold no runtime code beyond constants.
 
+import type { SettingsState, Settings } from '../settings/settings-types.js';
+export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride } from '../settings/settings-types.js';
+
 export const CONTROL_API_VERSION = 1;
 /** The control WebSocket's path on the UI server; the token goes in the query string. */
 export const CONTROL_PATH = '/control';
@@ -391,6 +394,10 @@ export interface ControlCommands {
   openClient: { params: { url: string; headers?: [string, string][]; protocols?: string[] }; result: { connectionId: number } };
   /** Opens a new connection like a recorded one and sends its client messages again. */
   replay: { params: { connectionId: number; timing: 'fast' | 'original'; speed?: number; targetUrl?: string }; result: { connectionId: number } };
+  /** The runtime settings: saved, in effect, and which the command line set for this run. */
+  getSettings: { params: Record<string, never>; result: SettingsState };
+  /** Changes some settings: checked (a bad value is an error naming it), applied at once where they can be, saved. */
+  setSettings: { params: { settings: Partial<Settings> }; result: SettingsState };
 }
 
 export type ControlMethod = keyof ControlCommands;
@@ -416,7 +423,9 @@ export type ControlEvent =
   | { kind: 'held'; items: HeldItem[] }
   | { kind: 'replay-done'; comparison: ReplayComparison }
   /** Writes to the live session's file failed: recording paused (pause), or they succeed again and the gap is recorded (gap). */
-  | { kind: 'recording-write'; pause: RecordingPause | null; gap?: RecordingGap };
+  | { kind: 'recording-write'; pause: RecordingPause | null; gap?: RecordingGap }
+  /** The runtime settings changed (any window, or the command line at start). */
+  | { kind: 'settings'; settings: SettingsState };
 
 /** Events are batched: at most one batch per flush interval per client. */
 export interface ControlEventBatch { type: 'events'; events: ControlEvent[] }

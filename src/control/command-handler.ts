@@ -14,11 +14,12 @@ import type { OutgoingMessage } from '../proxy/frame-relay.js';
 import type { StoredFrame } from '../capture/capture-store.js';
 import { Engine } from '../engine.js';
 import type { CommandHandler } from './control-server.js';
+import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
 
-export function commandHandler(engine: Engine, options: { caPath?: () => string | undefined } = {}): CommandHandler {
+export function commandHandler(engine: Engine, options: { caPath?: () => string | undefined; settings?: RuntimeSettings } = {}): CommandHandler {
   const searches = new Map<number, AbortController>();
   let nextSearch = 1;
 
@@ -217,6 +218,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       );
       return { connectionId: run.connectionId };
     },
+    ...settingsCommands(options.settings),
   };
 
   return async (method, params, client) => {
@@ -224,6 +226,18 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     const handler = Object.hasOwn(handlers, method) ? handlers[method] as (p: unknown, c: typeof client) => unknown : undefined;
     if (!handler) throw new Error(`unknown command ${JSON.stringify(String(method).slice(0, 100))}`);
     return handler(params ?? {}, client);
+  };
+}
+
+/** getSettings and setSettings; without kept settings (an engine in a test) they say so. */
+function settingsCommands(settings: RuntimeSettings | undefined): Pick<Handlers, 'getSettings' | 'setSettings'> {
+  const kept = () => {
+    if (!settings) throw new Error('this engine keeps no settings (it was started without FRAMESCOPE_HOME\'s settings.json)');
+    return settings;
+  };
+  return {
+    getSettings: () => kept().state(),
+    setSettings: ({ settings: patch }) => kept().update(patch),
   };
 }
 

@@ -17,6 +17,7 @@ import { describeFailure, formatSocketAddress, UpstreamError } from './upstream-
 import { Breakpoints } from './breakpoints.js';
 import type { FrameRelay } from './frame-relay.js';
 import type { ConnectionRecord } from '../capture/capture-model.js';
+import { tlsExceptionMatches } from './tls-exceptions.js';
 
 export interface ProxyOptions extends ListenerLimits {
   /** Address to listen on. Default 127.0.0.1: never exposed to the network unless asked. */
@@ -27,6 +28,8 @@ export interface ProxyOptions extends ListenerLimits {
   upstream?: string;
   /** Do not verify upstream TLS certificates. Default false. */
   insecure?: boolean;
+  /** Upstreams whose TLS certificates are not verified (host, host:port or *.domain; see tls-exceptions.ts). */
+  insecureHosts?: string[];
   /** Extra CA certificates to trust for upstream TLS. */
   upstreamCa?: string | string[];
   /** Payload bytes stored per frame and message. Default 1 MiB. */
@@ -47,6 +50,9 @@ export interface ProxyOptions extends ListenerLimits {
 export const DEFAULT_PROXY_PORT = 8080;
 export const DEFAULT_MAX_STORED_PAYLOAD = 1024 * 1024;
 
+/** What can change while the proxy runs; it applies from the next connection on. */
+export type LiveProxyOptions = Pick<ProxyOptions, 'upstream' | 'insecure' | 'insecureHosts' | 'maxStoredPayload' | 'connectTimeout'>;
+
 /** Where a socket's requests go: set for sockets that came out of a CONNECT tunnel. */
 interface TunnelInfo {
   host: string;
@@ -55,9 +61,10 @@ interface TunnelInfo {
 }
 
 export class ProxyServer {
-  readonly server: http.Server;
-  private readonly options: Required<Pick<ProxyOptions, 'host' | 'port' | 'insecure' | 'maxStoredPayload' | 'connectTimeout' | 'responseTimeout' | 'tunnelIdleTimeout'>> & ProxyOptions;
-  private readonly upstream?: URL;
+  /** The listener; a new one replaces it when the port changes (rebind). */
+  server: http.Server;
+  private readonly options: Required<Pick<ProxyOptions, 'host' | 'port' | 'insecure' | 'insecureHosts' | 'maxStoredPayload' | 'connectTimeout' | 'responseTimeout' | 'tunnelIdleTimeout'>> & ProxyOptions;
+  private upstream?: URL;
   private readonly tunnels = new WeakMap<Duplex, TunnelInfo>();
   private readonly forwarder: httpProxy;
   private readonly sockets = new Set<Duplex>();
@@ -74,19 +81,14 @@ export class ProxyServer {
       host: '127.0.0.1',
       port: DEFAULT_PROXY_PORT,
       insecure: false,
+      insecureHosts: [],
       maxStoredPayload: DEFAULT_MAX_STORED_PAYLOAD,
       connectTimeout: 10_000,
       responseTimeout: 30_000,
       tunnelIdleTimeout: options.headTimeout ?? DEFAULT_HEAD_TIMEOUT,
       ...options,
     };
-    if (options.upstream) {
-      const url = new URL(options.upstream);
-      if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
-        throw new Error(`--upstream must be a ws://, wss://, http:// or https:// URL, not ${options.upstream}`);
-      }
-      this.upstream = url;
-    }
+    this.upstream = options.upstream ? parseUpstream(options.upstream) : undefined;
     this.forwarder = httpProxy.createProxyServer({ xfwd: false, ws: false, secure: !this.options.insecure, ca: options.upstreamCa } as httpProxy.ServerOptions);
     // Each forwarded request handles its own failure (see onRequest); this one only keeps an
     // unexpected error from ending the process.
@@ -98,9 +100,14 @@ export class ProxyServer {
       for (const relay of this.relays.values()) relay.refreshBreakpoints();
     });
     this.loops = new LoopDetector(() => this.server.address() as AddressInfo | null);
+    this.server = this.createServer();
+  }
+
+  private createServer(): http.Server {
+    const options = this.options;
     // Every request, upgrade and CONNECT goes through the guard: whatever fails answers that
     // connection (400, 408, 414, 431, 502, 505, 508, 500) and is recorded in the session.
-    this.server = createGuardedServer(
+    const server = createGuardedServer(
       {
         request: (req, res) => this.onRequest(req, res),
         upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
@@ -116,7 +123,8 @@ export class ProxyServer {
           : undefined,
       },
     );
-    this.server.on('connection', (socket: net.Socket) => this.track(socket));
+    server.on('connection', (socket: net.Socket) => this.track(socket));
+    return server;
   }
 
   /** Recognizes requests that would come back to this listener. */
@@ -131,17 +139,39 @@ export class ProxyServer {
 
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', (error: NodeJS.ErrnoException) => {
-        reject(error.code === 'EADDRINUSE'
-          ? new Error(`port ${this.options.port} on ${this.options.host} is already in use; choose another port (--port, or --proxy-port for framescope ui)`)
-          : error);
-      });
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.removeAllListeners('error');
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, this.options.port, this.options.host, 'choose another port (--port, or --proxy-port for framescope ui)');
+  }
+
+  /**
+   * Moves the listener to another port while the proxy runs: the new port is bound first, so a
+   * failure (port in use) leaves the old listener serving. Open connections carry on; only new
+   * ones go to the new port.
+   */
+  async rebind(port: number): Promise<AddressInfo> {
+    const next = this.createServer();
+    const address = await listenOn(next, port, this.options.host, 'choose another port');
+    const previous = this.server;
+    this.server = next;
+    this.options.port = port;
+    previous.close();
+    return address;
+  }
+
+  /** Changes what applies to the next connections: upstream (reverse mode), TLS verification, stored payload cap. */
+  reconfigure(options: LiveProxyOptions): void {
+    if ('upstream' in options) {
+      this.upstream = options.upstream ? parseUpstream(options.upstream) : undefined;
+      this.options.upstream = options.upstream || undefined;
+    }
+    if (options.insecure !== undefined) this.options.insecure = options.insecure;
+    if (options.insecureHosts !== undefined) this.options.insecureHosts = [...options.insecureHosts];
+    if (options.maxStoredPayload !== undefined) this.options.maxStoredPayload = options.maxStoredPayload;
+    if (options.connectTimeout !== undefined) this.options.connectTimeout = options.connectTimeout;
+  }
+
+  /** Whether an upstream's TLS certificate goes unverified: all of them (insecure) or this host's. */
+  insecureFor(host: string, port: number): boolean {
+    return this.options.insecure || tlsExceptionMatches(this.options.insecureHosts, host, port);
   }
 
   /** The upstream URL in reverse mode. */
@@ -186,7 +216,7 @@ export class ProxyServer {
       onConnection: (connection) => ownClient?.(connection),
       onRelay: (connection, relay) => this.relays.set(connection.id, relay),
       holdForStore: () => this.storeBehind,
-      insecure: this.options.insecure,
+      insecure: target.secure && this.insecureFor(target.host, target.port),
       connectTimeout: this.options.connectTimeout,
       responseTimeout: this.options.responseTimeout,
       maxStoredPayload: this.options.maxStoredPayload,
@@ -292,7 +322,8 @@ export class ProxyServer {
       throw new HttpFailure(400, 'this is an explicit HTTP proxy port. Configure it as your proxy (absolute-form requests and CONNECT), or start the proxy with --upstream URL for reverse mode.');
     }
     const forwardTarget = new URL(target);
-    this.forwarder.web(req, res, { target, changeOrigin: Boolean(this.upstream), secure: !this.options.insecure }, (error: Error) => {
+    const secureForward = !(secure && this.insecureFor(hostOf(forwardTarget), portOf(forwardTarget)));
+    this.forwarder.web(req, res, { target, changeOrigin: Boolean(this.upstream), secure: secureForward }, (error: Error) => {
       const where = formatAuthority(hostOf(forwardTarget), portOf(forwardTarget), -1);
       const failure = describeFailure(error as NodeJS.ErrnoException, where, secure);
       const message = `could not forward ${req.method ?? 'the request'} ${rawTarget.length > 200 ? `${rawTarget.slice(0, 200)}…` : rawTarget}: ${failure.message}`;
@@ -399,6 +430,37 @@ export class ProxyServer {
     });
     socket.on('close', () => upstream.destroy());
   }
+}
+
+/** The reverse-mode upstream, checked. */
+function parseUpstream(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`the upstream must be a ws://, wss://, http:// or https:// URL, not ${JSON.stringify(value)}`);
+  }
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
+    throw new Error(`the upstream must be a ws://, wss://, http:// or https:// URL, not ${value}`);
+  }
+  return url;
+}
+
+/** Listens, turning "port in use" into a sentence that says what to do. */
+function listenOn(server: http.Server, port: number, host: string, remedy: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE'
+        ? new Error(`port ${port} on ${host} is already in use; ${remedy}`)
+        : error.code === 'EACCES'
+          ? new Error(`port ${port} on ${host} needs privileges this user does not have; ${remedy}`)
+          : error);
+    });
+    server.listen(port, host, () => {
+      server.removeAllListeners('error');
+      resolve(server.address() as AddressInfo);
+    });
+  });
 }
 
 function stripProxyHeaders(req: IncomingMessage): void {
