@@ -16,6 +16,8 @@ import { SearchStore } from './search-store.js';
 import { SessionStore } from './session-store.js';
 import { SettingsStore } from './settings-store.js';
 import { ViewStore } from './view-store.js';
+import { WorkspaceStore } from './workspace-store.js';
+import { EngineSettingsStore } from './engine-settings-store.js';
 
 export class AppModel {
   readonly client: ControlClient;
@@ -33,6 +35,10 @@ export class AppModel {
   readonly intercept: InterceptStore;
   readonly composer: ComposerStore;
   readonly view: ViewStore;
+  /** Which workspace the window shows. */
+  readonly workspace: WorkspaceStore;
+  /** The engine's runtime settings (settings.json). */
+  readonly engineSettings: EngineSettingsStore;
   /** Resolves once the first state has been read from the engine. */
   readonly initialized: Promise<void>;
   private readonly queue: AnimationFrameQueue<ControlEvent>;
@@ -52,6 +58,8 @@ export class AppModel {
     this.intercept = new InterceptStore(client);
     this.composer = new ComposerStore(client, storage);
     this.view = new ViewStore();
+    this.workspace = new WorkspaceStore();
+    this.engineSettings = new EngineSettingsStore(client);
     this.queue = new AnimationFrameQueue((events) => this.apply(events));
 
     client.onEvents((events) => this.queue.push(events));
@@ -60,6 +68,7 @@ export class AppModel {
       this.session.setLink(state);
       // Back after a lost link: whatever happened meanwhile is read again.
       if (state === 'open' && wasOpen) void this.reload();
+      if (state === 'open' && wasOpen) void this.engineSettings.load();
       if (state === 'open') wasOpen = true;
     });
     this.session.onSessionChanged(() => void this.reload());
@@ -76,6 +85,9 @@ export class AppModel {
     this.messages.apply(events);
     this.search.apply(events);
     this.intercept.apply(events);
+    this.engineSettings.apply(events);
+    // The proxy's address and mode may have changed with the settings.
+    if (events.some((e) => e.kind === 'settings')) void this.session.load();
     const selected = this.connections.get(this.connections.selectedId);
     if (selected) this.rates.update(selected.id, selected.frameCount);
   }

@@ -9,10 +9,13 @@ import { Dialogs } from './dialogs/Dialogs.js';
 import { Notices } from './toolbar/Notices.js';
 import { Splitter } from './common/Splitter.js';
 import { runMenuCommand } from './session-actions.js';
+import { useStore } from './use-store.js';
+import { WorkspaceBody } from './workspace/WorkspaceBody.js';
 
 export function App() {
   const app = useApp();
   const { view } = app;
+  useStore(app.workspace);
 
   useEffect(() => window.framescopeDesktop?.onMenu((command) => runMenuCommand(app, command)), [app]);
 
@@ -32,7 +35,9 @@ export function App() {
     <div className="app">
       <Toolbar />
       <div className="main">
-        <Splitter id="connections" direction="column" initial={210} min={96} minSecond={240} first={<ConnectionsList />} second={<ConnectionPanel />} />
+        {app.workspace.current === 'traffic'
+          ? <Splitter id="connections" direction="column" initial={210} min={96} minSecond={240} first={<ConnectionsList />} second={<ConnectionPanel />} />
+          : <WorkspaceBody />}
       </div>
       <StatusBar />
       <Dialogs />

@@ -5,6 +5,7 @@ import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
 import { Menu } from '../common/Menu.js';
 import { exportHarFile, importHarFile } from '../session-actions.js';
+import { WorkspaceNav } from '../workspace/WorkspaceNav.js';
 
 export function Toolbar() {
   const app = useApp();
@@ -73,6 +74,7 @@ export function Toolbar() {
       </div>
 
       <div className="toolbar-spacer" />
+      <WorkspaceNav />
       <button className="button" onClick={() => view.open('open-client')} title="Open a WebSocket connection from Framescope (client mode)">
         <Icon name="plus" size={14} /> New connection
       </button>
