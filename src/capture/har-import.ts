@@ -20,35 +20,24 @@
 // From other tools come messages only (no frames: nothing wire-level is made up), and the checks, the
 // subprotocol and the extensions computed from the handshake headers as the proxy computes them.
 import type { ConnectionRecord } from './capture-model.js';
-import { EntryReader } from './har-import/entry-reader.js';
-import { detectFormat, isWebSocketEntry } from './har-import/entry-kind.js';
-import { isObject } from './har-import/json-values.js';
-import { HarImportError } from './har-import/problems.js';
-import type { HarImportProblem, HarImportResult } from './har-import/problems.js';
-import { parseHarJson } from './har-import/truncated-json.js';
+import { MemorySpool } from './har-import/data-spool.js';
+import { HarImporter, materialize } from './har-import/har-importer.js';
+import type { HarImportResult } from './har-import/problems.js';
 
 export { formatHarImportProblem, HarImportError } from './har-import/problems.js';
 export type { HarFormat, HarImportProblem, HarImportResult } from './har-import/problems.js';
 export { frameFromJson } from './har-import/frame-fields.js';
 export { harTimeToMs } from './har-import/har-time.js';
+export { importHarFile, type HarFileImport, type HarImportOptions } from './har-import/har-file-import.js';
 
-/** Reads a HAR file. Throws HarImportError only when nothing can be read; every other flaw is a problem. */
+/**
+ * Reads a HAR given whole as text, into records in memory. Throws HarImportError only when nothing can
+ * be read; every other flaw is a problem. (A file of any size: importHarFile, which streams.)
+ */
 export function importHar(text: string): HarImportResult {
-  const problems: HarImportProblem[] = [];
-  const root = parseHarJson(text, problems);
-  if (!isObject(root) || !isObject(root.log)) throw new HarImportError('no "log" object: this is not a HAR file');
-  const entries = root.log.entries;
-  if (!Array.isArray(entries)) throw new HarImportError('"log.entries" is not an array: this is not a HAR file');
-  const format = detectFormat(root.log, entries);
   const connections: ConnectionRecord[] = [];
-  entries.forEach((entry: unknown, index) => {
-    if (!isObject(entry)) {
-      problems.push({ entry: index, field: '', message: 'not an object; entry skipped' });
-      return;
-    }
-    if (!isWebSocketEntry(entry)) return;
-    const record = new EntryReader(index, problems).read(entry, connections.length + 1);
-    if (record) connections.push(record);
-  });
+  const importer = new HarImporter(new MemorySpool(), (record, bytes, spool) => connections.push(materialize(record, bytes, spool)));
+  importer.write(text);
+  const { problems, format } = importer.end();
   return { connections, problems, format };
 }

@@ -1,12 +1,13 @@
 // `framescope import FILE.har [--session NAME]`: a HAR (ours, Chrome's, HTTP Toolkit's, mitmproxy's,
 // Playwright's) as a saved session. Problems are named; everything valid is imported.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { importHar, formatHarImportProblem } from '../capture/har-import.js';
+import { stat } from 'node:fs/promises';
+import { importHarFile, formatHarImportProblem, HarImportError } from '../capture/har-import.js';
 import { SessionCatalog, validSessionName } from '../capture/session-catalog.js';
-import { writeConnections } from '../engine.js';
 import { sessionsDir } from '../home.js';
+import { readErrorInWords } from './file-errors.js';
+import { progressLine } from './progress-line.js';
 
 const HELP = `usage: framescope import FILE.har [--session NAME]
 
@@ -30,19 +31,31 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0]!;
-  const result = importHar(readFileSync(file, 'utf8'));
-  for (const problem of result.problems) process.stderr.write(`${file}: ${formatHarImportProblem(problem)}\n`);
+  // Checked before a session is made, so a wrong path leaves nothing behind.
+  const info = await stat(file).catch((error: unknown) => {
+    throw readErrorInWords(error, file);
+  });
+  if (info.isDirectory()) throw readErrorInWords(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file);
   const catalog = new SessionCatalog(sessionsDir());
   const wanted = values.session ?? (basename(file).replace(/\.har$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '') || 'imported');
   if (!validSessionName(wanted)) throw new Error(`"${wanted}" is not a valid session name`);
   const name = catalog.freeName(wanted);
   const store = catalog.create(name);
+  const progress = progressLine(`importing ${file}`, 'bytes');
+  let result;
   try {
-    writeConnections(store, result.connections);
+    result = await importHarFile(file, store, { onProgress: (p) => progress.update(p.bytesRead, p.bytesTotal) });
     catalog.remember(name, store);
+  } catch (error) {
+    store.close();
+    catalog.delete(name);
+    if (error instanceof HarImportError) throw new Error(`${file} was not imported: ${error.message} (import a .har file saved by Framescope, a browser's DevTools, HTTP Toolkit, mitmproxy or Playwright)`);
+    throw (error as NodeJS.ErrnoException).code ? readErrorInWords(error, file) : error;
   } finally {
+    progress.end();
     store.close();
   }
-  process.stdout.write(`imported ${result.connections.length} connection${result.connections.length === 1 ? '' : 's'} (${result.format} HAR) into session "${name}"${result.problems.length ? `, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}` : ''}\n`);
+  for (const problem of result.problems) process.stderr.write(`${file}: ${formatHarImportProblem(problem)}\n`);
+  process.stdout.write(`imported ${result.connections} connection${result.connections === 1 ? '' : 's'} (${result.format} HAR) into session "${name}"${result.problems.length ? `, ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}` : ''}\n`);
   return 0;
 }

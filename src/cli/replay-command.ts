@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { importHar, formatHarImportProblem } from '../capture/har-import.js';
+import { readErrorInWords } from './file-errors.js';
 import { Session } from '../capture/session.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { replayConnection } from '../proxy/replay.js';
@@ -47,7 +48,13 @@ export async function run(args: string[]): Promise<number> {
   const speed = values.speed === undefined ? 1 : Number(values.speed);
   if (!(speed > 0)) throw new Error('--speed takes a number above 0');
   const id = parseInteger(values.connection, 'connection', 1, 1, Number.MAX_SAFE_INTEGER);
-  const imported = importHar(readFileSync(positionals[0]!, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(positionals[0]!, 'utf8');
+  } catch (error) {
+    throw readErrorInWords(error, positionals[0]!);
+  }
+  const imported = importHar(text);
   for (const problem of imported.problems) process.stderr.write(`${positionals[0]}: ${formatHarImportProblem(problem)}\n`);
   const original = imported.connections.find((c) => c.id === id);
   if (!original) throw new Error(`${positionals[0]} has no connection ${id} (it has ${imported.connections.length})`);

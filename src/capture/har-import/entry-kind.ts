@@ -3,15 +3,14 @@ import { isObject } from './json-values.js';
 import type { Json } from './json-values.js';
 import type { HarFormat } from './problems.js';
 
-export function detectFormat(log: Json, entries: unknown[]): HarFormat {
-  const creator = isObject(log.creator) && typeof log.creator.name === 'string' ? log.creator.name : '';
+/** The tool, from log.creator.name, else 'framescope' when some entry has our own fields. */
+export function detectFormat(creator: string, hasOwnFields: boolean): HarFormat {
   if (/^framescope$/i.test(creator)) return 'framescope';
   if (creator === 'WebInspector') return 'chrome';
   if (/^http ?toolkit$/i.test(creator)) return 'httptoolkit';
   if (/mitmproxy/i.test(creator)) return 'mitmproxy';
   if (/^playwright$/i.test(creator)) return 'playwright';
-  if (entries.some((e) => isObject(e) && (e._framescope !== undefined || e._webSocketFrames !== undefined))) return 'framescope';
-  return 'unknown';
+  return hasOwnFields ? 'framescope' : 'unknown';
 }
 
 /** `_resourceType: "websocket"`, `_webSocketMessages`, a 101 with Upgrade: websocket, or a request asking for one. */

@@ -4,7 +4,7 @@ import type {
   RecordedRequest, RecordedResponse, UpstreamTls,
 } from '../capture-model.js';
 import { Opcode } from '../../protocol/frame.js';
-import type { Message } from '../../protocol/frame.js';
+import type { Frame, Message } from '../../protocol/frame.js';
 import { negotiatedDeflate } from '../../protocol/permessage-deflate.js';
 import { frameFromFields, frameFromJson } from './frame-fields.js';
 import { groupIntoMessages, restoreMessage } from './frame-linking.js';
@@ -14,11 +14,26 @@ import { computedHandshake, foreignError, handshakeTimes, originForm } from './h
 import { bad, describe, isBase64, isInteger, isObject, stringValue } from './json-values.js';
 import type { Json } from './json-values.js';
 import type { HarImportProblem } from './problems.js';
+import { SpooledData } from './data-spool.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The bytes of a record read from a HAR, which wait in the spool: each message's data, and the payload
+ * of each frame whose message determines it (bytes [at, at + payloadLength) of the message's data).
+ */
+export interface SpooledBytes {
+  messages: Map<Message, SpooledData>;
+  frames: Map<Frame, { data: SpooledData; at: number }>;
+}
 
 const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'failed'];
 
 /** Reads one HAR entry into a record, reporting what it skips or repairs under the entry's index. */
 export class EntryReader {
+  /** Where the record's message data and frame payloads are, once read. */
+  readonly data: SpooledBytes = { messages: new Map(), frames: new Map() };
+
   constructor(private readonly index: number, private readonly problems: HarImportProblem[]) {}
 
   private problem(field: string, message: string): void {
@@ -230,10 +245,12 @@ export class EntryReader {
         this.problem(`${field}.type`, `${bad(item.type, '"send" or "receive"')}; message skipped`);
         return;
       }
-      if (typeof item.data !== 'string') {
+      // The stream reader has put every string's data in the spool.
+      if (!(item.data instanceof SpooledData)) {
         this.problem(`${field}.data`, 'not a string; message skipped');
         return;
       }
+      const spooled = item.data;
       if (item.opcode === Opcode.Close || item.opcode === Opcode.Ping || item.opcode === Opcode.Pong) {
         this.problem(`${field}.opcode`, `${String(item.opcode)} is a control frame, not a data message; skipped`);
         return;
@@ -241,19 +258,16 @@ export class EntryReader {
       let opcode: number = Opcode.Text;
       if (item.opcode === Opcode.Binary) opcode = Opcode.Binary;
       else if (item.opcode !== Opcode.Text) this.problem(`${field}.opcode`, `${bad(item.opcode, '1 (text) or 2 (binary)')}; read as text`);
-      let data: Buffer;
-      if (opcode === Opcode.Text) {
-        data = Buffer.from(item.data, 'utf8');
-      } else if (isBase64(item.data)) {
-        data = Buffer.from(item.data, 'base64');
-      } else {
+      if (!spooled.valid) {
         this.problem(`${field}.data`, 'not valid base64 for a binary message; message skipped');
         return;
       }
       let truncated = false;
       if (item.truncated === true) truncated = true;
       else if (item.truncated !== undefined && item.truncated !== false) this.problem(`${field}.truncated`, `${bad(item.truncated, 'true or false')}; read as false`);
-      const message: Message = { opcode, data, truncated, compressed: false, size: data.length, frameIndexes: [], violations: [] };
+      // The data stays in the spool until the record is written (see SpooledBytes).
+      const message: Message = { opcode, data: EMPTY, truncated, compressed: false, size: spooled.length, frameIndexes: [], violations: [] };
+      this.data.messages.set(message, spooled);
       const captured: CapturedMessage = { direction: item.type, time: this.time(item.time, `${field}.time`, 'message'), message };
       // Framescope's flags on messages it made, edited or held back.
       for (const flag of ['injected', 'edited', 'dropped'] as const) {
@@ -414,7 +428,11 @@ export class EntryReader {
         this.problem('_webSocketFrames', `the ${direction} frames carry ${groups.length} data messages but _webSocketMessages has ${messages.length} ${direction} messages (or their opcodes differ); messages are not linked to frames`);
         continue;
       }
-      groups.forEach((group, k) => restoreMessage(messages[k]!.message, group, deflate));
+      groups.forEach((group, k) => {
+        const message = messages[k]!.message;
+        const data = this.data.messages.get(message)!;
+        restoreMessage(message, group, deflate, data.length, (frame, at) => this.data.frames.set(frame, { data, at }));
+      });
     }
   }
 }

@@ -1,7 +1,7 @@
 // Frames back to messages: each direction's frames grouped the way the message assembler groups them.
 import { MESSAGE_VIOLATIONS } from '../../protocol/message-assembler.js';
 import { Opcode } from '../../protocol/frame.js';
-import type { Message } from '../../protocol/frame.js';
+import type { Frame, Message } from '../../protocol/frame.js';
 import type { ViolationCode } from '../../protocol/violations.js';
 import type { CapturedFrame } from '../capture-model.js';
 
@@ -49,8 +49,11 @@ export function groupIntoMessages(frames: CapturedFrame[]): FrameGroup[] {
   return groups;
 }
 
-/** Fills in a message's frame links and, when the message determines them, its frames' payloads. */
-export function restoreMessage(message: Message, group: FrameGroup, deflate: boolean): void {
+/**
+ * Fills in a message's frame links and, when the message determines them, where its frames' payloads
+ * are: bytes [at, at + payloadLength) of its data (dataLength bytes), told to setPayload.
+ */
+export function restoreMessage(message: Message, group: FrameGroup, deflate: boolean, dataLength: number, setPayload: (frame: Frame, at: number) => void): void {
   const frames = group.frames.map((f) => f.frame);
   message.frameIndexes = frames.map((f) => f.index);
   // RFC 7692 §6: RSV1 on the first frame marks the message compressed (when the extension is on).
@@ -64,11 +67,11 @@ export function restoreMessage(message: Message, group: FrameGroup, deflate: boo
   const wireLength = frames.reduce((sum, f) => sum + f.payloadLength, 0);
   if (message.truncated && !message.compressed) message.size = wireLength;
   const whole = !message.compressed && !message.truncated && !violations.includes('invalid-utf8') &&
-    wireLength === message.data.length && frames.every((f) => !f.violations.includes('truncated-frame'));
+    wireLength === dataLength && frames.every((f) => !f.violations.includes('truncated-frame'));
   if (!whole) return;
   let at = 0;
   for (const frame of frames) {
-    frame.payload = Buffer.from(message.data.subarray(at, at + frame.payloadLength));
+    setPayload(frame, at);
     frame.truncated = false;
     at += frame.payloadLength;
   }

@@ -1,0 +1,132 @@
+// A HAR file imported into a session as a stream: the file is read in chunks, each entry is written
+// to the store as soon as it has been read, and its bytes come from the spool one message at a time.
+// Memory holds a chunk, the entry being read (its fields, not its data) and the largest message.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { CaptureStore } from '../capture-store.js';
+import type { CapturedFrame, CapturedMessage, ConnectionRecord } from '../capture-model.js';
+import { FileSpool, type DataSpool } from './data-spool.js';
+import type { SpooledBytes } from './entry-reader.js';
+import { HarImporter } from './har-importer.js';
+import type { HarFormat, HarImportProblem } from './problems.js';
+
+/** Bytes read from the file at a time. */
+const CHUNK = 1024 * 1024;
+
+export interface HarImportOptions {
+  /** Aborting stops the import; the promise rejects with a HarImportCancelled. */
+  signal?: AbortSignal;
+  /** Called after each chunk read. */
+  onProgress?: (progress: { bytesRead: number; bytesTotal: number; connections: number }) => void;
+}
+
+/** What a file import did. */
+export interface HarFileImport {
+  /** Connections written to the store. */
+  connections: number;
+  problems: HarImportProblem[];
+  format: HarFormat;
+}
+
+/** The import was cancelled; what was written so far is the caller's to discard. */
+export class HarImportCancelled extends Error {
+  override name = 'HarImportCancelled';
+  constructor() {
+    super('the import was cancelled');
+  }
+}
+
+/**
+ * Imports the HAR at path into store. Throws HarImportError when the file is not a HAR, and the file
+ * system's errors (ENOENT, EISDIR, EACCES) as they are: the caller words them.
+ */
+export async function importHarFile(path: string, store: CaptureStore, options: HarImportOptions = {}): Promise<HarFileImport> {
+  const info = await stat(path);
+  if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${path}'`), { code: 'EISDIR' });
+  const spool = new FileSpool();
+  try {
+    const importer = new HarImporter(spool, (record, bytes, s) => writeImportedRecord(store, record, bytes, s));
+    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK });
+    let bytesRead = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<string>) {
+        if (options.signal?.aborted) throw new HarImportCancelled();
+        bytesRead = stream.bytesRead;
+        if (!importer.write(chunk)) break;
+        options.onProgress?.({ bytesRead, bytesTotal: info.size, connections: importer.connections });
+      }
+    } finally {
+      stream.destroy();
+    }
+    const { problems, format } = importer.end();
+    store.flush();
+    return { connections: importer.connections, problems, format };
+  } finally {
+    spool.close();
+  }
+}
+
+/** Imports a HAR that arrives as pieces of text (the UI's upload over the control API). */
+export class HarTextImport {
+  private readonly spool = new FileSpool();
+  private readonly importer: HarImporter;
+  private open = true;
+
+  constructor(store: CaptureStore) {
+    this.importer = new HarImporter(this.spool, (record, bytes, s) => writeImportedRecord(store, record, bytes, s));
+  }
+
+  /** Connections written so far. */
+  get connections(): number {
+    return this.importer.connections;
+  }
+
+  /** Reads the next piece (pieces past a point where the text stopped being JSON are ignored). */
+  write(text: string): void {
+    if (this.open) this.open = this.importer.write(text);
+  }
+
+  /** The text is complete. Throws HarImportError when it was not a HAR. */
+  end(): { problems: HarImportProblem[]; format: HarFormat } {
+    try {
+      return this.importer.end();
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Releases the spool (after end, or when the upload is abandoned). */
+  close(): void {
+    this.open = false;
+    try {
+      this.spool.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/**
+ * Writes a record read from a HAR, frames and messages in time order (a message right after its final
+ * frame), each message's bytes read from the spool when its turn comes.
+ */
+export function writeImportedRecord(store: CaptureStore, record: ConnectionRecord, bytes: SpooledBytes, spool: DataSpool): void {
+  store.putConnection(record);
+  const items: ({ time: number; kind: 0; f: CapturedFrame } | { time: number; kind: 1; m: CapturedMessage })[] = [
+    ...record.frames.map((f) => ({ time: f.time, kind: 0 as const, f })),
+    ...record.messages.map((m) => ({ time: m.time, kind: 1 as const, m })),
+  ];
+  items.sort((a, b) => a.time - b.time || a.kind - b.kind);
+  for (const item of items) {
+    if (item.kind === 0) {
+      const payload = bytes.frames.get(item.f.frame);
+      const frame = payload ? { ...item.f.frame, payload: spool.read(payload.data, payload.at, item.f.frame.payloadLength) } : item.f.frame;
+      store.putFrame(record.id, { ...item.f, frame });
+    } else {
+      const data = bytes.messages.get(item.m.message);
+      const message = data ? { ...item.m.message, data: spool.read(data) } : item.m.message;
+      store.putMessage(record.id, { ...item.m, message });
+    }
+  }
+}
+
