@@ -59,9 +59,9 @@ export interface CapturedFrame {
   frame: Frame;
   /** The proxy made this frame (inject, resend, hand-crafted). */
   injected?: boolean;
-  /** The proxy changed this frame's content before forwarding it. */
+  /** The proxy changed this frame's content before forwarding it; with dropped: an edited version replaced it. */
   edited?: boolean;
-  /** The proxy did not forward this frame. */
+  /** The proxy did not forward this frame (dropped at a breakpoint, replaced by an edit, or after the proxy's own close). */
   dropped?: boolean;
 }
 
@@ -75,9 +75,9 @@ export interface CapturedMessage {
   message: Message;
   /** The proxy made this message (inject, resend). */
   injected?: boolean;
-  /** The proxy sent this edited version in place of a held message. */
+  /** The proxy sent this edited version in place of a held message; with dropped: the held original it replaced. */
   edited?: boolean;
-  /** The proxy did not forward this message. */
+  /** The proxy did not forward this message (dropped at a breakpoint, replaced by an edit, or after the proxy's own close). */
   dropped?: boolean;
 }
 

@@ -270,8 +270,10 @@ export interface HeldItem {
   dataBase64?: string;
   /** Handshakes: the request as it will go upstream. */
   request?: { method: string; target: string; rawHeaders: string[] };
-  /** Frames waiting behind it in the same direction (pings included), oldest first. */
+  /** Frames waiting behind it in the same direction (pings included), oldest first; the first 100. */
   queued: { opcode: number; length: number }[];
+  /** How many frames wait behind it in the same direction. */
+  queuedCount: number;
 }
 
 /** A new message to put into a live connection. */

@@ -109,10 +109,11 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
   }
 
   /** Updates what queues behind a held item (the relay calls it as frames pile up). */
-  updateQueued(id: number, queued: HeldItem['queued']): void {
+  updateQueued(id: number, queued: HeldItem['queued'], count: number): void {
     const entry = this.held.get(id);
     if (!entry) return;
     entry.item.queued = queued;
+    entry.item.queuedCount = count;
     this.emitHeld();
   }
 

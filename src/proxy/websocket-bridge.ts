@@ -86,7 +86,7 @@ export async function bridgeWebSocket(
     const asSent = parseSentHead(upstreamHead);
     const { decision } = options.breakpoints.hold({
       connectionId: connection.id, url: target.url, kind: 'handshake', direction: 'send', ruleId: rule.id,
-      request: { method: request.method, target: asSent.target, rawHeaders: asSent.rawHeaders }, queued: [],
+      request: { method: request.method, target: asSent.target, rawHeaders: asSent.rawHeaders }, queued: [], queuedCount: 0,
     });
     const forget = () => options.breakpoints!.forgetConnection(connection.id);
     clientSocket.once('close', forget);

@@ -11,8 +11,14 @@ export interface HeldOut {
   /** The breakpoint queue's id for it. */
   id: number;
   collection: Collection;
+  /** The first frames queued behind it (at most MAX_QUEUED_LISTED). */
   queued: { opcode: number; length: number }[];
+  /** How many frames queue behind it. */
+  queuedCount: number;
 }
+
+/** The UI lists this many of the frames behind a held message; past it, only the count grows. */
+export const MAX_QUEUED_LISTED = 100;
 
 type OutItem =
   | { kind: 'bytes'; bytes: Buffer[]; record: Rec[] }
@@ -58,7 +64,7 @@ export class HeldQueue {
   }
 
   appendHeld(id: number, collection: Collection): HeldOut {
-    const item: HeldOut = { kind: 'held', id, collection, queued: [] };
+    const item: HeldOut = { kind: 'held', id, collection, queued: [], queuedCount: 0 };
     this.items.push(item);
     return item;
   }
@@ -67,8 +73,9 @@ export class HeldQueue {
   noteQueuedFrame(opcode: number, length: number): void {
     const head = this.items[0];
     if (head?.kind !== 'held') return;
-    head.queued.push({ opcode, length });
-    this.breakpoints?.updateQueued(head.id, head.queued);
+    if (head.queued.length < MAX_QUEUED_LISTED) head.queued.push({ opcode, length });
+    head.queuedCount++;
+    this.breakpoints?.updateQueued(head.id, head.queued, head.queuedCount);
   }
 
   /**
@@ -87,7 +94,9 @@ export class HeldQueue {
     }
     beforeChange(c);
     const controls = c.frames.filter((f) => f.done && f.done.frame.opcode >= 8).flatMap((f) => f.bytes);
-    const replacement: OutItem[] = [{ kind: 'bytes', bytes: controls, record: collectionRecords(c, { dropped: true }) }];
+    // An edit replaces the original: recorded as dropped and edited (the UI says "replaced").
+    const flags = decision.action === 'forward' ? { dropped: true, edited: true } : { dropped: true };
+    const replacement: OutItem[] = [{ kind: 'bytes', bytes: controls, record: collectionRecords(c, flags) }];
     if (decision.action === 'forward' && decision.editedMessage) {
       replacement.push({ kind: 'own', opcode: decision.editedMessage.opcode, data: decision.editedMessage.data, flags: { edited: true } });
     }
@@ -106,6 +115,6 @@ export class HeldQueue {
       else this.sink.writeAndRecord(head.bytes, head.record);
     }
     const next = this.items[0];
-    if (next?.kind === 'held') this.breakpoints?.updateQueued(next.id, next.queued);
+    if (next?.kind === 'held') this.breakpoints?.updateQueued(next.id, next.queued, next.queuedCount);
   }
 }

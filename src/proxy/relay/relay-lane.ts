@@ -299,6 +299,8 @@ export class RelayLane {
       const c = this.collection;
       if (c.frames.length === 0 || c.frames[c.frames.length - 1]!.done) c.frames.push({ bytes: [] });
       c.frames[c.frames.length - 1]!.done = timed;
+      // A message gathered behind a held one waits too: its frames count as queued.
+      this.queue.noteQueuedFrame(frame.opcode, frame.payloadLength);
       return;
     }
     // Recorded once its bytes are written (or queued behind a held message).
@@ -332,6 +334,7 @@ export class RelayLane {
         opcode: message.opcode,
         dataBase64: message.data.toString('base64'),
         queued: [],
+        queuedCount: 0,
       });
       const item = this.queue.appendHeld(id, c);
       void decision.then((d) => this.resolveHeld(item, d));

@@ -16,6 +16,7 @@ import { count, dateTime } from '../format.js';
 import { describeCloseCode } from '../../protocol/close-codes.js';
 import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
+import { proxyActionText } from './proxy-action.js';
 
 export function FrameDetailPanel() {
   const app = useApp();
@@ -86,7 +87,7 @@ export function FrameDetailPanel() {
       {f.opcode === 8 ? <CloseSummary code={f.closeCode} reason={f.closeReason} /> : null}
       {f.injected || f.edited || f.dropped ? (
         <div className="info-line">
-          {f.injected ? 'Made by Framescope (injected). ' : ''}{f.edited ? 'Changed by Framescope before it was forwarded. ' : ''}{f.dropped ? 'Not forwarded: dropped at a breakpoint.' : ''}
+          {proxyActionText(f)}
         </div>
       ) : null}
 

@@ -13,6 +13,7 @@ import { ViolationList } from './ViolationList.js';
 import { count, dateTime } from '../format.js';
 import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
+import { proxyActionText } from './proxy-action.js';
 
 const TABS: { id: DetailTab; label: string }[] = [
   { id: 'payload', label: 'Message' },
@@ -44,9 +45,7 @@ export function MessageDetailPanel() {
   const facts = [
     m.compressed ? 'It travelled compressed (permessage-deflate); shown inflated.' : '',
     m.truncated ? `Only the first ${count(detail.data.length)} of its ${count(m.size)} bytes were stored.` : '',
-    m.injected ? 'Made by Framescope (injected).' : '',
-    m.edited ? 'Changed by Framescope before it was forwarded.' : '',
-    m.dropped ? 'Not forwarded: dropped at a breakpoint.' : '',
+    proxyActionText(m),
   ].filter(Boolean);
 
   return (

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import type { Direction } from '../../api/wire.js';
 import { clockTime, relativeTime } from '../format.js';
 import type { TimeFormat } from '../../model/settings-store.js';
+import { proxyMarks } from './proxy-action.js';
 
 export function TimeCell({ time, origin, format }: { time: number; origin: number; format: TimeFormat }) {
   return <span className="td time">{format === 'absolute' ? clockTime(time) : relativeTime(time, origin)}</span>;
@@ -64,9 +65,7 @@ export function RowNotes({ row, children }: { row: { violations: readonly string
     <span className="td notes">
       {children}
       {row.violations.length > 0 ? <span className="violation-mark" title={row.violations.join(', ')}>⚠ {row.violations.length > 1 ? row.violations.length : row.violations[0]}</span> : null}
-      {row.injected ? <span className="mark mark-injected">injected</span> : null}
-      {row.edited ? <span className="mark mark-edited">edited</span> : null}
-      {row.dropped ? <span className="mark mark-dropped">dropped</span> : null}
+      {proxyMarks(row).map((mark) => <span key={mark} className={`mark mark-${mark}`}>{mark}</span>)}
     </span>
   );
 }

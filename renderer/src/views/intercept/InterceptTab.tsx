@@ -69,7 +69,7 @@ function HeldCard({ item, editing, onEdit, onDone }: { item: HeldItem; editing: 
         {item.opcode !== undefined ? <OpcodeBadge badge={opcodeBadge(item.opcode)} /> : null}
         <span className="muted">#{item.connectionId} · {clockTime(item.heldAt)} · rule {item.ruleId}</span>
         {item.kind === 'message' ? <span className="muted">{formatBytes(bytes.length)}</span> : null}
-        {item.queued.length > 0 ? <span className="muted" title="Frames waiting behind it in the same direction">{item.queued.length} queued behind</span> : null}
+        {item.queuedCount > 0 ? <span className="queued-count" data-testid="held-queued" title="Frames waiting behind it in the same direction">{item.queuedCount} queued</span> : null}
       </div>
       <div className="held-url muted" title={item.url}>{item.url}</div>
       {editing ? <HeldEditor item={item} onDone={onDone} /> : (
