@@ -19,8 +19,9 @@ export default tseslint.config(
     },
   },
   {
-    // The codec is sans-IO: bytes in, frames out. No sockets, files or timers.
-    files: ['src/protocol/**/*.ts'],
+    // The codec is sans-IO: bytes in, frames out. No sockets, files or timers. The snippet
+    // generators are pure too: the UI runs them.
+    files: ['src/protocol/**/*.ts', 'src/snippets/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: ['electron', 'react', 'react-dom', ...ioModules, ...ioModules.map((m) => `node:${m}`)]
