@@ -11,6 +11,7 @@ import { HandshakeTab } from '../handshake/HandshakeTab.js';
 import { ComposerTab } from '../composer/ComposerTab.js';
 import { InterceptTab } from '../intercept/InterceptTab.js';
 import { exportHarFile } from '../session-actions.js';
+import { copyConnectionScript } from './connection-script.js';
 import type { MainTab } from '../../model/view-store.js';
 import { StatusBadge } from './ConnectionsList.js';
 
@@ -52,6 +53,8 @@ export function ConnectionPanel() {
               label="Actions"
               items={[
                 { label: 'Export this connection as HAR', onSelect: () => void exportHarFile(app, [row.id]) },
+                { label: 'Copy as JavaScript script (ws)', onSelect: () => void copyConnectionScript(app, row.id, 'javascript') },
+                { label: 'Copy as Python script (websockets)', onSelect: () => void copyConnectionScript(app, row.id, 'python') },
                 { label: 'Replay…', onSelect: () => view.open('replay'), disabled: row.state === 'failed' },
                 { label: 'Close…', onSelect: () => view.open('close-connection'), disabled: !live, separator: true },
                 { label: 'Reset (drop TCP)', onSelect: reset, disabled: !live },

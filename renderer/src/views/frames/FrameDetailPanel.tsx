@@ -8,6 +8,7 @@ import { Icon } from '../common/Icon.js';
 import { Tabs } from '../common/Tabs.js';
 import { OpcodeBadge } from './frame-cells.js';
 import { CopyMenu } from './CopyMenu.js';
+import { CopyAsMenu } from './CopyAsMenu.js';
 import { HeaderTable } from './HeaderTable.js';
 import { HexView } from './HexView.js';
 import { PayloadView } from './PayloadView.js';
@@ -73,6 +74,7 @@ export function FrameDetailPanel() {
         </div>
         <div className="detail-actions">
           <CopyMenu bytes={content} what={message ? 'the message' : 'the payload'} />
+          {message ? <CopyAsMenu connectionId={f.connectionId} number={message.number} message={{ direction: f.direction, opcode: message.opcode, data: content, time: f.time, injected: f.injected, edited: f.edited, dropped: f.dropped }} /> : null}
           <button className="button" disabled={!message || !live} onClick={resend} title={message ? (live ? 'Send this message again on its connection' : 'The connection is not open') : 'Only data messages can be resent'}>
             <Icon name="replay" size={14} /> Resend
           </button>

@@ -8,6 +8,8 @@ import { Tabs } from '../common/Tabs.js';
 import { OpcodeBadge } from './frame-cells.js';
 import { ContentView } from './ContentView.js';
 import { CopyMenu } from './CopyMenu.js';
+import { CopyAsMenu } from './CopyAsMenu.js';
+import { snippetMessage } from '../../model/snippet-source.js';
 import { HexLines } from './HexView.js';
 import { ViolationList } from './ViolationList.js';
 import { count, dateTime } from '../format.js';
@@ -59,6 +61,7 @@ export function MessageDetailPanel() {
         </div>
         <div className="detail-actions">
           <CopyMenu bytes={detail.data} what="the message" />
+          <CopyAsMenu connectionId={detail.connectionId} number={m.number} message={snippetMessage(m, detail.data)} />
           <button className="icon-button" onClick={close} aria-label="Close detail" title="Close (Esc)"><Icon name="close" /></button>
         </div>
       </div>
