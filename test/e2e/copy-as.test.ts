@@ -29,7 +29,7 @@ describe.runIf(existsSync(CHROMIUM))('copy as code from the UI', () => {
   afterAll(() => {
     for (const c of clients) c.terminate();
   });
-  const clipboard = () => ui.page.evaluate(() => navigator.clipboard.readText());
+  const clipboard = () => ui.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
   const connections = (path: string) => received.filter((r) => r.path === path);
 
   it('copies a message as Python and the connection as a JavaScript script, which send the same bytes', async () => {
