@@ -332,8 +332,9 @@ export class ProxyServer {
         res.destroy();
         return;
       }
-      res.writeHead(failure.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Framescope-Error': '1' });
-      res.end(`Framescope: ${message}\n`);
+      const body = Buffer.from(`Framescope: ${message}\n`, 'utf8');
+      res.writeHead(failure.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length, 'X-Framescope-Error': '1', Connection: 'close' });
+      res.end(body);
     });
   }
 
@@ -394,8 +395,10 @@ export class ProxyServer {
       secureContext: defaultContext,
     });
     // Recorded here once; the HTTP server on top sees the same error and only closes the socket.
+    let failed = false;
     tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
-      if (tlsSocket.destroyed) return;
+      if (failed) return;
+      failed = true;
       this.session.recordError(`TLS with the client for ${authority.host} failed: ${error.code ?? error.message}`);
       tlsSocket.destroy();
     });
