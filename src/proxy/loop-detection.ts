@@ -9,7 +9,10 @@ import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 
 export class LoopDetector {
-  /** local address|port of every open outgoing socket the proxy made. */
+  /**
+   * The connection (local end > remote end) of every open outgoing socket the proxy made. Both ends
+   * count: the same local port is used toward different servers at once.
+   */
   private readonly outgoing = new Set<string>();
   /** Sockets already tracked (pooled sockets are handed out again and again). */
   private readonly tracked = new WeakSet<net.Socket>();
@@ -43,8 +46,8 @@ export class LoopDetector {
     if (this.tracked.has(socket)) return;
     this.tracked.add(socket);
     const remember = () => {
-      if (socket.localAddress === undefined || socket.localPort === undefined) return;
-      const key = endpoint(socket.localAddress, socket.localPort);
+      if (socket.localAddress === undefined || socket.localPort === undefined || socket.remoteAddress === undefined || socket.remotePort === undefined) return;
+      const key = `${endpoint(socket.localAddress, socket.localPort)}>${endpoint(socket.remoteAddress, socket.remotePort)}`;
       this.outgoing.add(key);
       socket.once('close', () => this.outgoing.delete(key));
     };
@@ -55,8 +58,8 @@ export class LoopDetector {
   /** Whether an incoming connection is one the proxy itself opened: a loop through a name that resolves to us. */
   isOwnConnection(socket: Duplex): boolean {
     const s = socket as net.Socket;
-    if (s.remoteAddress === undefined || s.remotePort === undefined) return false;
-    return this.outgoing.has(endpoint(s.remoteAddress, s.remotePort));
+    if (s.remoteAddress === undefined || s.remotePort === undefined || s.localAddress === undefined || s.localPort === undefined) return false;
+    return this.outgoing.has(`${endpoint(s.remoteAddress, s.remotePort)}>${endpoint(s.localAddress, s.localPort)}`);
   }
 }
 
