@@ -55,7 +55,8 @@ function registerIpc(): void {
     if (!fromOurUi(event) || !mainWindow) return null;
     const result = await dialog.showSaveDialog(mainWindow, { title: request.title, defaultPath: request.defaultName, filters: request.filters });
     if (result.canceled || !result.filePath) return null;
-    await writeFile(result.filePath, request.text, 'utf8');
+    // Exports hold captured traffic (cookies, tokens): the user's only, like every file Framescope writes.
+    await writeFile(result.filePath, request.text, { encoding: 'utf8', mode: 0o600 });
     return { path: result.filePath };
   });
 }

@@ -105,6 +105,8 @@ export class CertificateAuthority {
       throw new Error(`${certPath} exists but its key ${keyPath} is missing; move ${certPath} away to create a new CA`);
     }
     const warnings = [keyPath, join(dir, LEAF_KEY_FILE)].flatMap((path) => repairPrivateMode(path) ?? []);
+    // Earlier versions wrote the certificate 0644; it holds no secret, so it is made 0600 without a warning.
+    repairPrivateMode(certPath);
     return new CertificateAuthority(dir, readFileSync(certPath, 'utf8'), readFileSync(keyPath, 'utf8'), created, warnings);
   }
 
@@ -241,8 +243,8 @@ function createCaFiles(dir: string): boolean {
     return false;
   }
   const temporary = `${certPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, certPem, { mode: 0o644, flag: 'wx' });
-  chmodSync(temporary, 0o644); // the umask may have taken bits away; the certificate is public
+  // Public, but every file Framescope writes is its user's only: whoever trusts it runs as that user (or root).
+  writeFileSync(temporary, certPem, { mode: 0o600, flag: 'wx' });
   renameSync(temporary, certPath);
   return true;
 }

@@ -26,10 +26,10 @@ describe('CertificateAuthority.loadOrCreate', () => {
     ca = CertificateAuthority.loadOrCreate(dir);
   });
 
-  it('creates ca.pem (0644) and ca-key.pem (0600) on first use', () => {
+  it('creates ca.pem and ca-key.pem (both 0600) on first use', () => {
     expect(ca.created).toBe(true);
     expect(ca.certPath).toBe(join(dir, CA_CERT_FILE));
-    expect(statSync(join(dir, CA_CERT_FILE)).mode & 0o777).toBe(0o644);
+    expect(statSync(join(dir, CA_CERT_FILE)).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, CA_KEY_FILE)).mode & 0o777).toBe(0o600);
     expect(readFileSync(ca.certPath, 'utf8')).toBe(ca.certPem);
     expect(ca.warnings).toEqual([]);
@@ -79,6 +79,13 @@ describe('CertificateAuthority.loadOrCreate', () => {
     expect(statSync(keyPath).mode & 0o777).toBe(0o600);
     expect(repaired.warnings).toEqual([`${keyPath} was accessible to other users (mode 0644); changed it to 0600`]);
     expect(CertificateAuthority.loadOrCreate(dir).warnings).toEqual([]);
+  });
+
+  it('makes a ca.pem that an earlier version left 0644 private, without a warning (it holds no secret)', () => {
+    chmodSync(join(dir, CA_CERT_FILE), 0o644);
+    const repaired = CertificateAuthority.loadOrCreate(dir);
+    expect(statSync(join(dir, CA_CERT_FILE)).mode & 0o777).toBe(0o600);
+    expect(repaired.warnings).toEqual([]);
   });
 
   it('replaces a key left without a certificate by a creation that died', () => {
