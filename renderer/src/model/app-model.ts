@@ -12,6 +12,7 @@ import { InterceptStore } from './intercept-store.js';
 import { MessageDetailStore } from './message-detail-store.js';
 import { MessagesStore } from './messages-store.js';
 import { RateStore } from './rate-store.js';
+import { RecordingStore } from './recording-store.js';
 import { SearchStore } from './search-store.js';
 import { SessionStore } from './session-store.js';
 import { SettingsStore } from './settings-store.js';
@@ -32,6 +33,8 @@ export class AppModel {
   readonly messageDetail: MessageDetailStore;
   readonly search: SearchStore;
   readonly rates: RateStore;
+  /** A recording paused by failed writes, and the session's gaps. */
+  readonly recording: RecordingStore;
   readonly intercept: InterceptStore;
   readonly composer: ComposerStore;
   readonly view: ViewStore;
@@ -55,6 +58,7 @@ export class AppModel {
     this.messageDetail = new MessageDetailStore(client);
     this.search = new SearchStore(client);
     this.rates = new RateStore(client);
+    this.recording = new RecordingStore(client);
     this.intercept = new InterceptStore(client);
     this.composer = new ComposerStore(client, storage);
     this.view = new ViewStore();
@@ -73,7 +77,7 @@ export class AppModel {
     });
     this.session.onSessionChanged(() => void this.reload());
     this.connections.subscribe(() => this.followSelection());
-    this.initialized = Promise.all([this.session.initialized, this.connections.initialized, this.intercept.initialized]).then(() => this.followSelection());
+    this.initialized = Promise.all([this.session.initialized, this.connections.initialized, this.intercept.initialized, this.recording.initialized]).then(() => this.followSelection());
   }
 
   /** Applies a batch of events to every store it concerns. */
@@ -88,6 +92,7 @@ export class AppModel {
     this.engineSettings.apply(events);
     // The proxy's address and mode may have changed with the settings.
     if (events.some((e) => e.kind === 'settings')) void this.session.load();
+    this.recording.apply(events, this.session.session?.live === true);
     const selected = this.connections.get(this.connections.selectedId);
     if (selected) this.rates.update(selected.id, selected.frameCount);
   }
@@ -98,7 +103,7 @@ export class AppModel {
     this.frameDetail.reset();
     this.messageDetail.reset();
     const before = this.connections.selectedId;
-    await Promise.all([this.session.load(), this.connections.load(), this.intercept.load()]);
+    await Promise.all([this.session.load(), this.connections.load(), this.intercept.load(), this.recording.load()]);
     // The same id in another session is another connection: start its views afresh.
     if (before !== undefined && before === this.connections.selectedId) {
       const row = this.connections.get(before);

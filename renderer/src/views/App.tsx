@@ -7,6 +7,7 @@ import { ConnectionsList } from './connections/ConnectionsList.js';
 import { ConnectionPanel } from './connections/ConnectionPanel.js';
 import { Dialogs } from './dialogs/Dialogs.js';
 import { Notices } from './toolbar/Notices.js';
+import { RecordingBanner } from './toolbar/RecordingBanner.js';
 import { Splitter } from './common/Splitter.js';
 import { runMenuCommand } from './session-actions.js';
 import { useStore } from './use-store.js';
@@ -34,6 +35,7 @@ export function App() {
   return (
     <div className="app">
       <Toolbar />
+      <RecordingBanner />
       <div className="main">
         {app.workspace.current === 'traffic'
           ? <Splitter id="connections" direction="column" initial={210} min={96} minSecond={240} first={<ConnectionsList />} second={<ConnectionPanel />} />

@@ -7,10 +7,13 @@ import { count } from '../format.js';
 import { FlagMarkers, LeadHeads, RowLead, RowNotes } from './frame-cells.js';
 import { TrafficList } from './TrafficList.js';
 import type { FrameRow } from '../../model/frame-row.js';
+import type { RecordingGap } from '../../api/wire.js';
+import { GapMarker, describeGap } from './GapMarker.js';
 
 export function FrameTimeline() {
-  const { frames, frameDetail, view, settings, connections } = useApp();
+  const { frames, frameDetail, view, settings, connections, recording } = useApp();
   useStore(frames);
+  useStore(recording);
   useStore(frameDetail);
   useStore(settings);
   useStore(view);
@@ -33,7 +36,10 @@ export function FrameTimeline() {
         locateAfterFilter={(number) => frames.locate(number)}
         tail={frames}
         numberAttribute="data-frame"
-        renderCells={(row) => <FrameCells row={row} origin={origin} format={settings.timeFormat} />}
+        renderCells={(row, index) => (
+          <FrameCells row={row} origin={origin} format={settings.timeFormat}
+            gap={recording.gapBefore(frames.connectionId!, row.time, index === 0 ? undefined : frames.rowAt(index - 1)?.time ?? row.time)} />
+        )}
         ariaLabel="Frames"
         empty={<EmptyTimeline filtered={frames.filtered} />}
       />
@@ -51,9 +57,10 @@ function EmptyTimeline({ filtered }: { filtered: boolean }) {
   return <div className="empty-state"><p>No frames on this connection yet.</p></div>;
 }
 
-function FrameCells({ row, origin, format }: { row: FrameRow; origin: number; format: 'absolute' | 'relative' }) {
+function FrameCells({ row, origin, format, gap }: { row: FrameRow; origin: number; format: 'absolute' | 'relative'; gap: RecordingGap | undefined }) {
   return (
     <>
+      {gap ? <GapMarker gap={gap} /> : null}
       <RowLead row={row} origin={origin} format={format} />
       <FlagMarkers fin={row.fin} rsv1={row.rsv1} rsv2={row.rsv2} rsv3={row.rsv3} masked={row.masked} />
       <span className="td num">{count(row.payloadLength)}</span>
@@ -61,7 +68,7 @@ function FrameCells({ row, origin, format }: { row: FrameRow; origin: number; fo
         {row.previewInflated ? <span className="mark mark-inflated" title="Preview of the decompressed message this frame completes (permessage-deflate, RFC 7692); the length is the compressed payload's">inflated</span> : null}
         {row.preview}{row.truncated ? <span className="muted"> …</span> : null}
       </span>
-      <RowNotes row={row} />
+      <RowNotes row={row}>{gap ? <span className="mark mark-gap" title={describeGap(gap)}>after a gap</span> : null}</RowNotes>
     </>
   );
 }

@@ -54,8 +54,8 @@ interface TrafficListProps<Row extends TrafficRow> {
   tail?: LiveTail;
   /** The row element's data attribute that carries its number. */
   numberAttribute: 'data-frame' | 'data-message';
-  /** The cells of a loaded row. */
-  renderCells(row: Row): ReactNode;
+  /** The cells of a loaded row, at its position in the list. */
+  renderCells(row: Row, index: number): ReactNode;
   ariaLabel: string;
   empty: ReactNode;
 }
@@ -176,7 +176,7 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
         {...{ [numberAttribute]: row.number }}
         onMouseDown={() => selectIndex(index)}
       >
-        {renderCells(row)}
+        {renderCells(row, index)}
       </div>
     );
   };
