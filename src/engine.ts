@@ -82,6 +82,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.live.session;
   }
 
+  /** The live session's store (recording), whichever session is browsed. */
+  get liveStore(): CaptureStore {
+    return this.live.store;
+  }
+
+  /** The name of the session being browsed. */
+  get viewedName(): string {
+    return this.viewed.name;
+  }
+
   /** The store being browsed: the live session's, or a saved one's. */
   get store(): CaptureStore {
     return this.viewed.store;

@@ -3,6 +3,10 @@
 
 import type { SettingsState, Settings } from '../settings/settings-types.js';
 export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride } from '../settings/settings-types.js';
+import type { DiffKind } from '../compare/sequence-diff.js';
+import type { TextDiff } from '../compare/json-diff.js';
+export type { DiffKind } from '../compare/sequence-diff.js';
+export type { TextDiff, JsonDiffEntry, LineDiffRow } from '../compare/json-diff.js';
 
 export const CONTROL_API_VERSION = 1;
 /** The control WebSocket's path on the UI server; the token goes in the query string. */
@@ -351,6 +355,39 @@ export interface RecordingGap {
   connectionIds: number[];
 }
 
+/** One side of a comparison: a connection of the browsed session, or of another saved session. */
+export interface CompareSide {
+  /** The session's name; the browsed session when omitted. */
+  session?: string;
+  connectionId: number;
+}
+
+/** One row of two connections' aligned message sequences. */
+export interface ComparisonRow {
+  kind: DiffKind;
+  left?: MessageSummary;
+  right?: MessageSummary;
+}
+
+/** Two connections' data messages, aligned by content and direction. */
+export interface ConnectionComparison {
+  left: { session: string; connection: ConnectionSummary };
+  right: { session: string; connection: ConnectionSummary };
+  rows: ComparisonRow[];
+  counts: Record<DiffKind, number>;
+  /** The alignment is exact (false: past its edit bound, the middle was paired by position). */
+  exact: boolean;
+  /** Messages left out past the comparison's limit, per side. */
+  omitted: { left: number; right: number };
+}
+
+/** Two messages side by side: their content as text (binary as a hex dump) and how it differs. */
+export interface MessageComparison {
+  left: MessageSummary & { text: string };
+  right: MessageSummary & { text: string };
+  diff: TextDiff;
+}
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
@@ -400,6 +437,10 @@ export interface ControlCommands {
   getSettings: { params: Record<string, never>; result: SettingsState };
   /** Changes some settings: checked (a bad value is an error naming it), applied at once where they can be, saved. */
   setSettings: { params: { settings: Partial<Settings> }; result: SettingsState };
+  /** Aligns two connections' data messages (in this session or saved ones): same, changed, added, removed. */
+  compareConnections: { params: { left: CompareSide; right: CompareSide }; result: ConnectionComparison };
+  /** Two messages side by side with a JSON-aware diff (a line diff for other text, a hex dump for binary). */
+  compareMessages: { params: { left: CompareSide & { message: number }; right: CompareSide & { message: number } }; result: MessageComparison };
 }
 
 export type ControlMethod = keyof ControlCommands;

@@ -15,6 +15,7 @@ import type { StoredFrame } from '../capture/capture-store.js';
 import { Engine } from '../engine.js';
 import type { CommandHandler } from './control-server.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
+import { compareCommands } from './compare-commands.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
@@ -219,6 +220,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       return { connectionId: run.connectionId };
     },
     ...settingsCommands(options.settings),
+    ...compareCommands(engine),
   };
 
   return async (method, params, client) => {
