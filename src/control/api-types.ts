@@ -437,6 +437,8 @@ export interface ControlCommands {
   getSettings: { params: Record<string, never>; result: SettingsState };
   /** Changes some settings: checked (a bad value is an error naming it), applied at once where they can be, saved. */
   setSettings: { params: { settings: Partial<Settings> }; result: SettingsState };
+  /** A session's connections, to pick one to compare (the browsed session when omitted). */
+  listSessionConnections: { params: { session?: string }; result: { session: string; connections: ConnectionSummary[] } };
   /** Aligns two connections' data messages (in this session or saved ones): same, changed, added, removed. */
   compareConnections: { params: { left: CompareSide; right: CompareSide }; result: ConnectionComparison };
   /** Two messages side by side with a JSON-aware diff (a line diff for other text, a hex dump for binary). */

@@ -17,11 +17,15 @@ export const MAX_DIFFED_BYTES = 1024 * 1024;
 const BATCH = 1000;
 
 type CompareHandlers = {
-  [M in 'compareConnections' | 'compareMessages']: (params: ControlCommands[M]['params']) => Promise<ControlCommands[M]['result']>;
+  [M in 'compareConnections' | 'compareMessages' | 'listSessionConnections']: (params: ControlCommands[M]['params']) => Promise<ControlCommands[M]['result']>;
 };
 
 export function compareCommands(engine: Engine): CompareHandlers {
   return {
+    listSessionConnections: ({ session }) => withStores(engine, [{ connectionId: 0, ...(session !== undefined ? { session } : {}) }], ([side]) => ({
+      session: side!.name,
+      connections: side!.store.connections().map(Engine.toApiSummary),
+    })),
     compareConnections: ({ left, right }) => withStores(engine, [left, right], ([a, b]) => {
       const sideA = readSide(a!, left);
       const sideB = readSide(b!, right);

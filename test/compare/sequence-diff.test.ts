@@ -26,6 +26,12 @@ describe('diffSequences', () => {
     expect(countRows(rows)).toEqual({ same: 3, changed: 1, added: 1, removed: 0 });
   });
 
+  it('keeps matched requests aligned when a fast replay sends them before the answers come', () => {
+    const original = seq('s:hello', 'r:hello 1', 's:order', 'r:order 1');
+    const replay = seq('s:hello', 's:order', 'r:hello 2', 'r:order 2');
+    expect(show(diffSequences(original, replay).rows)).toEqual(['same 0 0', 'removed 1 -', 'same 2 1', 'changed 3 2', 'added - 3']);
+  });
+
   it('never pairs messages of different directions', () => {
     expect(show(diffSequences(seq('s:x'), seq('r:x')).rows)).toEqual(['removed 0 -', 'added - 0']);
   });

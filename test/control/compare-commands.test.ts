@@ -86,6 +86,14 @@ describe('compare commands', () => {
     expect(pair.diff).toEqual({ kind: 'equal' });
   });
 
+  it('lists the connections of the browsed session and of a saved one', async () => {
+    const live = await t.api.call('listSessionConnections', {});
+    expect(live.session).toBe('second');
+    expect(live.connections.map((c) => c.url.replace(/^.*\//, ''))).toEqual(['c']);
+    const saved = await t.api.call('listSessionConnections', { session: 'first' });
+    expect(saved.connections.map((c) => [c.id, c.url.replace(/^.*\//, ''), c.messageCount])).toEqual([[a, 'a', 6], [b, 'b', 8]]);
+  });
+
   it('says which connection or session does not exist', async () => {
     await expect(t.api.call('compareConnections', { left: { connectionId: 999 }, right: { connectionId: 1 } })).rejects.toThrow('session "second" has no connection 999');
     await expect(t.api.call('compareConnections', { left: { session: 'nope', connectionId: 1 }, right: { connectionId: 1 } })).rejects.toThrow('there is no session named "nope"');

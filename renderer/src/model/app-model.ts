@@ -19,6 +19,7 @@ import { SettingsStore } from './settings-store.js';
 import { ViewStore } from './view-store.js';
 import { WorkspaceStore } from './workspace-store.js';
 import { EngineSettingsStore } from './engine-settings-store.js';
+import { CompareStore } from './compare-store.js';
 
 export class AppModel {
   readonly client: ControlClient;
@@ -42,6 +43,8 @@ export class AppModel {
   readonly workspace: WorkspaceStore;
   /** The engine's runtime settings (settings.json). */
   readonly engineSettings: EngineSettingsStore;
+  /** Two connections compared. */
+  readonly compare: CompareStore;
   /** Resolves once the first state has been read from the engine. */
   readonly initialized: Promise<void>;
   private readonly queue: AnimationFrameQueue<ControlEvent>;
@@ -64,6 +67,7 @@ export class AppModel {
     this.view = new ViewStore();
     this.workspace = new WorkspaceStore();
     this.engineSettings = new EngineSettingsStore(client);
+    this.compare = new CompareStore(client);
     this.queue = new AnimationFrameQueue((events) => this.apply(events));
 
     client.onEvents((events) => this.queue.push(events));

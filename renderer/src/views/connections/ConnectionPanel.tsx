@@ -6,6 +6,7 @@ import { useStore } from '../use-store.js';
 import { Tabs } from '../common/Tabs.js';
 import { Icon } from '../common/Icon.js';
 import { Menu } from '../common/Menu.js';
+import { compareWith } from '../compare/compare-actions.js';
 import { FramesTab } from '../frames/FramesTab.js';
 import { HandshakeTab } from '../handshake/HandshakeTab.js';
 import { ComposerTab } from '../composer/ComposerTab.js';
@@ -56,6 +57,7 @@ export function ConnectionPanel() {
                 { label: 'Copy as JavaScript script (ws)', onSelect: () => void copyConnectionScript(app, row.id, 'javascript') },
                 { label: 'Copy as Python script (websockets)', onSelect: () => void copyConnectionScript(app, row.id, 'python') },
                 { label: 'Replay…', onSelect: () => view.open('replay'), disabled: row.state === 'failed' },
+                { label: 'Compare with…', onSelect: () => compareWith(app, row.id) },
                 { label: 'Close…', onSelect: () => view.open('close-connection'), disabled: !live, separator: true },
                 { label: 'Reset (drop TCP)', onSelect: reset, disabled: !live },
               ]}

@@ -2,12 +2,14 @@
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { SettingsView } from '../settings/SettingsView.js';
+import { CompareView } from '../compare/CompareView.js';
 
 export function WorkspaceBody() {
   const { workspace } = useApp();
   useStore(workspace);
   switch (workspace.current) {
     case 'settings': return <SettingsView />;
+    case 'compare': return <CompareView />;
     default: return null;
   }
 }
