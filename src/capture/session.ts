@@ -84,7 +84,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   recordError(message: string, connectionId?: number): void {
     const error: SessionError = { message, connectionId, time: Date.now() };
-    this.errors.push(error);
+    // Like connections, a live session hands errors on and keeps none (a flood of bad requests must not grow memory).
+    if (this.keepHistory) this.errors.push(error);
     this.emit('error', error);
   }
 

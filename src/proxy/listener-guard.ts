@@ -32,6 +32,8 @@ export interface ListenerLimits {
 export const DEFAULT_HEAD_TIMEOUT = 15_000;
 export const DEFAULT_MAX_REQUEST_HEAD = 16 * 1024;
 export const DEFAULT_MAX_HALF_OPEN = 1024;
+/** Records of refused or failed requests per second and listener; the rest are counted in one record. */
+export const DEFAULT_MAX_RECORDS_PER_SECOND = 1_000;
 /** Milliseconds an answered bad request's socket stays open for the answer to arrive. */
 const ANSWERED_LINGER = 2_000;
 
@@ -44,6 +46,8 @@ export interface GuardedHandlers {
 export interface GuardOptions extends ListenerLimits {
   /** Records a refused or failed attempt where it belongs (the session's errors, stderr...). */
   record: (message: string) => void;
+  /** Records per second; past it failures are counted and said in one record. Default 1000. */
+  maxRecordsPerSecond?: number;
   /**
    * Checked before every handler with the request's socket: a failure to throw instead of handling
    * (the proxy refuses its own looped connections here).
@@ -52,7 +56,8 @@ export interface GuardOptions extends ListenerLimits {
 }
 
 /** An HTTP server whose handlers cannot end the process, with head timeouts and a half-open cap. */
-export function createGuardedServer(handlers: GuardedHandlers, options: GuardOptions): http.Server {
+export function createGuardedServer(handlers: GuardedHandlers, guardOptions: GuardOptions): http.Server {
+  const options = { ...guardOptions, record: recordAtMost(guardOptions.record, guardOptions.maxRecordsPerSecond ?? DEFAULT_MAX_RECORDS_PER_SECOND) };
   const headTimeout = options.headTimeout ?? DEFAULT_HEAD_TIMEOUT;
   const maxHalfOpen = options.maxHalfOpen ?? DEFAULT_MAX_HALF_OPEN;
   const server = http.createServer({
@@ -118,7 +123,12 @@ export function createGuardedServer(handlers: GuardedHandlers, options: GuardOpt
     const handle = handlers.request;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => run(req, () => handle(req, res), (status, message) => {
       if (res.headersSent) {
-        res.destroy();
+        // Half a response went out: what was written goes too, then the connection ends, so the
+        // client sees the body cut short rather than a second head.
+        const socket = res.socket;
+        if (!socket) return;
+        socket.end();
+        setTimeout(() => socket.destroy(), ANSWERED_LINGER).unref();
         return;
       }
       const body = Buffer.from(`Framescope: ${message}\n`, 'utf8');
@@ -153,6 +163,33 @@ export function createGuardedServer(handlers: GuardedHandlers, options: GuardOpt
     setTimeout(() => socket.destroy(), ANSWERED_LINGER).unref();
   });
   return server;
+}
+
+/**
+ * A flood of bad requests is recorded up to a rate; the rest is counted and said in one record when
+ * the second is over, so the record (in memory and on disk) grows with time, not with the flood.
+ */
+function recordAtMost(record: (message: string) => void, perSecond: number): (message: string) => void {
+  let windowStart = 0;
+  let count = 0;
+  let suppressed = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - windowStart >= 1_000) {
+      windowStart = now;
+      count = 0;
+    }
+    if (++count <= perSecond) {
+      record(message);
+      return;
+    }
+    if (suppressed++ === 0) {
+      setTimeout(() => {
+        record(`${suppressed} more refused or failed requests in the same second were not recorded one by one`);
+        suppressed = 0;
+      }, 1_000 - (now - windowStart)).unref();
+    }
+  };
 }
 
 /** The status a failed handler's connection is answered with. */

@@ -3,12 +3,13 @@
 // command sent right behind it is never executed. With the token, messages that are no valid request
 // (not JSON, wrong types, unknown and prototype-key command names, binary) get an error, never a crash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startUiProcess } from '../support/cli.js';
 import { rawExchange, statusLine } from '../support/raw-http.js';
+import { startWsServer, wsViaAbsoluteForm, opened, nextMessage } from '../support/peers.js';
 import { ControlClient } from '../support/engine.js';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
 import type { ControlServerMessage } from '../../src/control/api-types.js';
@@ -120,5 +121,54 @@ describe('control API attacks', () => {
     ws.close();
     expect((await api.call('hello', {})).proxy.address).toBe(`127.0.0.1:${engine.proxyPort}`);
     expect(engine.child.exitCode).toBeNull();
+  });
+
+  it('answers every command called with parameters of the wrong types, and serves on', { timeout: 60_000 }, async () => {
+    // Every command the API declares, read from its one declaration.
+    const declared = readFileSync(new URL('../../src/control/api-types.ts', import.meta.url), 'utf8');
+    const block = declared.slice(declared.indexOf('export interface ControlCommands'), declared.indexOf('export type ControlMethod'));
+    const commands = [...block.matchAll(/^ {2}(\w+): \{ params:/gm)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThan(30);
+    const server = await startWsServer();
+    server.wss.on('connection', (ws) => ws.on('message', (d) => ws.send(d.toString())));
+    try {
+      // A live connection, so commands that name connection 1 reach the relay.
+      const live = wsViaAbsoluteForm(engine.proxyPort, `ws://127.0.0.1:${server.port}/live`);
+      await opened(live);
+      const wrongTypes = {
+        id: '1', connectionId: '1', number: {}, start: -1, end: 1e308, filter: 'x', searchId: [], connectionIds: 'x', text: 5, name: {},
+        on: 'yes', direction: 7, message: null, messageNumber: -5, edited: 5, frame: [], mode: 'x', toward: 5, code: 'x', reason: 5,
+        rule: 'x', action: {}, editedMessage: 'x', editedRequest: 5, url: 5, headers: 'x', protocols: 7, timing: 5, speed: 'x', targetUrl: {}, settings: 'x',
+      };
+      const outOfRange = { id: 2 ** 60, connectionId: 1, number: 2 ** 60, start: 2 ** 53, end: -1, messageNumber: -1, searchId: -1, direction: 'sideways', message: { kind: 'nope' }, frame: { opcode: 99 }, rule: { id: -1 } };
+      const ws = new WebSocket(`ws://127.0.0.1:${engine.uiPort}/control?token=${engine.token}`);
+      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      const answered = new Set<number>();
+      ws.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as ControlServerMessage;
+        if (message.type === 'response') answered.add(message.id);
+      });
+      let id = 1000;
+      for (const method of commands) {
+        ws.send(JSON.stringify({ id: id++, method, params: {} }));
+        ws.send(JSON.stringify({ id: id++, method, params: wrongTypes }));
+        ws.send(JSON.stringify({ id: id++, method, params: outOfRange }));
+        ws.send(`{"id":${id++},"method":"${method}","params":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}}`);
+      }
+      for (let i = 0; i < 2000 && answered.size < id - 1000; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(answered.size).toBe(id - 1000);
+      ws.close();
+      expect(engine.child.exitCode).toBeNull();
+      // Still relaying and still answering.
+      const after = wsViaAbsoluteForm(engine.proxyPort, `ws://127.0.0.1:${server.port}/after`);
+      await opened(after);
+      after.send('served on');
+      expect((await nextMessage(after)).data.toString()).toBe('served on');
+      after.close();
+      live.terminate();
+      expect((await api.call('hello', {})).proxy.address).toBe(`127.0.0.1:${engine.proxyPort}`);
+    } finally {
+      await server.close();
+    }
   });
 });
