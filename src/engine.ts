@@ -234,6 +234,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       // The disk failed: the traffic goes on unrecorded, and everyone is told.
       onPause: (pause: RecordingPause) => this.emit('event', { kind: 'recording-write', pause }),
       onResume: (gap: RecordingGap) => this.emit('event', { kind: 'recording-write', pause: null, gap }),
+      onError: (error: Error) => this.emit('event', { kind: 'error', message: `session ${this.live?.name ?? name}: ${error.message}`, time: Date.now() }),
     };
     if (!fresh && this.catalog.exists(name)) {
       store = await this.catalog.open(name, budget);

@@ -12,6 +12,7 @@ import {
 import { CaptureIndex, ConnectionIndex, frameBits, messageBits, scanCaptureFile, type RecoveryReport } from './capture-index.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { searchCapture, type SearchHit, type SearchOptions, type SearchQuery } from './capture-search.js';
+import { restoreCaptureFile } from './capture-file-restore.js';
 import { CaptureWriter } from './capture-writer.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { summaryOf, type FrameSummary } from './frame-summary.js';
@@ -113,7 +114,7 @@ export class CaptureStore {
   private constructor(
     /** The capture file's path. */
     readonly path: string,
-    private readonly fd: number,
+    fd: number,
     private readonly index: CaptureIndex,
     end: number,
     catalogue: ViolationCatalogue,
@@ -133,6 +134,8 @@ export class CaptureStore {
       maxDelayMs: options.maxDelayMs, batchBytes: options.batchBytes, onError: this.onError,
       highWaterMark: options.highWaterMark, lowWaterMark: options.lowWaterMark, onBackpressure: options.onBackpressure,
       retryMs: options.retryMs, onFailing: (error) => this.pauseRecording(error), onRecovered: () => this.resumeRecording(),
+      // Its directory removed while recording: the file is written again where it was.
+      restore: (oldFd) => restoreCaptureFile(path, oldFd),
     });
   }
 
@@ -452,7 +455,7 @@ export class CaptureStore {
     this.closed = true;
     this.writer.close(() => {
       try {
-        closeSync(this.fd);
+        closeSync(this.writer.fileDescriptor);
       } catch (error) {
         this.onError(error as Error);
       }

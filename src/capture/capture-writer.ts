@@ -23,7 +23,8 @@
 // onBackpressure(false) lets it go on. Past twice the high-water mark (a caller that does not pause),
 // or when batches pile up behind a write within one synchronous run of code (a loop of appends that
 // never returns to the event loop, so no write can be seen to end), the writer writes synchronously.
-import { readSync, writev, writevSync } from 'node:fs';
+import { closeSync, readSync, writev, writevSync } from 'node:fs';
+import { fileUnlinked } from './capture-file-restore.js';
 import { crc32 } from 'node:zlib';
 import { CHECKPOINT_BODY_LENGTH, RECORD_HEADER_LENGTH, RecordType, sealRecord } from './capture-file.js';
 
@@ -59,6 +60,13 @@ export interface CaptureWriterOptions {
   onFailing?: (error: Error) => void;
   /** After onFailing: every byte held is in the file now; appending may go on. */
   onRecovered?: () => void;
+  /**
+   * The file was found unlinked (its directory removed): writes to it would succeed and be lost.
+   * Writes the file again at its path from the old descriptor and returns the new descriptor, or
+   * throws (then writes count as failing, and it is tried again every retryMs). Without it, an
+   * unlinked file is a failure that never ends.
+   */
+  restore?: (oldFd: number) => number;
 }
 
 export const DEFAULT_MAX_DELAY_MS = 50;
@@ -96,6 +104,11 @@ export class CaptureWriter {
   private readonly onRecovered: () => void;
   /** Between onFailing and onRecovered. */
   private recovering = false;
+  private readonly restore: ((oldFd: number) => number) | undefined;
+  /** The file is unlinked and could not be written again yet. */
+  private unlinked = false;
+  /** When the file was last checked for being unlinked (ms, performance.now()). */
+  private linkCheckedAt = 0;
   /** The batch being filled, bytes 0 to `used` (null until its first record); it starts at file offset `batchStart`. */
   private batch: Buffer | null = null;
   private used = 0;
@@ -128,7 +141,7 @@ export class CaptureWriter {
   private idleWaiters: (() => void)[] = [];
 
   /** fd: opened for reading and writing (not appending); position: the file offset where the next record goes (its end). */
-  constructor(private readonly fd: number, position: number, options: CaptureWriterOptions = {}) {
+  constructor(private fd: number, position: number, options: CaptureWriterOptions = {}) {
     this.maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
     this.batchBytes = Math.max(1, options.batchBytes ?? DEFAULT_BATCH_BYTES);
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
@@ -138,7 +151,13 @@ export class CaptureWriter {
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
     this.onFailing = options.onFailing ?? (() => {});
     this.onRecovered = options.onRecovered ?? (() => {});
+    this.restore = options.restore;
     this.batchStart = position;
+  }
+
+  /** The file's descriptor now (another one once an unlinked file was written again). */
+  get fileDescriptor(): number {
+    return this.fd;
   }
 
   /** The end of the file once everything pending is written: where the next record goes. */
@@ -207,6 +226,11 @@ export class CaptureWriter {
     if (this.closed) return;
     this.clearTimer();
     this.seal();
+    if (!this.linked(true)) {
+      this.checkBackpressure();
+      this.wakeIdle();
+      return;
+    }
     while (this.unwritten.length > 0) {
       const group = this.unwritten.slice(0, MAX_BATCHES_PER_WRITE);
       const from = group.map((b) => b.done);
@@ -349,6 +373,7 @@ export class CaptureWriter {
     if (this.inFlight > 0 || this.closed || this.unwritten.length === 0) return;
     // A failing disk is retried on the timer, not on every record.
     if (this.failing && !retry) return;
+    if (!this.linked(retry)) return;
     const group: SealedBatch[] = [];
     let bytes = 0;
     for (const sealed of this.unwritten) {
@@ -372,6 +397,8 @@ export class CaptureWriter {
       } else {
         this.failing = false;
         this.advance(group, from, written);
+        // What was written may have gone to a file no directory holds any more.
+        this.linked(false);
       }
       // Buffers of batches a flush wrote while this write was in flight can be reused now.
       for (const sealed of group) if (sealed.inFile) this.reuse(sealed);
@@ -431,6 +458,7 @@ export class CaptureWriter {
 
   private onTimer(): void {
     this.timer = null;
+    if (this.unlinked) this.linked(true);
     this.seal();
     this.issue(true);
     this.checkBackpressure();
@@ -438,9 +466,53 @@ export class CaptureWriter {
     this.checkRecovered();
   }
 
+  /**
+   * False while the file is unlinked (its directory was removed) and cannot be written again yet;
+   * then writes count as failing. Checked at most once per retryMs unless `now`.
+   */
+  private linked(now: boolean): boolean {
+    if (this.closed) return true;
+    if (!now && !this.unlinked && performance.now() - this.linkCheckedAt < this.retryMs) return true;
+    this.linkCheckedAt = performance.now();
+    let unlinked: boolean;
+    try {
+      unlinked = fileUnlinked(this.fd);
+    } catch {
+      return true;
+    }
+    if (!unlinked) {
+      this.unlinked = false;
+      return true;
+    }
+    if (this.restore && this.inFlight === 0) {
+      try {
+        const fd = this.restore(this.fd);
+        const old = this.fd;
+        this.fd = fd;
+        this.unlinked = false;
+        // Writes may go on: what waits is retried into the new file.
+        this.failing = false;
+        try {
+          closeSync(old);
+        } catch {
+          // Closed already: nothing to release.
+        }
+        this.onError(Object.assign(new Error('the capture file was removed; it was written again at its path from what Framescope held'), { code: 'removed' }));
+        return true;
+      } catch (error) {
+        this.unlinked = true;
+        this.fail(Object.assign(new Error(`the capture file was removed and cannot be written again yet (${(error as Error).message})`), { code: 'removed' }));
+        return false;
+      }
+    }
+    this.unlinked = true;
+    this.fail(Object.assign(new Error('the capture file was removed'), { code: 'removed' }));
+    return false;
+  }
+
   /** After a failure: tells onRecovered once every byte held is in the file. */
   private checkRecovered(): void {
-    if (!this.recovering || this.failing || this.closed || this.used > 0 || this.unwritten.length > 0) return;
+    if (!this.recovering || this.failing || this.unlinked || this.closed || this.used > 0 || this.unwritten.length > 0) return;
     this.recovering = false;
     try {
       this.onRecovered();
