@@ -50,7 +50,10 @@ export class ComposerStore extends Observable {
   kind: ComposerKind = 'message';
   format: ContentFormat = 'text';
   direction: Direction = 'send';
+  /** The content exactly as it will be sent (as text, or hex or base64 digits). */
   content = '';
+  /** Moves whenever the content is set from outside the editor (a resend, a snippet, Format, a format change). */
+  contentRevision = 0;
   closeCode = '1000';
   closeReason = '';
   raw: RawFields = { ...DEFAULT_RAW };
@@ -67,7 +70,7 @@ export class ComposerStore extends Observable {
   }
 
   update(changes: Partial<Pick<ComposerStore, 'kind' | 'format' | 'direction' | 'content' | 'closeCode' | 'closeReason'>>): void {
-    if (changes.format && changes.format !== this.format && changes.content === undefined) this.content = convert(this.content, this.format, changes.format);
+    if (changes.format && changes.format !== this.format && changes.content === undefined) this.setContent(convert(this.content, this.format, changes.format));
     Object.assign(this, changes);
     this.result = undefined;
     this.changed();
@@ -85,13 +88,23 @@ export class ComposerStore extends Observable {
     this.kind = 'message';
     this.direction = source.direction;
     this.resendOf = source;
+    // The exact text: a resend as it was must be byte for byte what was captured (Format pretty-prints on request).
     if (source.opcode === 1 && text.valid) {
       this.format = looksLikeJson(text.text) ? 'json' : 'text';
-      this.content = this.format === 'json' ? prettyJson(text.text) : text.text;
+      this.setContent(text.text);
     } else {
       this.format = 'hex';
-      this.content = bytesToHex(bytes, ' ');
+      this.setContent(bytesToHex(bytes, ' '));
     }
+    this.result = undefined;
+    this.changed();
+  }
+
+  /** Pretty-prints JSON content (two-space indent), when it parses; the user asks for it. */
+  formatContent(): void {
+    const pretty = prettyJson(this.content);
+    if (pretty === this.content) return;
+    this.setContent(pretty);
     this.result = undefined;
     this.changed();
   }
@@ -176,7 +189,7 @@ export class ComposerStore extends Observable {
     if (!snippet) return;
     this.kind = snippet.kind;
     this.format = snippet.format;
-    this.content = snippet.content;
+    this.setContent(snippet.content);
     this.resendOf = undefined;
     this.result = undefined;
     this.changed();
@@ -185,6 +198,12 @@ export class ComposerStore extends Observable {
   deleteSnippet(name: string): void {
     this.snippets = this.snippets.filter((s) => s.name !== name);
     this.writeSnippets();
+  }
+
+  /** Sets the content from outside the editor, which then shows it. */
+  private setContent(content: string): void {
+    this.content = content;
+    this.contentRevision++;
   }
 
   private readSnippets(): Snippet[] {

@@ -1,6 +1,9 @@
 // Monaco in a React component. Monaco itself loads on first use (monaco-loader.ts); until then a
-// plain placeholder shows. Read-only editors follow `value`; editable ones report changes and take
-// `value` only when it changes from outside (a snippet, a resend).
+// plain placeholder shows. Read-only editors follow `value`. In an editable one the model is the
+// source of truth while the user types: it reports each change and takes `value` again only when
+// `revision` moves (a snippet, a resend, the Format button). A re-render that carries an older value
+// than the model (React renders after the keystroke that made it) never reaches setValue, so fast
+// typing loses no keystroke and the cursor stays where it is.
 import { useEffect, useRef, useState } from 'react';
 import type * as MonacoApi from 'monaco-editor/editor/editor.api';
 import { loadMonaco } from '../../monaco/monaco-loader.js';
@@ -8,7 +11,10 @@ import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 
 interface MonacoEditorProps {
+  /** The text: followed when read-only; taken at creation and when `revision` moves when editable. */
   value: string;
+  /** Bumped by the owner to put `value` into an editable editor (content set from outside). */
+  revision?: number;
   language: 'plaintext' | 'json';
   readOnly?: boolean;
   onChange?: (value: string) => void;
@@ -19,13 +25,19 @@ interface MonacoEditorProps {
   className?: string;
 }
 
-export function MonacoEditor({ value, language, readOnly = false, onChange, onMarkers, ariaLabel, wordWrap = true, className }: MonacoEditorProps) {
+export function MonacoEditor({ value, revision = 0, language, readOnly = false, onChange, onMarkers, ariaLabel, wordWrap = true, className }: MonacoEditorProps) {
   const { settings } = useApp();
   useStore(settings);
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<MonacoApi.editor.IStandaloneCodeEditor | null>(null);
   const monacoRef = useRef<typeof MonacoApi | null>(null);
-  const lastValue = useRef(value);
+  /** The revision whose value the model holds. */
+  const appliedRevision = useRef(revision);
+  /** The newest value given, for the model made once Monaco has loaded. */
+  const latestValue = useRef(value);
+  latestValue.current = value;
+  const latestRevision = useRef(revision);
+  latestRevision.current = revision;
   const callbacks = useRef({ onChange, onMarkers });
   callbacks.current = { onChange, onMarkers };
   const [ready, setReady] = useState(false);
@@ -38,7 +50,8 @@ export function MonacoEditor({ value, language, readOnly = false, onChange, onMa
       if (disposed || !host.current) return;
       monacoRef.current = monaco;
       monaco.editor.setTheme(settings.theme === 'dark' ? 'vs-dark' : 'vs');
-      const model = monaco.editor.createModel(lastValue.current, language);
+      appliedRevision.current = latestRevision.current;
+      const model = monaco.editor.createModel(latestValue.current, language);
       const instance = monaco.editor.create(host.current, {
         model,
         readOnly,
@@ -57,10 +70,7 @@ export function MonacoEditor({ value, language, readOnly = false, onChange, onMa
         unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: true },
       });
       editor.current = instance;
-      disposables.push(model.onDidChangeContent(() => {
-        lastValue.current = model.getValue();
-        callbacks.current.onChange?.(lastValue.current);
-      }));
+      disposables.push(model.onDidChangeContent(() => callbacks.current.onChange?.(model.getValue())));
       disposables.push(monaco.editor.onDidChangeMarkers((uris) => {
         if (!uris.some((u) => u.toString() === model.uri.toString())) return;
         callbacks.current.onMarkers?.(monaco.editor.getModelMarkers({ resource: model.uri }).map((m) => `line ${m.startLineNumber}: ${m.message}`));
@@ -79,11 +89,12 @@ export function MonacoEditor({ value, language, readOnly = false, onChange, onMa
   }, []);
 
   useEffect(() => {
-    const instance = editor.current;
-    if (!instance || value === lastValue.current) return;
-    lastValue.current = value;
-    instance.getModel()?.setValue(value);
-  }, [value, ready]);
+    const model = editor.current?.getModel();
+    if (!model) return;
+    if (!readOnly && revision === appliedRevision.current) return;
+    appliedRevision.current = revision;
+    if (value !== model.getValue()) model.setValue(value);
+  }, [value, revision, readOnly, ready]);
 
   useEffect(() => {
     const model = editor.current?.getModel();

@@ -10,7 +10,7 @@ import { Icon } from '../common/Icon.js';
 import { formatBytes } from '../../protocol/bytes.js';
 import { SENDABLE_CLOSE_CODES, describeCloseCode } from '../../protocol/close-codes.js';
 import { opcodeName } from '../../protocol/opcodes.js';
-import { rawProblem, type ComposerKind, type ContentFormat } from '../../model/composer-store.js';
+import { looksLikeJson, rawProblem, type ComposerKind, type ContentFormat } from '../../model/composer-store.js';
 import type { Direction } from '../../api/wire.js';
 
 export function ComposerTab() {
@@ -44,9 +44,16 @@ export function ComposerTab() {
             options={[{ value: 'text', label: 'Text' }, { value: 'json', label: 'JSON' }, { value: 'hex', label: 'Hex' }, { value: 'base64', label: 'Base64' }]}
           />
           <span className="muted">{usesContent ? (payload.bytes ? `${formatBytes(payload.bytes.length)} payload` : '') : 'a close frame carries the code and reason set on the right'}</span>
+          <span className="toolbar-spacer" />
+          {composer.format === 'text' || composer.format === 'json' ? (
+            <button className="button" disabled={!looksLikeJson(composer.content)} onClick={() => composer.formatContent()} title="Pretty-print the JSON (this changes the bytes sent)">
+              <Icon name="snippet" size={14} /> Format
+            </button>
+          ) : null}
         </div>
         <MonacoEditor
           value={composer.content}
+          revision={composer.contentRevision}
           language={composer.format === 'json' ? 'json' : 'plaintext'}
           onChange={(content) => composer.update({ content })}
           onMarkers={setMarkers}

@@ -95,9 +95,16 @@ function HeldEditor({ item, onDone }: { item: HeldItem; onDone: () => void }) {
   const [format, setFormat] = useState(initialFormat);
   const initial = item.kind === 'handshake'
     ? [item.request?.target ?? '/', ...pairs(item.request?.rawHeaders ?? []).map(([n, v]) => `${n}: ${v}`)].join('\n')
-    : initialFormat === 'text' ? (looksLikeJson(text.text) ? prettyJson(text.text) : text.text) : bytesToHex(bytes, ' ');
+    : initialFormat === 'text' ? text.text : bytesToHex(bytes, ' ');
+  // The exact text held: what is not touched is sent as it came (Format pretty-prints on request).
   const [value, setValue] = useState(initial);
+  /** Bumped when the text is replaced from outside the editor (a format switch, Format). */
+  const [revision, setRevision] = useState(0);
   const [error, setError] = useState<string>();
+  const replace = (next: string) => {
+    setValue(next);
+    setRevision((r) => r + 1);
+  };
 
   const forward = () => {
     try {
@@ -125,14 +132,20 @@ function HeldEditor({ item, onDone }: { item: HeldItem; onDone: () => void }) {
           <Segmented<'text' | 'hex'> label="Edit as" value={format} onChange={(f) => {
             setFormat(f);
             try {
-              setValue(f === 'hex' ? bytesToHex(encodeUtf8(value), ' ') : decodeUtf8(hexToBytes(value)).text);
+              replace(f === 'hex' ? bytesToHex(encodeUtf8(value), ' ') : decodeUtf8(hexToBytes(value)).text);
             } catch {
               // Leave the text as it is when it does not convert.
             }
           }} options={[{ value: 'text', label: 'Text (opcode 1)' }, { value: 'hex', label: 'Binary as hex (opcode 2)' }]} />
+          <span className="toolbar-spacer" />
+          {format === 'text' ? (
+            <button className="button" disabled={!looksLikeJson(value)} onClick={() => replace(prettyJson(value))} title="Pretty-print the JSON (this changes the bytes sent)">
+              <Icon name="snippet" size={14} /> Format
+            </button>
+          ) : null}
         </div>
       ) : <p className="muted small">First line: the request target; then one header per line, in order.</p>}
-      <MonacoEditor value={value} onChange={(v) => { setValue(v); setError(undefined); }} language={format === 'text' && looksLikeJson(value) ? 'json' : 'plaintext'} ariaLabel="Edit held message" className="held-monaco" />
+      <MonacoEditor value={value} revision={revision} onChange={(v) => { setValue(v); setError(undefined); }} language={format === 'text' && looksLikeJson(value) ? 'json' : 'plaintext'} ariaLabel="Edit held message" className="held-monaco" />
       {error ? <p className="error-text small">{error}</p> : null}
       <div className="held-actions">
         <button className="button primary" onClick={forward}><Icon name="forward" size={14} /> Forward edited</button>
