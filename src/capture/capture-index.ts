@@ -166,13 +166,14 @@ export class ConnectionIndex {
 
   /** Adds a message, marks its frames as belonging to one, and returns its number. */
   addMessage(offset: number, time: number, anchor: number, bits: number, ownViolations: number, violationCount: number, frameNumbers: ArrayLike<number>): number {
-    let violations = ownViolations;
+    let framesViolations = 0;
     for (let i = 0; i < frameNumbers.length; i++) {
       const n = frameNumbers[i];
       if (n >= this.frameCount) continue;
       this.frameBits.set(n, this.frameBits.get(n) | FrameBits.InMessage);
-      violations |= this.frameViolations.get(n);
+      framesViolations |= this.frameViolations.get(n);
     }
+    const violations = ownViolations | framesViolations;
     const count = this.messageOffset.length;
     if (count > 0 && anchorKey(anchor) < anchorKey(this.messageAnchor.get(count - 1))) this.anchorsSorted = false;
     this.messageOffset.push(offset);
@@ -182,7 +183,9 @@ export class ConnectionIndex {
     this.messageViolations.push(violations >>> 0);
     if (bits & MessageBits.Receive) this.messagesReceived++;
     else this.messagesSent++;
-    this.violationCount += violationCount;
+    // A violation about the content (invalid UTF-8) is on the message and on the frame where it was
+    // found: it is one violation, counted with the frame.
+    this.violationCount += violationCount - bitCount(ownViolations & framesViolations);
     return this.messageOffset.length - 1;
   }
 
@@ -619,4 +622,11 @@ export function messageBitsOfFlags(flags: number, opcode: number, frameCount: nu
   if (flags & MessageFlag.DataNotStored) bits |= MessageBits.DataNotStored;
   if (frameCount === 1) bits |= MessageBits.OneFrame;
   return bits;
+}
+
+/** Set bits in a 32-bit mask. */
+function bitCount(mask: number): number {
+  let n = 0;
+  for (let m = mask >>> 0; m !== 0; m &= m - 1) n++;
+  return n;
 }

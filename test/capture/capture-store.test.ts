@@ -131,12 +131,35 @@ describe('a store recorded from a live session', () => {
     reopened.close();
   });
 
+  it('counts a violation found in a frame and carried by its message once, also when reopened', async () => {
+    const path = join(dir, 'one-violation.fscap');
+    const store = CaptureStore.create(path);
+    const session = new Session();
+    recordSession(session, store);
+    const c = newConnection(session);
+    c.state = 'open';
+    session.updated(c);
+    const server = wire(session, c, 'receive');
+    // 68 ff: invalid UTF-8 in a text frame, on the frame and on the message it completes.
+    server.send({ opcode: 1, payload: Buffer.from([0x68, 0xff]) });
+    expect(c.frames[0]!.frame.violations).toEqual(['invalid-utf8']);
+    expect(c.messages[0]!.message.violations).toEqual(['invalid-utf8']);
+    expect(store.connections()[0]).toMatchObject({ violationCount: 1 });
+    store.close();
+    const reopened = await CaptureStore.open(path);
+    expect(reopened.connections()[0]).toMatchObject({ violationCount: 1 });
+    reopened.close();
+  });
+
   it('lists connections with their counts each way', () => {
     const store = CaptureStore.create(join(dir, 's.fscap'));
     const session = recordRichSession(store);
     const c = session.connections[0];
     const wireBytes = (d: Direction) => c.frames.filter((f) => f.direction === d).reduce((sum, f) => sum + f.frame.headerLength + f.frame.payloadLength, 0);
-    const violations = c.frames.reduce((n, f) => n + f.frame.violations.length, 0) + c.messages.reduce((n, m) => n + m.message.violations.length, 0);
+    // A message's violation that its frame carries too (invalid UTF-8) is one violation.
+    const onItsFrames = (m: CapturedMessage, code: string) => c.frames.some((f) => f.direction === m.direction && m.message.frameIndexes.includes(f.frame.index) && f.frame.violations.includes(code));
+    const violations = c.frames.reduce((n, f) => n + f.frame.violations.length, 0)
+      + c.messages.reduce((n, m) => n + m.message.violations.filter((code) => !onItsFrames(m, code)).length, 0);
     const [summary, failed] = store.connections();
     expect(summary).toMatchObject({
       id: 1, url: 'ws://example.test/socket', state: 'closed', frameCount: 15, messageCount: 9,
@@ -144,6 +167,7 @@ describe('a store recorded from a live session', () => {
       messagesSent: 5, messagesReceived: 4, bytesSent: wireBytes('send'), bytesReceived: wireBytes('receive'), violationCount: violations,
     });
     expect(violations).toBeGreaterThanOrEqual(2);
+    expect(c.messages.some((m) => m.message.violations.includes('invalid-utf8'))).toBe(true);
     expect('frames' in summary).toBe(false);
     expect(failed).toMatchObject({ id: 2, state: 'failed', frameCount: 0, messageCount: 0 });
     store.close();
