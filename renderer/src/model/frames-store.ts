@@ -44,6 +44,11 @@ export class FramesStore extends Observable {
     return this.pages.total;
   }
 
+  /** Moves whenever the list becomes another one (connection, filter, session), whatever its length. */
+  get generation(): number {
+    return this.pages.generation;
+  }
+
   get filtered(): boolean {
     return this.filter.direction !== undefined || this.filter.opcode !== undefined || this.filter.violation !== undefined;
   }

@@ -45,6 +45,11 @@ export class MessagesStore extends Observable {
     return this.pages.total;
   }
 
+  /** Moves whenever the list becomes another one (connection, filter, session), whatever its length. */
+  get generation(): number {
+    return this.pages.generation;
+  }
+
   /** The filtered list is still being drawn up (the engine's search is running). */
   get filtering(): boolean {
     return this.search.running;

@@ -23,6 +23,8 @@ export class ViewStore extends Observable {
   searchFocus = 0;
   /** Bumped to ask the frame detail to take focus (Enter). */
   detailFocus = 0;
+  /** Bumped to ask the frame (or message) list to take focus (Escape in the detail). */
+  listFocus = 0;
   /** A frame (or, in a message list, a message) to scroll to and select: from the rate plot or a search hit. */
   reveal: { kind: 'frame' | 'message'; number: number; seq: number } | undefined;
   private nextNotice = 1;
@@ -57,6 +59,13 @@ export class ViewStore extends Observable {
   focusDetail(): void {
     this.detailOpen = true;
     this.detailFocus++;
+    this.changed();
+  }
+
+  /** Closes the detail and gives the focus back to the list. */
+  closeDetailToList(): void {
+    this.detailOpen = false;
+    this.listFocus++;
     this.changed();
   }
 

@@ -1,11 +1,12 @@
 // The selected frame in full: header bit by bit, payload as text or JSON (Monaco), hex dump masked
 // and unmasked, the close code, violations with their RFC sections, and the whole message for a
 // fragment. Copy as text, hex or base64; resend as it was or edited.
-import { useEffect, useRef } from 'react';
+import { useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
 import { Tabs } from '../common/Tabs.js';
+import { useFocusRequest } from '../common/use-focus-request.js';
 import { OpcodeBadge } from './frame-cells.js';
 import { CopyMenu } from './CopyMenu.js';
 import { CopyAsMenu } from './CopyAsMenu.js';
@@ -26,15 +27,19 @@ export function FrameDetailPanel() {
   useStore(view);
   const panel = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (view.detailFocus > 0) panel.current?.focus();
-  }, [view.detailFocus]);
+  useFocusRequest(view.detailFocus, panel);
 
   const detail = frameDetail.view;
   const close = () => view.setDetailOpen(false);
+  // Escape closes the detail and gives the focus back to the list, where the arrow keys go on.
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    e.preventDefault();
+    view.closeDetailToList();
+  };
   if (!detail) {
     return (
-      <aside ref={panel} className="frame-detail" tabIndex={-1} aria-label="Frame detail">
+      <aside ref={panel} className="frame-detail" tabIndex={-1} onKeyDown={onKeyDown} aria-label="Frame detail">
         <div className="detail-head"><span className="muted">{frameDetail.error ? `Could not read frame #${frameDetail.number}: ${frameDetail.error}` : 'Loading frame…'}</span><span className="toolbar-spacer" /><button className="icon-button" onClick={close} aria-label="Close detail"><Icon name="close" /></button></div>
       </aside>
     );
@@ -64,7 +69,7 @@ export function FrameDetailPanel() {
   ];
 
   return (
-    <aside ref={panel} className="frame-detail" tabIndex={-1} aria-label="Frame detail" data-frame-detail={f.number}>
+    <aside ref={panel} className="frame-detail" tabIndex={-1} onKeyDown={onKeyDown} aria-label="Frame detail" data-frame-detail={f.number}>
       <div className="detail-head">
         <div className="detail-title">
           <strong>Frame #{f.number}</strong>

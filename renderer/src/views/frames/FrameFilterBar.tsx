@@ -1,11 +1,12 @@
 // Filters of the frame list (direction, opcode, violation: queryFrames filters) or of the message
 // list of a connection recorded without frames, the payload search (text or regex, streamed hits),
 // time format, the rate plot switch and the live tail.
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Segmented } from '../common/Tabs.js';
 import { Icon } from '../common/Icon.js';
+import { useFocusRequest } from '../common/use-focus-request.js';
 import { count } from '../format.js';
 import { DIRECTIONS, type FrameListFilter } from '../../model/frames-store.js';
 import { FILTER_OPCODES } from '../../protocol/opcodes.js';
@@ -36,12 +37,7 @@ export function FrameFilterBar() {
   const list = byMessage ? messages : frames;
   const unit = byMessage ? 'message' : 'frame';
 
-  useEffect(() => {
-    if (view.searchFocus > 0) {
-      input.current?.focus();
-      input.current?.select();
-    }
-  }, [view.searchFocus]);
+  useFocusRequest(view.searchFocus, input, () => input.current?.select());
 
   const run = (next: { text?: string; regex?: boolean; caseSensitive?: boolean; filter?: FrameListFilter } = {}) => {
     clearTimeout(timer.current);

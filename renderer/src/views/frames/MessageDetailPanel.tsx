@@ -1,10 +1,11 @@
 // The selected message of a connection listed by message (imported without frames): its content as
 // text or pretty JSON (Monaco) or a hex dump, its flags and violations; copy as text, hex or base64.
-import { useEffect, useRef } from 'react';
+import { useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
 import { Tabs } from '../common/Tabs.js';
+import { useFocusRequest } from '../common/use-focus-request.js';
 import { OpcodeBadge } from './frame-cells.js';
 import { ContentView } from './ContentView.js';
 import { CopyMenu } from './CopyMenu.js';
@@ -28,15 +29,19 @@ export function MessageDetailPanel() {
   useStore(view);
   const panel = useRef<HTMLElement>(null);
 
-  useEffect(() => {
-    if (view.detailFocus > 0) panel.current?.focus();
-  }, [view.detailFocus]);
+  useFocusRequest(view.detailFocus, panel);
 
   const detail = messageDetail.view;
   const close = () => view.setDetailOpen(false);
+  // Escape closes the detail and gives the focus back to the list, where the arrow keys go on.
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return;
+    e.preventDefault();
+    view.closeDetailToList();
+  };
   if (!detail) {
     return (
-      <aside ref={panel} className="frame-detail" tabIndex={-1} aria-label="Message detail">
+      <aside ref={panel} className="frame-detail" tabIndex={-1} onKeyDown={onKeyDown} aria-label="Message detail">
         <div className="detail-head"><span className="muted">{messageDetail.error ? `Could not read message #${messageDetail.number}: ${messageDetail.error}` : 'Loading message…'}</span><span className="toolbar-spacer" /><button className="icon-button" onClick={close} aria-label="Close detail"><Icon name="close" /></button></div>
       </aside>
     );
@@ -51,7 +56,7 @@ export function MessageDetailPanel() {
   ].filter(Boolean);
 
   return (
-    <aside ref={panel} className="frame-detail" tabIndex={-1} aria-label="Message detail" data-message-detail={m.number}>
+    <aside ref={panel} className="frame-detail" tabIndex={-1} onKeyDown={onKeyDown} aria-label="Message detail" data-message-detail={m.number}>
       <div className="detail-head compact">
         <div className="detail-title" title={`Message #${m.number} · ${m.direction === 'send' ? 'client to server' : 'server to client'} · ${count(m.size)} bytes · ${dateTime(m.time)}`}>
           <strong>Message #{m.number}</strong>

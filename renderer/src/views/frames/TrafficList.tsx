@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Keyboar
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
+import { useFocusRequest } from '../common/use-focus-request.js';
 import type { Direction } from '../../api/wire.js';
 import type { DetailSelection } from '../../model/detail-selection.js';
 import type { Observable } from '../../model/observable.js';
@@ -26,6 +27,8 @@ export interface TrafficRows<Row extends TrafficRow> extends Observable {
   connectionId: number | undefined;
   filter: object;
   readonly total: number;
+  /** Moves when the list becomes another one: its rows are asked for again even at the same length. */
+  readonly generation: number;
   readonly filtered: boolean;
   /** The row at a position, or undefined while it loads. */
   rowAt(index: number): Row | undefined;
@@ -69,7 +72,10 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
   const [pending, setPending] = useState<number>();
   const connectionId = rows.connectionId!;
 
-  const onRange = useCallback((first: number, last: number) => rows.ensureRange(first, last), [rows]);
+  // A new callback for each list generation: the view asks for its rows again even when another
+  // session's list has as many rows as this one (same range, same count).
+  const generation = rows.generation;
+  const onRange = useCallback((first: number, last: number) => rows.ensureRange(first, last), [rows, generation]);
 
   const selectIndex = useCallback((index: number) => {
     const number = rows.numberAt(index);
@@ -83,6 +89,8 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
     selection.select(connectionId, number, index);
     if (!view.detailOpen) view.setDetailOpen(true);
   }, [rows, selection, view, connectionId]);
+
+  useFocusRequest(view.listFocus, list);
 
   // A row asked for before it loaded.
   useEffect(() => {
