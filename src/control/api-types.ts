@@ -134,6 +134,8 @@ export interface FrameSummary {
    * payload means nothing to a reader).
    */
   previewDecompressed?: boolean;
+  /** With previewDecompressed: the decompressed message's size in bytes (payloadLength is the wire's). */
+  inflatedLength?: number;
 }
 
 /** One data message, as a list shows it (for sessions imported without frames, and message views). */

@@ -13,7 +13,7 @@ export function framesWithPreviews(store: CaptureStore, connectionId: number, ro
     if (!message?.captured.message.compressed) return row;
     const data = message.captured.message.data;
     const preview = previewOf(data.subarray(0, PREVIEW_BYTES), data.length > PREVIEW_BYTES);
-    return { ...row, preview: preview.text, previewKind: preview.kind, previewDecompressed: true };
+    return { ...row, preview: preview.text, previewKind: preview.kind, previewDecompressed: true, inflatedLength: message.captured.message.size };
   });
 }
 

@@ -157,7 +157,7 @@ describe('a store recorded from a live session', () => {
     const c = session.connections[0];
     const wireBytes = (d: Direction) => c.frames.filter((f) => f.direction === d).reduce((sum, f) => sum + f.frame.headerLength + f.frame.payloadLength, 0);
     // A message's violation that its frame carries too (invalid UTF-8) is one violation.
-    const onItsFrames = (m: CapturedMessage, code: string) => c.frames.some((f) => f.direction === m.direction && m.message.frameIndexes.includes(f.frame.index) && f.frame.violations.includes(code));
+    const onItsFrames = (m: CapturedMessage, code: CapturedMessage['message']['violations'][number]) => c.frames.some((f) => f.direction === m.direction && m.message.frameIndexes.includes(f.frame.index) && f.frame.violations.includes(code));
     const violations = c.frames.reduce((n, f) => n + f.frame.violations.length, 0)
       + c.messages.reduce((n, m) => n + m.message.violations.filter((code) => !onItsFrames(m, code)).length, 0);
     const [summary, failed] = store.connections();

@@ -26,10 +26,11 @@ async function typeInto(page: Page, scope: string, text: string): Promise<void> 
 
 /** The text the Monaco editor inside `scope` shows, line by line (lines kept short enough not to wrap). */
 async function editorText(page: Page, scope: string): Promise<string> {
-  return page.locator(`${scope} .view-lines`).evaluate((el) => [...el.querySelectorAll<HTMLElement>('.view-line')]
-    .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-    .map((line) => line.textContent!.replace(/\u00a0/g, ' '))
-    .join('\n'));
+  const lines = await page.locator(`${scope} .view-lines .view-line`).evaluateAll((els) => els.map((el) => ({
+    top: parseFloat((el as unknown as { style: { top: string } }).style.top),
+    text: el.textContent ?? '',
+  })));
+  return lines.sort((a, b) => a.top - b.top).map((l) => l.text.replace(/\u00a0/g, ' ')).join('\n');
 }
 
 describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', () => {
@@ -38,7 +39,6 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
   const received: Buffer[] = [];
   /** The request targets of the upgrade requests the ws server received. */
   const targets: string[] = [];
-  const since = (from: number) => received.slice(from).map((b) => b.toString('utf8'));
 
   const ui = useUiSuite((ws, request) => {
     targets.push(request.url ?? '');

@@ -9,7 +9,7 @@ export interface FrameRow {
   /** Epoch ms. */
   time: number;
   opcode: number;
-  /** TEXT, BIN, CONT, CLOSE, PING, PONG or RSVn. */
+  /** TEXT, BIN, CONT, CLOSE, PING, PONG or "reserved 0xN". */
   badge: string;
   fin: boolean;
   rsv1: boolean;
@@ -18,6 +18,8 @@ export interface FrameRow {
   masked: boolean;
   /** The length field's value. */
   payloadLength: number;
+  /** The decompressed size of the message this frame completes, when it was compressed. */
+  inflatedLength: number | undefined;
   /** A one-line preview: text, hex, or the close code and reason. */
   preview: string;
   /** The preview is hex digits, not text. */
@@ -40,6 +42,7 @@ export function toFrameRow(f: FrameSummary): FrameRow {
   return {
     number: f.number, direction: f.direction, time: f.time, opcode: f.opcode, badge: opcodeBadge(f.opcode),
     fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, masked: f.masked, payloadLength: f.payloadLength,
+    inflatedLength: f.previewDecompressed ? f.inflatedLength : undefined,
     preview, previewIsHex: f.previewKind === 'hex' && f.opcode !== 8, previewInflated: f.previewDecompressed === true,
     violations: f.violations, injected: f.injected, edited: f.edited, dropped: f.dropped, truncated: f.truncated || f.payloadNotStored,
   };

@@ -6,6 +6,8 @@ export type MainTab = 'frames' | 'handshake' | 'composer' | 'intercept';
 export type DetailTab = 'payload' | 'header' | 'hex';
 export type Dialog = 'open-session' | 'save-session' | 'new-session' | 'connect-help' | 'errors' | 'open-client' | 'replay' | 'close-connection' | undefined;
 
+export type FocusTarget = 'search' | 'detail' | 'list';
+
 export interface Notice {
   id: number;
   text: string;
@@ -19,15 +21,16 @@ export class ViewStore extends Observable {
   /** The frame detail panel is open (a frame is selected and not dismissed). */
   detailOpen = false;
   notices: Notice[] = [];
-  /** Bumped to ask the search box to take focus (Ctrl/Cmd+F). */
-  searchFocus = 0;
-  /** Bumped to ask the frame detail to take focus (Enter). */
-  detailFocus = 0;
-  /** Bumped to ask the frame (or message) list to take focus (Escape in the detail). */
-  listFocus = 0;
+  /**
+   * Where the keyboard focus was asked to go (Ctrl/Cmd+F: the search box; Enter: the detail; Escape in
+   * the detail: the list), until the view it names takes it. Taken once: a view that mounts later
+   * (another connection selected) does not take it again.
+   */
+  focusRequest: { target: FocusTarget; seq: number } | undefined;
   /** A frame (or, in a message list, a message) to scroll to and select: from the rate plot or a search hit. */
   reveal: { kind: 'frame' | 'message'; number: number; seq: number } | undefined;
   private nextNotice = 1;
+  private focusSeq = 0;
   readonly initialized = Promise.resolve();
 
   setTab(tab: MainTab): void {
@@ -52,20 +55,30 @@ export class ViewStore extends Observable {
 
   focusSearch(): void {
     this.tab = 'frames';
-    this.searchFocus++;
-    this.changed();
+    this.requestFocus('search');
   }
 
   focusDetail(): void {
     this.detailOpen = true;
-    this.detailFocus++;
-    this.changed();
+    this.requestFocus('detail');
   }
 
   /** Closes the detail and gives the focus back to the list. */
   closeDetailToList(): void {
     this.detailOpen = false;
-    this.listFocus++;
+    this.requestFocus('list');
+  }
+
+  /** Whether the focus was asked for by this target; if so the request is taken (once). */
+  takeFocus(target: FocusTarget): boolean {
+    if (this.focusRequest?.target !== target) return false;
+    this.focusRequest = undefined;
+    return true;
+  }
+
+  private requestFocus(target: FocusTarget): void {
+    // Never reused, even once a request was taken: views run their effect when the number moves.
+    this.focusRequest = { target, seq: ++this.focusSeq };
     this.changed();
   }
 

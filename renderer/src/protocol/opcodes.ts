@@ -1,6 +1,9 @@
 // Opcode names (RFC 6455 §5.2) for badges and the header table.
 
-/** The short badge text of an opcode, e.g. TEXT, CONT, RSV3. */
+/**
+ * The short badge text of an opcode, e.g. TEXT, CONT, or "reserved 0x3" for the opcodes RFC 6455
+ * §5.2 reserves (not "RSV3": that is the name of a header bit).
+ */
 export function opcodeBadge(opcode: number): string {
   switch (opcode) {
     case 0x0: return 'CONT';
@@ -9,7 +12,7 @@ export function opcodeBadge(opcode: number): string {
     case 0x8: return 'CLOSE';
     case 0x9: return 'PING';
     case 0xa: return 'PONG';
-    default: return `RSV${opcode.toString(16).toUpperCase()}`;
+    default: return `reserved 0x${opcode.toString(16).toUpperCase()}`;
   }
 }
 

@@ -1,15 +1,15 @@
-// Focus asked for by a counter in a store (Ctrl+F bumps the search's, Enter the detail's): the
-// element takes focus when the counter moves while it is shown, never merely because it mounted.
-// A view remounts when the selected connection changes; focusing on mount would pull the focus
-// out of the list the user is moving through with the arrow keys.
-import { useEffect, useRef, type RefObject } from 'react';
+// Focus asked for through the view store (Ctrl+F: the search box; Enter: the detail; Escape in the
+// detail: the list): the element named takes it when it is shown, once. A view that mounts later
+// (the frames tab remounts for each selected connection) does not take it again, so moving through
+// the connection list with the arrow keys never pulls the focus into the search box.
+import { useEffect, type RefObject } from 'react';
+import type { FocusTarget, ViewStore } from '../../model/view-store.js';
 
-export function useFocusRequest(request: number, target: RefObject<{ focus(): void } | null>, after?: () => void): void {
-  const seen = useRef(request);
+export function useFocusRequest(view: ViewStore, target: FocusTarget, element: RefObject<{ focus(): void } | null>, after?: () => void): void {
+  const seq = view.focusRequest?.seq;
   useEffect(() => {
-    if (request === seen.current) return;
-    seen.current = request;
-    target.current?.focus();
+    if (!element.current || !view.takeFocus(target)) return;
+    element.current.focus();
     after?.();
-  }, [request]);
+  }, [seq]);
 }

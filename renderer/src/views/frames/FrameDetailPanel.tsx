@@ -27,7 +27,7 @@ export function FrameDetailPanel() {
   useStore(view);
   const panel = useRef<HTMLDivElement>(null);
 
-  useFocusRequest(view.detailFocus, panel);
+  useFocusRequest(view, 'detail', panel);
 
   const detail = frameDetail.view;
   const close = () => view.setDetailOpen(false);
@@ -75,7 +75,7 @@ export function FrameDetailPanel() {
           <strong>Frame #{f.number}</strong>
           <span className={`dir-label dir-${f.direction}`}>{f.direction === 'send' ? '↑ client → server' : '↓ server → client'}</span>
           <OpcodeBadge badge={opcodeBadge(f.opcode)} />
-          <span className="muted">{count(f.payloadLength)} B · {dateTime(f.time)}</span>
+          <span className="muted">{message?.compressed && message.frames.at(-1) === f.number ? `${count(f.payloadLength)} B wire / ${count(message.size)} B inflated` : `${count(f.payloadLength)} B`} · {dateTime(f.time)}</span>
         </div>
         <div className="detail-actions">
           <CopyMenu bytes={content} what={message ? 'the message' : 'the payload'} />

@@ -37,7 +37,7 @@ export function FrameFilterBar() {
   const list = byMessage ? messages : frames;
   const unit = byMessage ? 'message' : 'frame';
 
-  useFocusRequest(view.searchFocus, input, () => input.current?.select());
+  useFocusRequest(view, 'search', input, () => input.current?.select());
 
   const run = (next: { text?: string; regex?: boolean; caseSensitive?: boolean; filter?: FrameListFilter } = {}) => {
     clearTimeout(timer.current);

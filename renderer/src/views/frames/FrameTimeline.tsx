@@ -25,7 +25,7 @@ export function FrameTimeline() {
       <div className="thead" role="row">
         <LeadHeads format={settings.timeFormat} />
         <span className="th" title="FIN, RSV1, RSV2, RSV3, MASK">Flags</span>
-        <span className="th num">Length</span>
+        <span className="th num" title="Payload bytes on the wire; for a compressed message's last frame: wire / inflated">Length</span>
         <span className="th">Payload</span>
         <span className="th" title="Violations and proxy marks">Notes</span>
       </div>
@@ -63,9 +63,11 @@ function FrameCells({ row, origin, format, gap }: { row: FrameRow; origin: numbe
       {gap ? <GapMarker gap={gap} /> : null}
       <RowLead row={row} origin={origin} format={format} />
       <FlagMarkers fin={row.fin} rsv1={row.rsv1} rsv2={row.rsv2} rsv3={row.rsv3} masked={row.masked} />
-      <span className="td num">{count(row.payloadLength)}</span>
+      {row.inflatedLength !== undefined ? (
+        <span className="td num" title={`${count(row.payloadLength)} bytes on the wire (compressed), ${count(row.inflatedLength)} bytes inflated`}>{count(row.payloadLength)} / {count(row.inflatedLength)}</span>
+      ) : <span className="td num">{count(row.payloadLength)}</span>}
       <span className={`td preview ${row.previewIsHex ? 'hex' : ''}`}>
-        {row.previewInflated ? <span className="mark mark-inflated" title="Preview of the decompressed message this frame completes (permessage-deflate, RFC 7692); the length is the compressed payload's">inflated</span> : null}
+        {row.previewInflated ? <span className="mark mark-inflated" title="Preview of the decompressed message this frame completes (permessage-deflate, RFC 7692); the length is wire / inflated">inflated</span> : null}
         {row.preview}{row.truncated ? <span className="muted"> …</span> : null}
       </span>
       <RowNotes row={row}>{gap ? <span className="mark mark-gap" title={describeGap(gap)}>after a gap</span> : null}</RowNotes>

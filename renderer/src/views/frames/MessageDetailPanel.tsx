@@ -29,7 +29,7 @@ export function MessageDetailPanel() {
   useStore(view);
   const panel = useRef<HTMLElement>(null);
 
-  useFocusRequest(view.detailFocus, panel);
+  useFocusRequest(view, 'detail', panel);
 
   const detail = messageDetail.view;
   const close = () => view.setDetailOpen(false);

@@ -90,7 +90,7 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
     if (!view.detailOpen) view.setDetailOpen(true);
   }, [rows, selection, view, connectionId]);
 
-  useFocusRequest(view.listFocus, list);
+  useFocusRequest(view, 'list', list);
 
   // A row asked for before it loaded.
   useEffect(() => {

@@ -19,7 +19,7 @@ export function DirectionCell({ direction }: { direction: Direction }) {
 }
 
 export function OpcodeBadge({ badge }: { badge: string }) {
-  return <span className={`opcode op-${badge.startsWith('RSV') ? 'rsv' : badge.toLowerCase()}`}>{badge}</span>;
+  return <span className={`opcode op-${badge.startsWith('reserved') ? 'rsv' : badge.toLowerCase()}`}>{badge}</span>;
 }
 
 /** FIN, RSV1-3 and MASK as five lit or dim markers. */
