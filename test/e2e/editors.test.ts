@@ -67,11 +67,10 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
     if (pressed !== 'true') await ui.page.getByRole('button', { name: /^Breakpoints/ }).click();
   };
 
+  /** Removes every breakpoint rule (through the UI's intercept store: the rules list is not what is tested here). */
   const deleteRules = async () => {
-    await ui.page.getByRole('tab', { name: /^Intercept/ }).click();
-    while (await ui.page.locator('[data-rule]').count() > 0) {
-      await ui.page.locator('[data-rule]').first().getByRole('button', { name: 'Delete rule' }).click();
-    }
+    await ui.page.evaluate('Promise.all(window.framescope.intercept.rules.map((r) => window.framescope.intercept.deleteRule(r.id)))');
+    await poll(() => ui.page.locator('[data-rule]').count()).toBe(0);
   };
 
   /** Opens the editor of the one held item and returns its card's selector. */
@@ -91,7 +90,7 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
     client.send(COMPACT);
     const scope = await editHeld();
     // The editor shows the message as it came, not pretty-printed.
-    expect(await editorText(ui.page, scope)).toBe(COMPACT);
+    await poll(() => editorText(ui.page, scope)).toBe(COMPACT);
     // Select "10" (after `{"order":"A-17","item":"bolt","qty":`) and type 99 over it.
     await ui.page.locator(`${scope} .monaco-host`).click();
     await ui.page.keyboard.press('ControlOrMeta+Home');
@@ -110,7 +109,7 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
     const before = received.length;
     client.send(COMPACT);
     const scope = await editHeld();
-    expect(await editorText(ui.page, scope)).toBe(COMPACT);
+    await poll(() => editorText(ui.page, scope)).toBe(COMPACT);
     await ui.page.locator(scope).getByRole('button', { name: 'Format' }).click();
     const pretty = JSON.stringify(JSON.parse(COMPACT), null, 2);
     await poll(() => editorText(ui.page, scope)).toBe(pretty);
@@ -126,7 +125,7 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
       client.send(`{"qty":${i}}`);
       const scope = await editHeld();
       await typeInto(ui.page, scope, typed(i));
-      expect(await editorText(ui.page, scope)).toBe(typed(i));
+      await poll(() => editorText(ui.page, scope)).toBe(typed(i));
       await ui.page.locator(scope).getByRole('button', { name: 'Forward edited' }).click();
       await poll(() => received.length).toBe(before + 1);
       expect(received[before]).toEqual(Buffer.from(typed(i), 'utf8'));
@@ -143,14 +142,14 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
         const open = opened(ws);
         clients.push(ws);
         const scope = await editHeld();
-        expect((await editorText(ui.page, scope)).split('\n')[0]).toBe(`/held-handshake-${i}`);
+        await poll(async () => (await editorText(ui.page, scope)).split('\n')[0]).toBe(`/held-handshake-${i}`);
         // Retype the first line (the request target) only.
         await ui.page.locator(`${scope} .monaco-host`).click();
         await ui.page.keyboard.press('ControlOrMeta+Home');
         await ui.page.keyboard.press('Shift+End');
         const target = `/typed-${i}?fast=${'0123456789'.repeat(2)}&round=${i}&typed-without-delay`;
         await ui.page.keyboard.type(target, { delay: 0 });
-        expect((await editorText(ui.page, scope)).split('\n')[0]).toBe(target);
+        await poll(async () => (await editorText(ui.page, scope)).split('\n')[0]).toBe(target);
         await ui.page.locator(scope).getByRole('button', { name: 'Forward edited' }).click();
         await open;
         expect(targets.at(-1)).toBe(target);
@@ -169,7 +168,7 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
     for (let i = 1; i <= 5; i++) {
       const before = received.length;
       await typeInto(ui.page, '.composer-editor', typed(i));
-      expect(await editorText(ui.page, '.composer-editor')).toBe(typed(i));
+      await poll(() => editorText(ui.page, '.composer-editor')).toBe(typed(i));
       await ui.page.getByRole('button', { name: 'Send', exact: true }).click();
       await poll(() => received.length).toBe(before + 1);
       expect(received[before]).toEqual(Buffer.from(typed(i), 'utf8'));
@@ -206,7 +205,7 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
     for (let i = 1; i <= 5; i++) {
       const before = received.length;
       await typeInto(ui.page, '.composer-editor', typed(i));
-      expect(await editorText(ui.page, '.composer-editor')).toBe(typed(i));
+      await poll(() => editorText(ui.page, '.composer-editor')).toBe(typed(i));
       await ui.page.getByRole('button', { name: 'Resend', exact: true }).click();
       await poll(() => received.length).toBe(before + 1);
       expect(received[before]).toEqual(Buffer.from(typed(i), 'utf8'));

@@ -232,8 +232,9 @@ describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
       expect(await sent.locator('.flags').getAttribute('aria-label')).toBe('FIN 1, RSV1 1, RSV2 0, RSV3 0, MASK 1');
       await screenshot(ui.page, 'inflated-marker');
 
-      // The row's length and the hex dump are the compressed payload, which inflates to what was sent (RFC 7692 §7.2.2).
-      const length = Number(await sent.locator('.td.num').nth(1).textContent());
+      // The row's length is wire / inflated; the hex dump is the compressed payload, which inflates to what was sent (RFC 7692 §7.2.2).
+      const [length, inflated] = (await sent.locator('.td.num').nth(1).textContent())!.split(' / ').map(Number) as [number, number];
+      expect(inflated).toBe(text.length);
       expect(length).toBeLessThan(text.length);
       await sent.dispatchEvent('mousedown');
       await ui.page.locator('[data-frame-detail="0"]').waitFor();
