@@ -7,19 +7,27 @@ import { readErrorInWords } from './file-errors.js';
 import { Session } from '../capture/session.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { replayConnection } from '../proxy/replay.js';
+import { messagesToReplay } from '../proxy/replay-comparison.js';
+import { explainOpenFailure } from './open-failure.js';
 import { parseInteger } from './engine-options.js';
 
-const HELP = `usage: framescope replay FILE.har --connection N [--timing original|fast] [--speed X] [--target URL] [--insecure]
+const HELP = `usage: framescope replay FILE.har --connection N [--timing original|fast] [--speed X] [--target URL] [--as-sent] [--insecure]
 
 Opens a new connection like connection N of the HAR (its URL, or --target; the recorded headers with
 cookies and auth, a fresh key), sends the recorded client messages in order, and compares the server's
-answers with the recorded ones, message by message. Exit code 0 when every answer is the same, 1 otherwise.
+answers with the recorded ones: equal answers are matched wherever they are, the rest by position.
+Messages the proxy injected toward the client are not answers. Exit code 0 when every answer is the
+same, 1 otherwise.
+
+By default it sends what the server received: messages dropped at a breakpoint are left out, edited
+ones go as edited, injected ones go too. --as-sent sends what the client sent instead.
 
 options:
   --connection N      which connection of the HAR (ids count from 1 in the file's order)
   --timing MODE       fast (back to back, the default) or original (the recorded gaps)
   --speed X           with --timing original: this many times faster (default 1)
   --target URL        replay against another ws:// or wss:// URL
+  --as-sent           send the client's messages as it sent them, before breakpoints changed them
   --insecure          do not verify the target's TLS certificate
   --json              print the comparison as JSON
   -h, --help          show this help
@@ -30,7 +38,7 @@ export async function run(args: string[]): Promise<number> {
     args,
     options: {
       connection: { type: 'string' }, timing: { type: 'string' }, speed: { type: 'string' }, target: { type: 'string' },
-      insecure: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      insecure: { type: 'boolean' }, json: { type: 'boolean' }, 'as-sent': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
     strict: true,
@@ -62,13 +70,23 @@ export async function run(args: string[]): Promise<number> {
   // The replay goes through an in-process proxy, so it is decoded and checked like any traffic.
   const session = new Session();
   const proxy = new ProxyServer(session, { insecure: values.insecure ?? false });
-  const run = await replayConnection(proxy, session, original, original.messages, { timing, speed, targetUrl: values.target });
+  const source = values['as-sent'] ? 'sent' : 'received';
+  const target = values.target ?? original.url;
+  let run;
+  try {
+    run = await replayConnection(proxy, session, original, original.messages, { timing, speed, targetUrl: target, source });
+  } catch (error) {
+    await proxy.close();
+    process.stderr.write(`framescope replay: ${explainOpenFailure('replay', target, error)}\n`);
+    return 1;
+  }
   const comparison = await run.done;
   await proxy.close();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
   } else {
-    process.stdout.write(`replayed ${original.url} (${original.messages.filter((m) => m.direction === 'send').length} client messages)\n`);
+    const sent = messagesToReplay(original.messages, source).length;
+    process.stdout.write(`replayed ${target}${target !== original.url ? ` (recorded at ${original.url})` : ''} (${sent} client messages${source === 'sent' ? ', as the client sent them' : ''})\n`);
     for (const row of comparison.rows) {
       process.stdout.write(`${String(row.index).padStart(4)}  ${row.status.padEnd(9)}  ${row.original ?? ''}${row.status === 'different' ? `  ->  ${row.replayed ?? ''}` : row.status === 'extra' ? row.replayed ?? '' : ''}\n`);
     }

@@ -10,6 +10,7 @@ import { Session } from '../capture/session.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { OwnClient } from '../proxy/own-client.js';
 import { frameToJson } from '../protocol/frame-json.js';
+import { explainOpenFailure } from './open-failure.js';
 
 const HELP = `usage: framescope send URL [--header "Name: value"]... [--protocol P]... [--binary] [--insecure]
 
@@ -99,7 +100,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     client = await OwnClient.open(proxy, { url: positionals[0]!, headers, protocols: values.protocol ?? [] });
   } catch (error) {
-    process.stderr.write(`framescope send: ${(error as Error).message}\n`);
+    process.stderr.write(`framescope send: ${explainOpenFailure('send', positionals[0]!, error)}\n`);
     await proxy.close();
     return 1;
   }

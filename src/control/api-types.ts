@@ -324,7 +324,25 @@ export interface ReplayComparison {
   different: number;
   missing: number;
   extra: number;
-  rows: { index: number; status: 'same' | 'different' | 'missing' | 'extra'; original?: string; replayed?: string }[];
+  /**
+   * One row per answer pair: equal answers are matched wherever they are (in order), the rest pair up
+   * by position. originalIndex and replayedIndex count the server's answers of each connection, from 0.
+   */
+  rows: { index: number; status: 'same' | 'different' | 'missing' | 'extra'; originalIndex?: number; replayedIndex?: number; original?: string; replayed?: string }[];
+}
+
+/** One replay of a connection, for its history. */
+export interface ReplayRecord {
+  /** The replay's connection. */
+  replayId: number;
+  /** The URL it was replayed against. */
+  url: string;
+  /** Epoch ms when it started. */
+  startedAt: number;
+  /** Where it is in its life. */
+  state: ConnectionState;
+  /** The replay's answers against the original's (so far, while it runs). */
+  comparison: ReplayComparison;
 }
 
 /** Recording is paused: writes to the session's file fail, and traffic passes the proxy unrecorded. */
@@ -434,7 +452,9 @@ export interface ControlCommands {
   /** Client mode: Framescope opens a connection itself. */
   openClient: { params: { url: string; headers?: [string, string][]; protocols?: string[] }; result: { connectionId: number } };
   /** Opens a new connection like a recorded one and sends its client messages again. */
-  replay: { params: { connectionId: number; timing: 'fast' | 'original'; speed?: number; targetUrl?: string }; result: { connectionId: number } };
+  replay: { params: { connectionId: number; timing: 'fast' | 'original'; speed?: number; targetUrl?: string; source?: 'received' | 'sent' }; result: { connectionId: number } };
+  /** Every replay of a connection in this session, oldest first, each compared with the original. */
+  listReplays: { params: { connectionId: number }; result: ReplayRecord[] };
   /** The runtime settings: saved, in effect, and which the command line set for this run. */
   getSettings: { params: Record<string, never>; result: SettingsState };
   /** Changes some settings: checked (a bad value is an error naming it), applied at once where they can be, saved. */

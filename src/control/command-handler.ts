@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { OwnClient } from '../proxy/own-client.js';
 import { framesWithPreviews, messageSummary } from './previews.js';
 import { replayConnection } from '../proxy/replay.js';
+import { replayHistory } from '../proxy/replay-history.js';
 import type { OutgoingMessage } from '../proxy/frame-relay.js';
 import type { StoredFrame } from '../capture/capture-store.js';
 import { Engine } from '../engine.js';
@@ -208,17 +209,18 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       engine.liveSession.on('connection-closed', forget);
       return { connectionId: client.id };
     },
-    replay: async ({ connectionId, timing, speed, targetUrl }) => {
+    replay: async ({ connectionId, timing, speed, targetUrl, source }) => {
       const original = engine.store.connection(connectionId);
       if (!original) throw new Error(`no connection ${connectionId} in this session`);
       const messages = engine.store.messages(connectionId, 0, engine.store.messageCount(connectionId));
-      const run = await replayConnection(engine.proxy, engine.liveSession, original, messages, { timing, speed, targetUrl });
+      const run = await replayConnection(engine.proxy, engine.liveSession, original, messages, { timing, speed, targetUrl, ...(source ? { source } : {}) });
       void run.done.then(
         (comparison) => engine.emit('event', { kind: 'replay-done', comparison }),
         (error: Error) => engine.emit('event', { kind: 'error', message: `replay of connection ${connectionId} failed: ${error.message}`, time: Date.now() }),
       );
       return { connectionId: run.connectionId };
     },
+    listReplays: ({ connectionId }) => replayHistory(engine.store, connectionId),
     ...settingsCommands(options.settings),
     ...compareCommands(engine),
   };

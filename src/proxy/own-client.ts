@@ -22,6 +22,16 @@ export interface OwnClientOptions {
   timeout?: number;
 }
 
+/** Nothing answered: the proxy could not reach the server (refused, DNS, TLS, time-out). */
+export class OwnClientUnreachable extends Error {
+  constructor(
+    /** The failure as recorded on the connection, naming host:port. */
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 /** Headers the client itself writes for every handshake; a user's copies of them are left out. */
 const HANDSHAKE_HEADERS = new Set(['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-accept', 'content-length', 'transfer-encoding']);
 
@@ -60,6 +70,11 @@ export class OwnClient {
         mine.off('data', onData);
         clearTimeout(timer);
         const status = head.response?.statusCode ?? 0;
+        if (status !== 101 && connection && connection.response === undefined && connection.error) {
+          // The answer is the proxy's own (502, 504...): no server answered.
+          fail(new OwnClientUnreachable(connection.error));
+          return;
+        }
         if (status !== 101) {
           const body = buffered.subarray(head.headLength).toString('utf8').trim();
           fail(new Error(`the server answered ${status} ${head.response?.statusMessage ?? ''}${body ? `: ${body}` : ''}`.trim()));

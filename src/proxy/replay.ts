@@ -1,11 +1,13 @@
 // Replay: open a new connection like a recorded one (same URL or another target, the recorded
-// headers with a fresh key), send the recorded client messages in order, as fast as possible or with
-// the original gaps, and compare the server's answers with the original ones, message by message.
+// headers with a fresh key), send the recorded client messages in order (what the server received, or
+// what the client sent), as fast as possible or with the original gaps, and compare the server's
+// answers with the original ones (replay-comparison.ts).
 import type { CapturedMessage, ConnectionRecord } from '../capture/capture-model.js';
 import type { Session } from '../capture/session.js';
 import type { ReplayComparison } from '../control/api-types.js';
 import { headerValues } from '../protocol/http-head.js';
 import { OwnClient } from './own-client.js';
+import { compareAnswers, messagesToReplay, serverAnswers, type ReplaySource } from './replay-comparison.js';
 import type { ProxyServer } from './proxy-server.js';
 
 export interface ReplayOptions {
@@ -15,6 +17,8 @@ export interface ReplayOptions {
   speed?: number;
   /** Another ws:// or wss:// URL to replay against. */
   targetUrl?: string;
+  /** received (default): what the server received; sent: what the client sent, before breakpoints changed it. */
+  source?: ReplaySource;
   /** Once everything is sent, how long the server may stay quiet before the replay ends, ms. Default 1500. */
   idleTimeout?: number;
   /** The longest a replay waits for answers after the last message, ms. Default 30 s. */
@@ -51,7 +55,7 @@ export async function replayConnection(
   let lastAnswer = Date.now();
   let finished = false;
   const onMessage = (c: ConnectionRecord, m: CapturedMessage) => {
-    if (c.id === replay.id && m.direction === 'receive') {
+    if (c.id === replay.id && m.direction === 'receive' && !m.injected) {
       answers.push(m);
       lastAnswer = Date.now();
     }
@@ -60,8 +64,8 @@ export async function replayConnection(
   session.on('message', onMessage);
   session.on('connection-closed', onClosed);
 
-  const sent = messages.filter((m) => m.direction === 'send');
-  const expected = messages.filter((m) => m.direction === 'receive');
+  const sent = messagesToReplay(messages, options.source ?? 'received');
+  const expected = serverAnswers(messages);
   const speed = options.speed && options.speed > 0 ? options.speed : 1;
 
   const done = (async () => {
@@ -87,24 +91,6 @@ export async function replayConnection(
     return compareAnswers(original.id, replay.id, expected, answers);
   })();
   return { connectionId: replay.id, done };
-}
-
-/** Compares the server's messages of two connections, in order. */
-export function compareAnswers(originalId: number, replayId: number, original: CapturedMessage[], replayed: CapturedMessage[]): ReplayComparison {
-  const rows: ReplayComparison['rows'] = [];
-  const counts = { same: 0, different: 0, missing: 0, extra: 0 };
-  for (let i = 0; i < Math.max(original.length, replayed.length); i++) {
-    const a = original[i];
-    const b = replayed[i];
-    const status = !b ? 'missing' : !a ? 'extra' : a.message.opcode === b.message.opcode && a.message.data.equals(b.message.data) ? 'same' : 'different';
-    counts[status]++;
-    rows.push({ index: i, status, ...(a ? { original: show(a) } : {}), ...(b ? { replayed: show(b) } : {}) });
-  }
-  return { originalId, replayId, ...counts, rows };
-}
-
-function show(m: CapturedMessage): string {
-  return m.message.opcode === 1 ? m.message.data.toString('utf8') : `base64:${m.message.data.toString('base64')}`;
 }
 
 function sleep(ms: number): Promise<void> {

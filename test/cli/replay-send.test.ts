@@ -79,7 +79,22 @@ describe('framescope replay and send', () => {
     expect(r.code).toBe(1);
     const comparison = JSON.parse(r.stdout);
     expect(comparison).toMatchObject({ same: 2, different: 1, missing: 0, extra: 0 });
-    expect(comparison.rows[1]).toEqual({ index: 1, status: 'different', original: 'two (Bearer abc)', replayed: 'TWO!' });
+    expect(comparison.rows[1]).toEqual({ index: 1, status: 'different', originalIndex: 1, replayedIndex: 1, original: 'two (Bearer abc)', replayed: 'TWO!' });
+  });
+
+  it('prints the URL it replayed against with --target, not the recorded one', async () => {
+    answerChanged = false;
+    const target = `ws://localhost:${server.port}/feed`;
+    const r = await runCli(['replay', har, '--connection', '1', '--target', target]);
+    expect(r.stdout.split('\n')[0]).toBe(`replayed ${target} (recorded at ws://127.0.0.1:${server.port}/feed) (3 client messages)`);
+    expect(r.code).toBe(0);
+  });
+
+  it('says that nothing answered when the replay target refuses the connection, and what to do', async () => {
+    const r = await runCli(['replay', har, '--connection', '1', '--target', 'ws://127.0.0.1:1/feed']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('framescope replay: could not open ws://127.0.0.1:1/feed: nothing answered; 127.0.0.1:1 refused the connection (ECONNREFUSED). Is the server running and listening on that port?\n');
   });
 
   it('says which connection is missing', async () => {
@@ -100,9 +115,34 @@ describe('framescope replay and send', () => {
     ]);
   });
 
-  it('fails with the server\'s answer when the handshake is refused', async () => {
+  it('says that nothing answered when the connection is refused, naming the host, and what to do', async () => {
     const r = await runCli(['send', 'ws://127.0.0.1:1/nothing'], '');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('framescope send: the server answered 502 Bad Gateway: Framescope: upstream 127.0.0.1:1 refused the connection (ECONNREFUSED)\n');
+    expect(r.stderr).toBe('framescope send: could not open ws://127.0.0.1:1/nothing: nothing answered; 127.0.0.1:1 refused the connection (ECONNREFUSED). Is the server running and listening on that port?\n');
+  });
+
+  it('says the host name could not be resolved when DNS fails', async () => {
+    const r = await runCli(['send', 'ws://no-such-host.invalid/x'], '');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^framescope send: could not open ws:\/\/no-such-host\.invalid\/x: the host name of no-such-host\.invalid:80 could not be resolved \(DNS, (ENOTFOUND|EAI_AGAIN)\)\. Check the host name in the URL\.\n$/);
+  });
+
+  it('tells a send user to run send with --insecure when the certificate does not verify', async () => {
+    const { CertificateAuthority } = await import('../../src/proxy/certificate-authority.js');
+    const https = await import('node:https');
+    const { once } = await import('node:events');
+    const ca = CertificateAuthority.loadOrCreate(join(dir, 'self-signed'));
+    const leaf = ca.certificateFor('localhost');
+    const tlsServer = https.createServer({ cert: leaf.cert, key: leaf.key });
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const port = (tlsServer.address() as { port: number }).port;
+    try {
+      const r = await runCli(['send', `wss://localhost:${port}/x`], '');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^framescope send: could not open wss://localhost:${port}/x: the TLS certificate of localhost:${port} failed verification \\([A-Z_]+\\)\\. If you trust this server, run framescope send again with --insecure\\.\n$`));
+    } finally {
+      tlsServer.close();
+    }
   });
 });

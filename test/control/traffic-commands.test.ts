@@ -344,9 +344,9 @@ describe('traffic commands with ws peers', () => {
     expect(done.kind === 'replay-done' && done.comparison).toEqual({
       originalId, replayId: connectionId, same: 2, different: 1, missing: 0, extra: 0,
       rows: [
-        { index: 0, status: 'same', original: 're a session=42', replayed: 're a session=42' },
-        { index: 1, status: 'different', original: 're b session=42', replayed: 'changed b' },
-        { index: 2, status: 'same', original: 're c session=42', replayed: 're c session=42' },
+        { index: 0, status: 'same', originalIndex: 0, replayedIndex: 0, original: 're a session=42', replayed: 're a session=42' },
+        { index: 1, status: 'different', originalIndex: 1, replayedIndex: 1, original: 're b session=42', replayed: 'changed b' },
+        { index: 2, status: 'same', originalIndex: 2, replayedIndex: 2, original: 're c session=42', replayed: 're c session=42' },
       ],
     });
     expect(t.engine.store.connection(connectionId)!.replayOf).toBe(originalId);
