@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { exportHar } from '../../src/capture/har-export.js';
 import { startWsServer, wsViaAbsoluteForm, opened, nextMessage, closed } from '../support/peers.js';
 import { startProxy, connectionClosed } from '../support/proxy.js';
@@ -130,7 +131,6 @@ describe('framescope replay and send', () => {
   it('tells a send user to run send with --insecure when the certificate does not verify', async () => {
     const { CertificateAuthority } = await import('../../src/proxy/certificate-authority.js');
     const https = await import('node:https');
-    const { once } = await import('node:events');
     const ca = CertificateAuthority.loadOrCreate(join(dir, 'self-signed'));
     const leaf = ca.certificateFor('localhost');
     const tlsServer = https.createServer({ cert: leaf.cert, key: leaf.key });
