@@ -7,6 +7,7 @@ import { Session } from './capture/session.js';
 import { recordSession } from './capture/session-recorder.js';
 import type { CaptureStore, ConnectionSummary as StoreConnectionSummary } from './capture/capture-store.js';
 import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
+import { saveImportedNotes } from './capture/har-notes.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
 import { framesWithPreviews } from './control/previews.js';
@@ -321,10 +322,12 @@ export function writeConnections(store: CaptureStore, connections: ConnectionRec
     // Frames and messages in time order; a message right after its final frame.
     const items = [...c.frames.map((f) => ({ time: f.time, kind: 0 as const, f })), ...c.messages.map((m) => ({ time: m.time, kind: 1 as const, m }))];
     items.sort((a, b) => a.time - b.time || a.kind - b.kind);
+    const numbers = new Map<object, number>();
     for (const item of items) {
-      if (item.kind === 0) store.putFrame(c.id, item.f);
-      else store.putMessage(c.id, item.m);
+      if (item.kind === 0) numbers.set(item.f, store.putFrame(c.id, item.f));
+      else numbers.set(item.m, store.putMessage(c.id, item.m));
     }
+    saveImportedNotes(store, c, numbers, numbers);
   }
   store.flush();
 }

@@ -38,6 +38,8 @@ export const RecordType = {
   Checkpoint: 6,
   /** JSON: traffic that passed unrecorded while writes failed (recording-gap.ts). */
   Gap: 7,
+  /** JSON: a note, pin or highlight on a connection, frame or message (annotations.ts); the last for its target wins. */
+  Annotation: 8,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -206,7 +208,8 @@ export function decodeCatalogueBody(body: Buffer): ViolationCatalogue {
 
 /** A connection record's JSON body, without frames and messages; a response body goes as base64. */
 export function encodeConnectionBody(connection: ConnectionRecord): Buffer {
-  const { frames: _frames, messages: _messages, response, ...rest } = connection;
+  // A note travels with a record only on its way to and from HAR: Annotation records keep it.
+  const { frames: _frames, messages: _messages, note: _note, response, ...rest } = connection;
   const plain: Record<string, unknown> = { ...rest };
   if (response) {
     const { body, ...head } = response;

@@ -12,6 +12,8 @@ import {
 } from './capture-file.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord, Direction } from './capture-model.js';
 import { decodeGapBody, type RecordingGap } from './recording-gap.js';
+import { AnnotationBook } from './annotations.js';
+import { decodeAnnotationBody } from './annotation-record.js';
 
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
@@ -226,6 +228,8 @@ export class CaptureIndex {
   readonly errors: StoredError[] = [];
   /** Gaps where writes failed and traffic passed unrecorded, in order. */
   readonly gaps: RecordingGap[] = [];
+  /** The user's notes, pins and highlights. */
+  readonly annotations = new AnnotationBook();
 
   /** The connection's index, created on first use. */
   connection(id: number): ConnectionIndex {
@@ -471,6 +475,11 @@ function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: nu
     case RecordType.Error:
       index.errors.push(decodeErrorBody(body));
       return;
+    case RecordType.Annotation: {
+      const annotation = decodeAnnotationBody(body);
+      if (annotation) index.annotations.set(annotation);
+      return;
+    }
     case RecordType.Gap: {
       const gap = decodeGapBody(body);
       if (gap) index.gaps.push(gap);

@@ -63,6 +63,8 @@ export interface CapturedFrame {
   edited?: boolean;
   /** The proxy did not forward this frame (dropped at a breakpoint, replaced by an edit, or after the proxy's own close). */
   dropped?: boolean;
+  /** The user's note, on its way to or from HAR (`_notes`); the store keeps notes as Annotation records. */
+  note?: string;
 }
 
 /** A reassembled data message with where and when it completed. */
@@ -79,6 +81,8 @@ export interface CapturedMessage {
   edited?: boolean;
   /** The proxy did not forward this message (dropped at a breakpoint, replaced by an edit, or after the proxy's own close). */
   dropped?: boolean;
+  /** The user's note, on its way to or from HAR (`_notes`); the store keeps notes as Annotation records. */
+  note?: string;
 }
 
 /** How the WebSocket ended. */
@@ -140,4 +144,6 @@ export interface ConnectionRecord {
   close?: RecordedClose;
   /** When both sides were gone, epoch milliseconds. */
   endedAt?: number;
+  /** The user's note, on its way to or from HAR (`_notes`); the store keeps notes as Annotation records. */
+  note?: string;
 }

@@ -17,6 +17,8 @@ import { CaptureWriter } from './capture-writer.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { summaryOf, type FrameSummary } from './frame-summary.js';
 import { MessageFrames, dataIsPayloads } from './message-frames.js';
+import type { Annotation } from './annotations.js';
+import { encodeAnnotationBody } from './annotation-record.js';
 import { PausedRecording, encodeGapBody, pauseFor, type RecordingGap, type RecordingPause } from './recording-gap.js';
 import {
   RecordReader, readFrame, readFramePrefix, readMessage, readMessageRecord, type StoredFrame, type StoredMessage,
@@ -283,6 +285,19 @@ export class CaptureStore {
   connection(id: number): ConnectionRecord | undefined {
     const record = this.index.find(id)?.record;
     return record && { ...record, frames: [], messages: [] };
+  }
+
+  /** Saves a note, pin or highlight (annotations.ts); an empty one removes the target's mark. */
+  putAnnotation(annotation: Annotation): void {
+    if (this.paused) throw new Error(`recording is paused (${this.paused.pause.code}): the mark cannot be saved until writes succeed again`);
+    const body = encodeAnnotationBody(annotation);
+    this.writer.append(RecordType.Annotation, body.length, (buf, at) => body.copy(buf, at));
+    this.index.annotations.set(annotation);
+  }
+
+  /** The notes, pins and highlights of a connection, or of every connection. */
+  annotations(connectionId?: number): Annotation[] {
+    return this.index.annotations.list(connectionId);
   }
 
   /** Gaps where writes failed and traffic passed unrecorded, in order. */

@@ -91,6 +91,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
   if (c.serverAddress) entry.serverIPAddress = c.serverAddress.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   if (c.close) entry._webSocketClose = { code: c.close.code, reason: c.close.reason, closedBy: c.close.closedBy };
   if (c.error) entry._error = c.error;
+  if (c.note) entry._notes = c.note;
   entry._framescope = {
     id: c.id,
     state: c.state,
@@ -107,7 +108,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
 }
 
 /** Chrome's message fields, plus Framescope's flags where they apply. */
-export type HarMessage = HarWebSocketMessage & { truncated?: true; injected?: true; edited?: true; dropped?: true };
+export type HarMessage = HarWebSocketMessage & { truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string };
 
 export function messageToHar(m: CapturedMessage): HarMessage {
   const { opcode, data, truncated } = m.message;
@@ -121,6 +122,7 @@ export function messageToHar(m: CapturedMessage): HarMessage {
   if (m.injected) har.injected = true;
   if (m.edited) har.edited = true;
   if (m.dropped) har.dropped = true;
+  if (m.note) har._notes = m.note;
   return har;
 }
 
@@ -129,6 +131,7 @@ export function frameToHar(f: CapturedFrame): Record<string, unknown> {
   if (f.injected) har.injected = true;
   if (f.edited) har.edited = true;
   if (f.dropped) har.dropped = true;
+  if (f.note) har._notes = f.note;
   return har;
 }
 

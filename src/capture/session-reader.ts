@@ -4,6 +4,7 @@
 import type { CaptureStore } from './capture-store.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import type { FrameSummary } from './frame-summary.js';
+import { connectionNotes } from './har-notes.js';
 
 /** One connection to write: its record (frames and messages left empty) and its items, read when iterated. */
 export interface ConnectionToRead {
@@ -25,20 +26,30 @@ const FRAME_BATCH = 512;
 /** The connections of a store (those with the given ids, else all), in id order, read lazily. */
 export function connectionsOf(store: CaptureStore, ids?: readonly number[]): ConnectionToRead[] {
   const wanted = ids ? new Set(ids) : null;
-  return store.connections().filter((c) => !wanted || wanted.has(c.id)).map((summary) => ({
-    record: store.connection(summary.id)!,
-    messageCount: summary.messageCount,
-    frameCount: summary.frameCount,
-    *messages() {
-      // One at a time: a message may be as large as the largest the proxy let through.
-      for (let m = 0; m < store.messageCount(summary.id); m++) yield* store.messages(summary.id, m, m + 1);
-    },
-    *frames() {
-      for (let n = 0; n < store.frameCount(summary.id); n += FRAME_BATCH) {
-        for (const row of store.frames(summary.id, n, n + FRAME_BATCH)) yield frameOfSummary(row);
-      }
-    },
-  }));
+  return store.connections().filter((c) => !wanted || wanted.has(c.id)).map((summary) => {
+    const notes = connectionNotes(store, summary.id);
+    const record = store.connection(summary.id)!;
+    return {
+      record: notes.connection === undefined ? record : { ...record, note: notes.connection },
+      messageCount: summary.messageCount,
+      frameCount: summary.frameCount,
+      *messages() {
+        // One at a time: a message may be as large as the largest the proxy let through.
+        for (let m = 0; m < store.messageCount(summary.id); m++) {
+          for (const message of store.messages(summary.id, m, m + 1)) yield notes.messages.has(m) ? { ...message, note: notes.messages.get(m) } : message;
+        }
+      },
+      *frames() {
+        for (let n = 0; n < store.frameCount(summary.id); n += FRAME_BATCH) {
+          for (const row of store.frames(summary.id, n, n + FRAME_BATCH)) {
+            const frame = frameOfSummary(row);
+            if (notes.frames.has(row.number)) frame.note = notes.frames.get(row.number);
+            yield frame;
+          }
+        }
+      },
+    };
+  });
 }
 
 /** Records already in memory (an import, a test) in the same shape. */

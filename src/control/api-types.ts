@@ -408,6 +408,12 @@ export interface MessageComparison {
   diff: TextDiff;
 }
 
+export type { Annotation, AnnotationTarget, Highlight } from '../capture/annotations.js';
+import type { Annotation, Highlight } from '../capture/annotations.js';
+
+/** A note, pin or highlight to save; an empty one (no note, not pinned, no highlight) removes the mark. */
+export type AnnotationInput = Omit<Annotation, 'time' | 'highlight'> & { highlight?: Highlight | null };
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
@@ -451,6 +457,10 @@ export interface ControlCommands {
   resolveAllHeld: { params: { action: 'forward' | 'drop' }; result: { count: number } };
   /** Client mode: Framescope opens a connection itself. */
   openClient: { params: { url: string; headers?: [string, string][]; protocols?: string[] }; result: { connectionId: number } };
+  /** Saves a note, pin or highlight on a connection, frame or message of the open session (every UI hears it). */
+  setAnnotation: { params: { annotation: AnnotationInput }; result: Annotation };
+  /** The notes, pins and highlights of a connection, or of the whole session. */
+  listAnnotations: { params: { connectionId?: number }; result: Annotation[] };
   /** Opens a new connection like a recorded one and sends its client messages again. */
   replay: { params: { connectionId: number; timing: 'fast' | 'original'; speed?: number; targetUrl?: string; source?: 'received' | 'sent' }; result: { connectionId: number } };
   /** Every replay of a connection in this session, oldest first, each compared with the original. */
@@ -489,6 +499,8 @@ export type ControlEvent =
   | { kind: 'budget'; level: 'warning' | 'reached'; usage: number; budget: number }
   | { kind: 'held'; items: HeldItem[] }
   | { kind: 'replay-done'; comparison: ReplayComparison }
+  /** A mark was saved; an empty one (no note, not pinned, no highlight) was removed. */
+  | { kind: 'annotation'; annotation: Annotation }
   /** Writes to the live session's file failed: recording paused (pause), or they succeed again and the gap is recorded (gap). */
   | { kind: 'recording-write'; pause: RecordingPause | null; gap?: RecordingGap }
   /** The runtime settings changed (any window, or the command line at start). */

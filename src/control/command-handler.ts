@@ -2,6 +2,8 @@
 // api-types.ts names for it; bad parameters are errors the client sees.
 import { importHar, formatHarImportProblem } from '../capture/har-import.js';
 import { exportHar } from '../capture/har-export.js';
+import { connectionNotes, withNotes } from '../capture/har-notes.js';
+import { validAnnotation } from '../capture/annotations.js';
 import { computeAccept } from '../protocol/handshake.js';
 import { headerValues } from '../protocol/http-head.js';
 import { encodeClosePayload, encodeFrame, encodeFrameBytes } from '../protocol/frame-encoder.js';
@@ -122,8 +124,19 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       searches.get(searchId)?.abort();
       return {};
     },
+    setAnnotation: ({ annotation: input }) => {
+      const annotation = validAnnotation(input ?? {}, Date.now());
+      const { connectionId, target, number } = annotation;
+      if (!engine.store.connection(connectionId)) throw new Error(`there is no connection ${connectionId}`);
+      if (target === 'frame' && number >= engine.store.frameCount(connectionId)) throw new Error(`connection ${connectionId} has no frame ${number}`);
+      if (target === 'message' && number >= engine.store.messageCount(connectionId)) throw new Error(`connection ${connectionId} has no message ${number}`);
+      engine.store.putAnnotation(annotation);
+      engine.emit('event', { kind: 'annotation', annotation });
+      return annotation;
+    },
+    listAnnotations: ({ connectionId }) => engine.store.annotations(connectionId),
     exportHar: ({ connectionIds }) => {
-      const har = exportHar(engine.store.toConnectionRecords(connectionIds));
+      const har = exportHar(engine.store.toConnectionRecords(connectionIds).map((c) => withNotes(c, connectionNotes(engine.store, c.id))));
       return { fileName: `${engine.sessionInfo().name}.har`, har: JSON.stringify(har, null, 2) };
     },
     importHar: async ({ text, name }) => {

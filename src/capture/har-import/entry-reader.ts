@@ -89,6 +89,8 @@ export class EntryReader {
     const error = fs ? stringValue(e._error) : foreignError(e, response, messageList.errors);
     if (error !== undefined) record.error = error;
     if (close) record.close = close;
+    const note = this.note(e._notes, '_notes');
+    if (note) record.note = note;
     // Other tools seldom say when a WebSocket ended: its last message (or its start) stands in, so a
     // finished connection still has a duration.
     const lastMessage = messageList.messages.reduce((latest, m) => (Number.isFinite(m.time) ? Math.max(latest, m.time) : latest), record.startedAt);
@@ -274,6 +276,8 @@ export class EntryReader {
         if (item[flag] === true) captured[flag] = true;
         else if (item[flag] !== undefined && item[flag] !== false) this.problem(`${field}.${flag}`, `${bad(item[flag], 'true or false')}; read as false`);
       }
+      const note = this.note(item._notes, `${field}._notes`);
+      if (note) captured.note = note;
       result.messages.push(captured);
     });
     return result;
@@ -308,9 +312,19 @@ export class EntryReader {
         if (json[flag] === true) captured[flag] = true;
         else if (json[flag] !== undefined && json[flag] !== false) report(flag, `${bad(json[flag], 'true or false')}; read as false`);
       }
+      const note = this.note(json._notes, `${field}._notes`);
+      if (note) captured.note = note;
       frames.push(captured);
     });
     return frames;
+  }
+
+  /** A `_notes` field (Framescope's notes): a string, else a problem and no note. */
+  private note(value: unknown, field: string): string | undefined {
+    if (value === undefined || value === '') return undefined;
+    if (typeof value === 'string') return value;
+    this.problem(field, `${bad(value, 'a string')}; no note imported`);
+    return undefined;
   }
 
   /** A message or frame time as epoch ms; NaN (filled in later) with a problem when it is not a time. */

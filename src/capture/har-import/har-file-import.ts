@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CaptureStore } from '../capture-store.js';
+import { saveImportedNotes } from '../har-notes.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from '../capture-model.js';
 import { FileSpool, type DataSpool } from './data-spool.js';
 import type { SpooledBytes } from './entry-reader.js';
@@ -117,16 +118,18 @@ export function writeImportedRecord(store: CaptureStore, record: ConnectionRecor
     ...record.messages.map((m) => ({ time: m.time, kind: 1 as const, m })),
   ];
   items.sort((a, b) => a.time - b.time || a.kind - b.kind);
+  const numbers = new Map<object, number>();
   for (const item of items) {
     if (item.kind === 0) {
       const payload = bytes.frames.get(item.f.frame);
       const frame = payload ? { ...item.f.frame, payload: spool.read(payload.data, payload.at, item.f.frame.payloadLength) } : item.f.frame;
-      store.putFrame(record.id, { ...item.f, frame });
+      numbers.set(item.f, store.putFrame(record.id, { ...item.f, frame }));
     } else {
       const data = bytes.messages.get(item.m.message);
       const message = data ? { ...item.m.message, data: spool.read(data) } : item.m.message;
-      store.putMessage(record.id, { ...item.m, message });
+      numbers.set(item.m, store.putMessage(record.id, { ...item.m, message }));
     }
   }
+  saveImportedNotes(store, record, numbers, numbers);
 }
 
