@@ -182,7 +182,8 @@ export class ControlServer {
       'Cache-Control': 'no-cache',
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+    // A file that goes away after the check ends this response, not the engine.
+    else createReadStream(file).on('error', () => res.destroy()).pipe(res);
   }
 }
 
