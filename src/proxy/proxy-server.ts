@@ -357,9 +357,15 @@ export class ProxyServer {
       clearTimeout(idle);
       socket.pause();
       socket.unshift(first);
-      if (first[0] === 0x16) this.interceptTls(socket, authority);
-      else if (/^[A-Z]+ /.test(first.subarray(0, 8).toString('latin1'))) this.serveInner(socket, { ...authority, secure: false });
-      else this.tunnelRaw(socket, authority);
+      // This runs on the tunnel's first bytes, after the guard's answer: its failures end the tunnel.
+      try {
+        if (first[0] === 0x16) this.interceptTls(socket, authority);
+        else if (/^[A-Z]+ /.test(first.subarray(0, 8).toString('latin1'))) this.serveInner(socket, { ...authority, secure: false });
+        else this.tunnelRaw(socket, authority);
+      } catch (error) {
+        this.session.recordError(`CONNECT tunnel to ${formatAuthority(authority.host, authority.port, -1)} failed: ${error instanceof Error ? error.message : String(error)}`);
+        socket.destroy();
+      }
     };
     if (head.length > 0) classify(head);
     else socket.once('data', classify);
