@@ -45,6 +45,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const { engine } = await startEngine(values, { name: 'port', value: values.port });
+  // Listen for the stop before saying where we listen: a caller may signal as soon as it reads the line.
+  const stopped = untilStopped();
   process.stdout.write(describeListening(engine));
   reportRecordingWrites(engine);
   engine.on('event', (event) => {
@@ -54,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
       ? `framescope: warning: session ${engine.liveName} has used ${used} of its disk budget\n`
       : `framescope: session ${engine.liveName} reached its disk budget (${used}): frames are still recorded, payloads no longer stored (raise --disk-budget)\n`);
   });
-  const signal = await untilStopped();
+  const signal = await stopped;
   let code = 0;
   if (values.har) {
     try {

@@ -54,13 +54,15 @@ export async function run(args: string[]): Promise<number> {
   engine.on('event', (event) => control.broadcast(event));
   settings.on('changed', (state) => engine.emit('event', { kind: 'settings', settings: state }));
   settings.setUiPort((await control.listen()).port);
+  // Listen for the stop before saying where we listen: a caller may signal as soon as it reads the URL.
+  const stopped = untilStopped();
   process.stdout.write(describeListening(engine));
   reportMoves(engine);
   reportRecordingWrites(engine);
   process.stdout.write(`ui: ${control.url}\n`);
   if (!staticDir) process.stderr.write('framescope: the UI is not built (run npm run build); only the control API is served\n');
   if (!values['no-open']) openInBrowser(control.url);
-  await untilStopped();
+  await stopped;
   await control.close();
   await stopEngine(engine);
   process.exit(0);

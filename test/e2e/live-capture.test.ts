@@ -99,7 +99,7 @@ describe.runIf(existsSync(CHROMIUM))('live capture in the UI', () => {
     await poll(() => ui.page.locator('.payload-editor .view-lines').textContent()).toBe('Hello');
     await screenshot(ui.page, 'frame-detail');
 
-    await ui.page.getByRole('button', { name: 'Copy' }).click();
+    await ui.page.getByRole('button', { name: 'Copy', exact: true }).click();
     await ui.page.getByRole('menuitem', { name: 'As hex' }).click();
     expect(await ui.page.evaluate('navigator.clipboard.readText()')).toBe('48656c6c6f');
   });

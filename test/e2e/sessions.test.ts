@@ -81,7 +81,7 @@ describe.runIf(existsSync(CHROMIUM))('sessions in the UI', () => {
     await monacoReady(ui.page);
     await poll(async () => (await detail.locator('.payload-editor .view-lines').textContent())!.replace(/\u00a0/g, ' ')).toBe('{  "type": "join",  "room": 42}');
     await screenshot(ui.page, 'imported-message-detail');
-    await detail.getByRole('button', { name: 'Copy' }).click();
+    await detail.getByRole('button', { name: 'Copy', exact: true }).click();
     await ui.page.getByRole('menuitem', { name: 'As base64' }).click();
     expect(await ui.page.evaluate('navigator.clipboard.readText()')).toBe(Buffer.from('{"type":"join","room":42}').toString('base64'));
 
@@ -89,7 +89,7 @@ describe.runIf(existsSync(CHROMIUM))('sessions in the UI', () => {
     const binary = ui.page.locator('[data-message-detail="2"]');
     await binary.waitFor();
     expect(await binary.locator('[data-hex-line="0"] .hex-bytes').textContent()).toMatch(/^00 01 02 03 ff\s*$/);
-    await binary.getByRole('button', { name: 'Copy' }).click();
+    await binary.getByRole('button', { name: 'Copy', exact: true }).click();
     await ui.page.getByRole('menuitem', { name: 'As hex' }).click();
     expect(await ui.page.evaluate('navigator.clipboard.readText()')).toBe('00010203ff');
 
