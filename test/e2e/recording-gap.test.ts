@@ -1,43 +1,20 @@
-// A full disk in the UI (a real 4 MiB tmpfs as FRAMESCOPE_HOME): the banner says recording is paused
+// A full disk in the UI (a real 4 MiB tmpfs as FRAMESCOPE_HOME, injected ENOSPC where mounting is
+// not allowed): the banner says recording is paused
 // while writes fail and goes once they succeed, and the frame timeline marks the first frame
 // recorded after the gap.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CHROMIUM } from '../support/chromium.js';
 import { nextMessage, opened, startWsServer } from '../support/peers.js';
+import { diskFault, type DiskFault } from '../faults/support/disk-fault.js';
 import { ensureBuilt } from './support/build.js';
 import { launchChromium, openUi, screenshot, startApp, type RunningApp } from './support/ui-app.js';
 import { poll } from './support/ui-suite.js';
 
-/** Fills the file system that holds dir to the last byte; returns the filler's path. */
-function fillDisk(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    for (const size of [65536, 4096, 512, 1]) {
-      const chunk = Buffer.alloc(size, 0x46);
-      for (;;) {
-        try {
-          writeSync(fd, chunk);
-        } catch {
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
-
 describe.runIf(existsSync(CHROMIUM) && process.platform === 'linux')('a full disk in the UI', () => {
-  let base: string;
-  let mounted = false;
+  let disk: DiskFault | undefined;
   let app: RunningApp | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -45,27 +22,21 @@ describe.runIf(existsSync(CHROMIUM) && process.platform === 'linux')('a full dis
   let server: Awaited<ReturnType<typeof startWsServer>>;
 
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'framescope-e2e-gap-'));
-    mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', base], { stdio: 'ignore' }).status === 0;
-    if (!mounted) return;
-    const home = join(base, 'home');
-    mkdirSync(home, { mode: 0o700 });
+    disk = diskFault();
     await ensureBuilt();
     server = await startWsServer();
     server.wss.on('connection', (ws) => ws.on('message', (data: Buffer, isBinary) => ws.send(data, { binary: isBinary })));
-    [app, browser] = await Promise.all([startApp(['--upstream', `ws://127.0.0.1:${server.port}`], home), launchChromium()]);
+    [app, browser] = await Promise.all([startApp(['--upstream', `ws://127.0.0.1:${server.port}`], disk.home, disk.env), launchChromium()]);
     ({ page, errors } = await openUi(browser, app.url));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
     await app?.stop();
-    if (mounted) execFileSync('umount', ['-l', base]);
-    rmSync(base, { recursive: true, force: true });
+    disk?.dispose();
   });
 
   it('shows the banner while writes fail, and marks the gap in the frame timeline', async () => {
-    if (!mounted) return expect.fail('mount -t tmpfs is not allowed here: run as root');
     const ws = new WebSocket(`ws://127.0.0.1:${app!.proxyPort}/gap`);
     await opened(ws);
     let n = 0;
@@ -78,7 +49,7 @@ describe.runIf(existsSync(CHROMIUM) && process.platform === 'linux')('a full dis
     };
     for (let i = 0; i < 10; i++) await echo();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const filler = fillDisk(base);
+    disk!.fill();
     const banner = page.getByRole('alert').filter({ hasText: 'Recording paused' });
     // Traffic goes on while the disk is full, until the banner says recording paused.
     while (!(await banner.isVisible())) {
@@ -88,7 +59,7 @@ describe.runIf(existsSync(CHROMIUM) && process.platform === 'linux')('a full dis
     expect(await banner.textContent()).toMatch(/^Recording paused since \d\d:\d\d:\d\d\.\d\d\d: writes to the session fail \(ENOSPC: no space left on device[^)]*\)\. Traffic still passes through the proxy but is not recorded/);
     for (let i = 0; i < 10; i++) await echo();
     await screenshot(page, 'recording-paused');
-    unlinkSync(filler);
+    disk!.free();
     await banner.waitFor({ state: 'detached' });
     // Five echoes after the gap: ten frames recorded after it.
     for (let i = 0; i < 5; i++) await echo();

@@ -1,9 +1,7 @@
-// A full disk under FRAMESCOPE_HOME (a real 4 MiB tmpfs): recording pauses and says so on stderr and
+// A full disk under FRAMESCOPE_HOME (a real 4 MiB tmpfs; injected ENOSPC where mounting is not
+// allowed): recording pauses and says so on stderr and
 // through the control API, the proxy keeps passing every message, the gap is recorded once writes
 // succeed again, and the session reopens with everything written before and after.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -11,35 +9,10 @@ import { CaptureStore } from '../../src/capture/capture-store.js';
 import type { ControlEvent } from '../../src/control/api-types.js';
 import { exited } from '../support/cli.js';
 import { closed, nextMessage, opened, startWsServer } from '../support/peers.js';
+import { diskFault, type DiskFault } from './support/disk-fault.js';
 import { pollUntil, startEngineProcess, type EngineProcess } from './support/engine-process.js';
 
 type RecordingWrite = Extract<ControlEvent, { kind: 'recording-write' }>;
-
-/** Mounts a 4 MiB tmpfs at dir (root only); false where mounting is not allowed. */
-function mountSmallTmpfs(dir: string): boolean {
-  return spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dir], { stdio: 'ignore' }).status === 0;
-}
-
-/** Fills the file system that holds dir to the last byte, with a file it returns the path of. */
-function fillDisk(dir: string): string {
-  const path = join(dir, 'filler');
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    for (const size of [65536, 4096, 512, 1]) {
-      const chunk = Buffer.alloc(size, 0x46);
-      for (;;) {
-        try {
-          writeSync(fd, chunk);
-        } catch {
-          break;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return path;
-}
 
 /** Message n: 1 KiB that says its number. */
 function payload(n: number): Buffer {
@@ -49,17 +22,12 @@ function payload(n: number): Buffer {
 }
 
 describe.runIf(process.platform === 'linux')('a full disk', () => {
-  let base: string;
-  let mount: string;
-  let mounted: boolean;
+  let disk: DiskFault;
   let server: Awaited<ReturnType<typeof startWsServer>>;
   let engine: EngineProcess | undefined;
 
   beforeEach(async () => {
-    base = mkdtempSync(join(tmpdir(), 'framescope-full-disk-'));
-    mount = join(base, 'home');
-    mkdirSync(mount, { mode: 0o700 });
-    mounted = mountSmallTmpfs(mount);
+    disk = diskFault();
     server = await startWsServer();
     server.wss.on('connection', (ws) => ws.on('message', (data: Buffer, isBinary) => ws.send(data, { binary: isBinary })));
   });
@@ -68,8 +36,7 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
     engine?.child.kill('SIGKILL');
     engine = undefined;
     await server.close();
-    if (mounted) execFileSync('umount', ['-l', mount]);
-    rmSync(base, { recursive: true, force: true });
+    disk.dispose();
   });
 
   /** Sends message n and checks the exact echo. */
@@ -86,8 +53,7 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
   }
 
   it('pauses recording while the disk is full, keeps the traffic flowing, records the gap and resumes', async () => {
-    if (!mounted) return expect.fail('mount -t tmpfs is not allowed here: run as root (the injected-error fallback is not built)');
-    engine = await startEngineProcess(['--upstream', `ws://127.0.0.1:${server.port}`, '--session', 'full'], { ...process.env, FRAMESCOPE_HOME: mount });
+    engine = await startEngineProcess(['--upstream', `ws://127.0.0.1:${server.port}`, '--session', 'full'], disk.env);
     expect((await engine.api.call('hello', {})).recordingPaused).toBe(null);
     const ws = new WebSocket(`ws://127.0.0.1:${engine.proxyPort}/echo`);
     await opened(ws);
@@ -96,7 +62,7 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
     for (; n < 40; n++) await echo(ws, n);
     const before = n;
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const filler = fillDisk(mount);
+    disk.fill();
     // The disk is full: echoes go on until recording says it paused, and then 60 more.
     while (recordingWrites().length === 0) {
       if (n > 5_000) expect.fail('recording never paused on a full disk');
@@ -109,7 +75,7 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
     for (let i = 0; i < 60; i++) await echo(ws, n++);
     await pollUntil(() => /framescope: warning: recording paused: writes to session full fail \(ENOSPC: no space left on device/.test(engine!.stderr()), 'the stderr line');
     // Space again: recording resumes within a retry (every second) and says what it missed.
-    unlinkSync(filler);
+    disk.free();
     await pollUntil(() => recordingWrites().length === 2, 'the resumed event');
     const gap = recordingWrites()[1].gap!;
     expect(recordingWrites()[1].pause).toBe(null);
@@ -129,7 +95,7 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
     expect(await exited(engine.child)).toBe(0);
 
     // Reopened: every message before the pause, none of those while it lasted, every one after.
-    const store = await CaptureStore.open(join(mount, 'sessions', 'full.fscap'));
+    const store = await CaptureStore.open(join(disk.home, 'sessions', 'full.fscap'));
     try {
       expect(store.recovery.tornBytes).toBe(0);
       expect(store.gaps()).toEqual([gap]);
@@ -161,14 +127,13 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
   }, 60_000);
 
   it('stops with exit code 0 and a warning while the disk is still full, and keeps what was written', async () => {
-    if (!mounted) return expect.fail('mount -t tmpfs is not allowed here: run as root');
-    engine = await startEngineProcess(['--upstream', `ws://127.0.0.1:${server.port}`, '--session', 'stuck'], { ...process.env, FRAMESCOPE_HOME: mount });
+    engine = await startEngineProcess(['--upstream', `ws://127.0.0.1:${server.port}`, '--session', 'stuck'], disk.env);
     const ws = new WebSocket(`ws://127.0.0.1:${engine.proxyPort}/echo`);
     await opened(ws);
     let n = 0;
     for (; n < 20; n++) await echo(ws, n);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const filler = fillDisk(mount);
+    disk.fill();
     while (recordingWrites().length === 0) {
       if (n > 5_000) expect.fail('recording never paused on a full disk');
       await echo(ws, n++);
@@ -177,8 +142,8 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
     engine.child.kill('SIGINT');
     expect(await exited(engine.child)).toBe(0);
     expect(engine.stderr()).toMatch(/framescope: warning: recording of session stuck was paused since \S+ \(ENOSPC: no space left on device[^)]*\): traffic since then was not recorded; what was written before stays readable\n/);
-    unlinkSync(filler);
-    const store = await CaptureStore.open(join(mount, 'sessions', 'stuck.fscap'));
+    disk.free();
+    const store = await CaptureStore.open(join(disk.home, 'sessions', 'stuck.fscap'));
     try {
       const sends = store.messages(1, 0, store.messageCount(1)).filter((m) => m.direction === 'send').map((m) => m.message.data);
       expect(sends.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => payload(i)));

@@ -23,11 +23,11 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts `framescope ui --no-open --port 0 --proxy-port 0 ...` and waits for its two addresses. */
-export function startApp(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'framescope-e2e-'))): Promise<RunningApp> {
+/** Starts `framescope ui --no-open --port 0 --proxy-port 0 ...` and waits for its two addresses. env: the rest of its environment. */
+export function startApp(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'framescope-e2e-')), env: NodeJS.ProcessEnv = process.env): Promise<RunningApp> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [BIN, 'ui', '--no-open', '--port', '0', '--proxy-port', '0', ...args], {
-      env: { ...process.env, FRAMESCOPE_HOME: home },
+      env: { ...env, FRAMESCOPE_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
