@@ -1,5 +1,6 @@
 // Every file Framescope writes under FRAMESCOPE_HOME is 0600 and every directory 0700, whatever the
-// umask: the CA, the leaf key, sessions and their listings, after a real session through the proxy.
+// umask: the CA, the leaf key, sessions and their listings, and the settings, after a real session
+// through the proxy.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, exited } from '../support/cli.js';
 import { connectTunnel, nextMessage, opened, startWsServer, wsViaAbsoluteForm } from '../support/peers.js';
+import { startEngineProcess } from './support/engine-process.js';
 
 /** Runs the command with umask 000, so every mode bit comes from Framescope itself. */
 const UMASK_000 = ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, BIN];
@@ -30,7 +32,7 @@ describe.runIf(process.platform !== 'win32')('file modes', () => {
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  it('are 0600 for every file and 0700 for every directory after a session, the CA and the session listing', async () => {
+  it('are 0600 for every file and 0700 for every directory after a session, the CA, the session listing and the settings', async () => {
     const env = { ...process.env, FRAMESCOPE_HOME: join(home, 'fs-home') };
     expect(spawnSync('sh', [...UMASK_000, 'ca'], { env, stdio: 'ignore' }).status).toBe(0);
     const server = await startWsServer();
@@ -67,6 +69,17 @@ describe.runIf(process.platform !== 'win32')('file modes', () => {
     }
     // The listing (which writes the sessions' sidecars when stale).
     expect(spawnSync('sh', [...UMASK_000, 'sessions'], { env, stdio: 'ignore' }).status).toBe(0);
+    // The UI's settings, saved to settings.json.
+    const ui = await startEngineProcess(['--session', 'modes'], env, { umask000: true });
+    try {
+      const state = await ui.api.call('setSettings', { settings: { insecureHosts: ['modes.test'] } });
+      expect(state.saved.insecureHosts).toEqual(['modes.test']);
+      ui.api.close();
+      ui.child.kill('SIGTERM');
+      expect(await exited(ui.child)).toBe(0);
+    } finally {
+      ui.child.kill('SIGKILL');
+    }
     expect(modesUnder(env.FRAMESCOPE_HOME)).toEqual([
       '. 700/',
       'ca 700/',
@@ -76,6 +89,7 @@ describe.runIf(process.platform !== 'win32')('file modes', () => {
       'sessions 700/',
       'sessions/modes.fscap 600',
       'sessions/modes.meta.json 600',
+      'settings.json 600',
     ]);
   }, 40_000);
 });

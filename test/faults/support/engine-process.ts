@@ -17,9 +17,15 @@ export interface EngineProcess {
   stderr(): string;
 }
 
-/** Starts `framescope ui --no-open --proxy-port 0 ...args` and connects to its control API. */
-export async function startEngineProcess(args: string[], env: NodeJS.ProcessEnv): Promise<EngineProcess> {
-  const child = spawn(process.execPath, [BIN, 'ui', '--no-open', '--proxy-port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `framescope ui --no-open --proxy-port 0 ...args` and connects to its control API. umask000:
+ * through sh with umask 000, so every mode bit of what it creates comes from Framescope itself.
+ */
+export async function startEngineProcess(args: string[], env: NodeJS.ProcessEnv, options: { umask000?: boolean } = {}): Promise<EngineProcess> {
+  const command = [BIN, 'ui', '--no-open', '--proxy-port', '0', ...args];
+  const child = options.umask000
+    ? spawn('sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, ...command], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, command, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
