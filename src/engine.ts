@@ -63,8 +63,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     session.on('connection-opened', (c) => { if (!engine.recording) engine.unrecorded.add(c.id); });
     // After every other listener has seen the close.
     session.on('connection-closed', (c) => queueMicrotask(() => engine.unrecorded.delete(c.id)));
-    await engine.openLive(session, options.sessionName);
-    await engine.proxy.listen();
+    const created = await engine.openLive(session, options.sessionName);
+    try {
+      await engine.proxy.listen();
+    } catch (error) {
+      // A start that failed (the port is in use) leaves no empty session behind.
+      engine.live.stopRecording();
+      engine.live.store.close();
+      if (created) engine.catalog.delete(engine.live.name);
+      throw error;
+    }
     engine.timer = setInterval(() => engine.announce(), options.announceInterval ?? 100);
     engine.timer.unref();
     return engine;
@@ -224,7 +232,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     };
   }
 
-  private async openLive(session: Session, requested?: string, fresh = false): Promise<void> {
+  /** Opens (or creates) the session to record into; true when it was created. */
+  private async openLive(session: Session, requested?: string, fresh = false): Promise<boolean> {
     const name = requested ?? this.catalog.freeName(sessionNameFor(new Date()));
     let store: CaptureStore;
     const budget = {
@@ -237,7 +246,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       onResume: (gap: RecordingGap) => this.emit('event', { kind: 'recording-write', pause: null, gap }),
       onError: (error: Error) => this.emit('event', { kind: 'error', message: `session ${this.live?.name ?? name}: ${error.message}`, time: Date.now() }),
     };
-    if (!fresh && this.catalog.exists(name)) {
+    const created = fresh || !this.catalog.exists(name);
+    if (!created) {
       store = await this.catalog.open(name, budget);
       // Continue the numbering so new connections never collide with recorded ones.
       const last = store.connections().reduce((max, c) => Math.max(max, c.id), 0);
@@ -249,6 +259,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.live = { name: nameOf(store.path), store, session, stopRecording: () => {} };
     if (this.recording) this.live.stopRecording = this.subscribe(session, store);
     this.view(this.live.name, store);
+    return created;
   }
 
   private view(name: string, store: CaptureStore): void {
