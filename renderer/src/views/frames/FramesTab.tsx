@@ -31,7 +31,7 @@ export function FramesTab() {
           id="frame-detail"
           direction="row"
           sized="second"
-          initial={520}
+          initial={600}
           min={320}
           minSecond={360}
           collapsed={!detailShown}
