@@ -8,7 +8,9 @@
 // Each batch the writer writes ends with a checkpoint record: the CRC of every byte since the
 // previous checkpoint. Opening checks a whole batch with one CRC (fast: one call per MiB, not one
 // per record) and checks records one by one only after the last good checkpoint, where a crash tears.
-// Numbers in bodies are little-endian; times and 64-bit lengths are f64 (exact up to 2^53).
+// Numbers in bodies are little-endian; times and 64-bit lengths are f64 (exact up to 2^53), except a
+// frame length field past 2^53 - 1, which is a u64 (FrameFlag.ExactLength).
+import { lengthFields } from '../protocol/exact-length.js';
 import { crc32 } from 'node:zlib';
 import type { Frame } from '../protocol/frame.js';
 import { VIOLATION_CODES, type ViolationCode } from '../protocol/violations.js';
@@ -256,7 +258,8 @@ export function decodeErrorBody(body: Buffer): StoredError {
 // Frame records
 //
 //  0 u32 connection id      4 u32 flags (FrameFlag)   8 u8 opcode   9 u8 length form
-// 10 u8 header length      11 u8 violation count     12 f64 time   20 f64 payloadLength (the field)
+// 10 u8 header length      11 u8 violation count     12 f64 time   20 f64 payloadLength (the field), or
+//    u64 with FrameFlag.ExactLength: a field past 2^53 - 1, which a double would round
 // 28 f64 stream index      36 f64 stream offset      44 4 bytes mask key
 // 48 u16 close code        50 u16 close reason bytes
 // 52 violation ordinals (u8 each), close reason (UTF-8), stored payload (to the end of the body)
@@ -280,6 +283,8 @@ export const FrameFlag = {
   HasCloseReason: 1 << 12,
   /** The payload was not stored (the disk budget was reached). */
   PayloadNotStored: 1 << 13,
+  /** The length field (offset 20) is a u64, not an f64: it is past 2^53 - 1. */
+  ExactLength: 1 << 14,
 } as const;
 
 /** A frame to encode, and whether its payload is stored. */
@@ -326,6 +331,7 @@ export function writeFrameBody(buf: Buffer, offset: number, input: FrameRecordIn
   if (frame.closeCode !== undefined) flags |= FrameFlag.HasCloseCode;
   if (frame.closeReason !== undefined) flags |= FrameFlag.HasCloseReason;
   if (!input.storePayload) flags |= FrameFlag.PayloadNotStored;
+  if (frame.payloadLengthExact !== undefined) flags |= FrameFlag.ExactLength;
   const violations = frame.violations.length > 255 ? frame.violations.slice(0, 255) : frame.violations;
 
   buf.writeUInt32LE(input.connectionId >>> 0, offset);
@@ -335,7 +341,8 @@ export function writeFrameBody(buf: Buffer, offset: number, input: FrameRecordIn
   buf[offset + 10] = frame.headerLength & 0xff;
   buf[offset + 11] = violations.length;
   buf.writeDoubleLE(captured.time, offset + 12);
-  buf.writeDoubleLE(frame.payloadLength, offset + 20);
+  if (frame.payloadLengthExact !== undefined) buf.writeBigUInt64LE(frame.payloadLengthExact, offset + 20);
+  else buf.writeDoubleLE(frame.payloadLength, offset + 20);
   buf.writeDoubleLE(frame.index, offset + 28);
   buf.writeDoubleLE(frame.offset, offset + 36);
   if (frame.maskKey !== undefined && frame.maskKey.length >= 4) frame.maskKey.copy(buf, offset + 44, 0, 4);
@@ -381,14 +388,14 @@ export function decodeFrameBody(body: Buffer, catalogue: ViolationCatalogue, bod
     rsv3: (flags & FrameFlag.Rsv3) !== 0,
     opcode: body[8],
     masked: (flags & FrameFlag.Masked) !== 0,
-    payloadLength: body.readDoubleLE(20),
+    ...(flags & FrameFlag.ExactLength ? lengthFields(body.readBigUInt64LE(20)) : { payloadLength: body.readDoubleLE(20) }),
     lengthForm: body[9] as Frame['lengthForm'],
     headerLength: body[10],
     index: body.readDoubleLE(28),
     offset: body.readDoubleLE(36),
     payload: body.subarray(at, Math.min(body.length, bodyLength)),
     // A payload that was not stored holds less than the length field says, like a capped one.
-    truncated: (flags & FrameFlag.Truncated) !== 0 || (notStored && body.readDoubleLE(20) > 0),
+    truncated: (flags & FrameFlag.Truncated) !== 0 || (notStored && ((flags & FrameFlag.ExactLength) !== 0 || body.readDoubleLE(20) > 0)),
     violations,
   };
   if (flags & FrameFlag.HasMaskKey) frame.maskKey = Buffer.from(body.subarray(44, 48));

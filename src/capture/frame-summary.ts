@@ -3,6 +3,7 @@
 import type { FrameSummary as ApiFrameSummary } from '../control/api-types.js';
 import type { ViolationCode } from '../protocol/violations.js';
 import type { DecodedFrame } from './capture-file.js';
+import { lengthToJson } from '../protocol/exact-length.js';
 
 /** Bytes of payload in a frame summary's preview. */
 export const PREVIEW_BYTES = 64;
@@ -24,7 +25,7 @@ export function summaryOf(connectionId: number, n: number, decoded: DecodedFrame
   const row: FrameSummary = {
     connectionId, number: n, direction: captured.direction, time: captured.time,
     fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode, masked: f.masked,
-    payloadLength: f.payloadLength, lengthForm: f.lengthForm, headerLength: f.headerLength, index: f.index, offset: f.offset,
+    payloadLength: lengthToJson(f), lengthForm: f.lengthForm, headerLength: f.headerLength, index: f.index, offset: f.offset,
     truncated: f.truncated, violations: f.violations,
     injected: captured.injected === true, edited: captured.edited === true, dropped: captured.dropped === true,
     payloadNotStored: decoded.payloadNotStored, storedLength: decoded.storedLength,

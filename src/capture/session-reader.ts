@@ -1,6 +1,7 @@
 // Reading a session back one connection, message and frame at a time (for HAR export), so that memory
 // holds one message at a time whatever the session's size. Records are read on demand from the store;
 // a connection still recording is read as far as it has gone when its turn comes.
+import { lengthFromJson } from '../protocol/exact-length.js';
 import type { CaptureStore } from './capture-store.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import type { FrameSummary } from './frame-summary.js';
@@ -67,7 +68,7 @@ export function connectionsInMemory(records: readonly ConnectionRecord[]): Conne
 function frameOfSummary(row: FrameSummary): CapturedFrame {
   const frame: CapturedFrame['frame'] = {
     fin: row.fin, rsv1: row.rsv1, rsv2: row.rsv2, rsv3: row.rsv3, opcode: row.opcode, masked: row.masked,
-    payloadLength: row.payloadLength, lengthForm: row.lengthForm, headerLength: row.headerLength, index: row.index, offset: row.offset,
+    ...(lengthFromJson(row.payloadLength) ?? { payloadLength: 0 }), lengthForm: row.lengthForm, headerLength: row.headerLength, index: row.index, offset: row.offset,
     payload: Buffer.alloc(0), truncated: row.truncated, violations: row.violations,
   };
   if (row.maskKey !== undefined) frame.maskKey = Buffer.from(row.maskKey, 'hex');

@@ -30,7 +30,7 @@ fields of each line, in this order (optional ones only when they apply):
   opcode                 the 4-bit opcode (1 text, 2 binary, 0 continuation, 8 close, 9 ping, 10 pong)
   masked                 the MASK bit
   maskKey                the masking key, 8 lowercase hex digits (masked frames)
-  payloadLength          the length field's value
+  payloadLength          the length field's value (a decimal string past 2^53 - 1, exact to 2^64 - 1)
   closeCode, closeReason the status code and reason (close frames that carry a code)
   violations             protocol violation codes found in this frame (when there are any)
   payload                the frame's payload in base64: unmasked, but still compressed if it was

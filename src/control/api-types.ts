@@ -103,8 +103,8 @@ export interface FrameSummary {
   masked: boolean;
   /** 8 hex digits, when masked. */
   maskKey?: string;
-  /** The length field's value. */
-  payloadLength: number;
+  /** The length field's value: a number up to 2^53 − 1, a decimal string beyond (exact to 2^64 − 1). */
+  payloadLength: number | string;
   /** Which length form carried it: 7, 16 or 64. */
   lengthForm: 7 | 16 | 64;
   /** Bytes in the header. */
@@ -308,8 +308,8 @@ export interface RawFrameSpec {
   maskKey?: string;
   /** The payload, base64. */
   payloadBase64: string;
-  /** A false length field to write instead of the payload's length. */
-  payloadLength?: number;
+  /** A false length field to write instead of the payload's length: a number, or decimal digits up to 2^64 − 1. */
+  payloadLength?: number | string;
   /** Force a (non-minimal) length form. */
   lengthForm?: 7 | 16 | 64;
 }

@@ -1,5 +1,6 @@
 // The control API's commands, carried out on the engine. Each returns exactly the result type that
 // api-types.ts names for it; bad parameters are errors the client sees.
+import { exactLength, lengthFromJson } from '../protocol/exact-length.js';
 import { importHar, formatHarImportProblem } from '../capture/har-import.js';
 import { exportHar } from '../capture/har-export.js';
 import { connectionNotes, withNotes } from '../capture/har-notes.js';
@@ -279,9 +280,16 @@ export function rawFrameBytes(frame: RawFrameSpec): Buffer {
     fin: frame.fin, rsv1: frame.rsv1, rsv2: frame.rsv2, rsv3: frame.rsv3, opcode: frame.opcode,
     mask: frame.mask ? (frame.maskKey ? Buffer.from(frame.maskKey, 'hex') : randomBytes(4)) : false,
     payload: Buffer.from(frame.payloadBase64, 'base64'),
-    ...(frame.payloadLength !== undefined ? { payloadLength: frame.payloadLength } : {}),
+    ...(frame.payloadLength !== undefined ? { payloadLength: rawLengthField(frame.payloadLength) } : {}),
     ...(frame.lengthForm !== undefined ? { lengthForm: frame.lengthForm } : {}),
   });
+}
+
+/** A hand-crafted length field: a whole number up to 2^64 − 1, as a JSON number or decimal digits. */
+function rawLengthField(value: unknown): bigint {
+  const length = lengthFromJson(value);
+  if (length === undefined) throw new Error('payloadLength must be a whole number from 0 to 2^64 − 1 (a number, or a string of digits)');
+  return exactLength(length);
 }
 
 /** The frame's header exactly as it was on the wire (it is determined by the recorded fields). */
@@ -291,7 +299,7 @@ function headerBytes(stored: StoredFrame): Buffer {
     fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, opcode: f.opcode,
     mask: f.masked ? f.maskKey : false,
     payload: Buffer.alloc(0),
-    payloadLength: f.payloadLength,
+    payloadLength: exactLength(f),
     lengthForm: f.lengthForm,
   });
   return header;

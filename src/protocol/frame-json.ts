@@ -1,6 +1,7 @@
 // A frame as the JSON fields of a HAR `_webSocketFrames` entry (docs: shared/DESIGN.md, "HAR"). The HAR
 // exporter and `framescope decode` both print frames this way, so the field names and their order live here.
 import type { Frame } from './frame.js';
+import { lengthToJson, type JsonLength } from './exact-length.js';
 import type { ViolationCode } from './violations.js';
 
 /** The HAR fields of one wire frame, in the order they are written. */
@@ -23,8 +24,8 @@ export interface HarFrameFields {
   masked: boolean;
   /** The masking key as 8 lowercase hex digits, when masked. */
   maskKey?: string;
-  /** The length field's value (not the bytes stored). */
-  payloadLength: number;
+  /** The length field's value (not the bytes stored): a number up to 2^53 − 1, a decimal string beyond. */
+  payloadLength: JsonLength;
   /** Close frames: the status code, when the payload carried one. */
   closeCode?: number;
   /** Close frames: the reason text, when the payload carried a status code. */
@@ -43,7 +44,7 @@ export interface FrameContext {
 
 /** The HAR fields of a frame. Optional fields are left out, not written as undefined. */
 export function frameToJson(
-  frame: Pick<Frame, 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'opcode' | 'masked' | 'maskKey' | 'payloadLength' | 'closeCode' | 'closeReason' | 'violations'>,
+  frame: Pick<Frame, 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'opcode' | 'masked' | 'maskKey' | 'payloadLength' | 'payloadLengthExact' | 'closeCode' | 'closeReason' | 'violations'>,
   context: FrameContext = {},
 ): HarFrameFields {
   const fields: Partial<HarFrameFields> = {};
@@ -56,7 +57,7 @@ export function frameToJson(
   fields.opcode = frame.opcode;
   fields.masked = frame.masked;
   if (frame.masked && frame.maskKey !== undefined) fields.maskKey = frame.maskKey.toString('hex');
-  fields.payloadLength = frame.payloadLength;
+  fields.payloadLength = lengthToJson(frame);
   if (frame.closeCode !== undefined) fields.closeCode = frame.closeCode;
   if (frame.closeReason !== undefined) fields.closeReason = frame.closeReason;
   if (frame.violations.length > 0) fields.violations = [...frame.violations];

@@ -230,7 +230,10 @@ export class FrameParser {
     const frame = this.frame!;
     const high = this.readBuffer.readUInt32BE(this.readPos);
     this.lengthHigh = high;
-    frame.payloadLength = high * 0x1_0000_0000 + this.readBuffer.readUInt32BE(this.readPos + 4);
+    const low = this.readBuffer.readUInt32BE(this.readPos + 4);
+    frame.payloadLength = high * 0x1_0000_0000 + low;
+    // Past 2^53 − 1 a double rounds: the exact value is kept as a bigint (only then).
+    if (high > 0x1f_ffff) frame.payloadLengthExact = (BigInt(high) << 32n) | BigInt(low);
     frame.headerLength += 8;
     this.haveLength(frame);
   }

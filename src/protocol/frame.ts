@@ -33,8 +33,10 @@ export interface FrameHeader {
   masked: boolean;
   /** The 4-byte masking key when masked. */
   maskKey?: Buffer;
-  /** The length field's value. Exact up to 2^53; a 64-bit field above that is rounded (it breaks the RFC anyway). */
+  /** The length field's value: exact up to 2^53 − 1; past that the nearest double (payloadLengthExact is exact). */
   payloadLength: number;
+  /** The length field's exact value when it exceeds 2^53 − 1 (a 64-bit field); absent otherwise. */
+  payloadLengthExact?: bigint;
   /** Which length form carried payloadLength. */
   lengthForm: LengthForm;
   /** Bytes in the header: 2 to 14. */

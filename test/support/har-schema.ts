@@ -13,7 +13,8 @@ export interface HarFrameJson {
   opcode: number;
   masked: boolean;
   maskKey?: string;
-  payloadLength: number;
+  /** A number up to 2^53 − 1, decimal digits beyond. */
+  payloadLength: number | string;
   closeCode?: number;
   closeReason?: string;
   violations?: string[];
@@ -86,7 +87,8 @@ export function harProblems(har: unknown): string[] {
     (Array.isArray(e._webSocketFrames) ? e._webSocketFrames : []).forEach((f: unknown, j: number) => {
       const ok = isObj(f) && (f.type === 'send' || f.type === 'receive') && typeof f.time === 'number' &&
         ['fin', 'rsv1', 'rsv2', 'rsv3', 'masked'].every((k) => typeof f[k] === 'boolean') &&
-        typeof f.opcode === 'number' && typeof f.payloadLength === 'number' &&
+        typeof f.opcode === 'number' &&
+        (Number.isSafeInteger(f.payloadLength) || (typeof f.payloadLength === 'string' && /^\d+$/.test(f.payloadLength) && BigInt(f.payloadLength) > BigInt(Number.MAX_SAFE_INTEGER))) &&
         (f.masked ? typeof f.maskKey === 'string' && /^[0-9a-f]{8}$/.test(f.maskKey) : !('maskKey' in f));
       need(ok, `${at}._webSocketFrames[${j}] has the frame fields`);
     });

@@ -151,7 +151,8 @@ export class ComposerStore extends Observable {
           fin: this.raw.fin, rsv1: this.raw.rsv1, rsv2: this.raw.rsv2, rsv3: this.raw.rsv3, opcode: this.raw.opcode, mask: this.raw.mask,
           payloadBase64: dataBase64,
           ...(this.raw.mask && this.raw.maskKey ? { maskKey: this.raw.maskKey } : {}),
-          ...(this.raw.payloadLength !== '' ? { payloadLength: Number(this.raw.payloadLength) } : {}),
+          // Past 2^53 − 1 the digits go as they are: a number would round them.
+          ...(this.raw.payloadLength !== '' ? { payloadLength: Number.isSafeInteger(Number(this.raw.payloadLength)) ? Number(this.raw.payloadLength) : this.raw.payloadLength } : {}),
           ...(this.raw.lengthForm !== 'auto' ? { lengthForm: this.raw.lengthForm } : {}),
         };
         const problem = rawProblem(this.raw);
@@ -230,6 +231,7 @@ export function rawProblem(raw: RawFields): string | undefined {
   if (!Number.isInteger(raw.opcode) || raw.opcode < 0 || raw.opcode > 15) return 'the opcode is 4 bits: 0-15';
   if (raw.mask && raw.maskKey !== '' && !/^[0-9a-fA-F]{8}$/.test(raw.maskKey)) return 'the masking key is 8 hex digits';
   if (raw.payloadLength !== '' && !/^\d+$/.test(raw.payloadLength)) return 'the length field is a whole number';
+  if (raw.payloadLength !== '' && BigInt(raw.payloadLength) > BigInt('18446744073709551615')) return 'the length field holds at most 2^64 − 1 (18446744073709551615)';
   return undefined;
 }
 

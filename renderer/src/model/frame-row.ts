@@ -16,8 +16,8 @@ export interface FrameRow {
   rsv2: boolean;
   rsv3: boolean;
   masked: boolean;
-  /** The length field's value. */
-  payloadLength: number;
+  /** The length field's value: a number, or decimal digits past 2^53 − 1 (as the API sends it). */
+  payloadLength: number | string;
   /** The decompressed size of the message this frame completes, when it was compressed. */
   inflatedLength: number | undefined;
   /** A one-line preview: text, hex, or the close code and reason. */

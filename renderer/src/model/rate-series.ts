@@ -26,7 +26,7 @@ export interface ProbeWindow {
 }
 
 const endsMessage = (f: FrameSummary) => f.fin && f.opcode <= 2;
-const wireBytes = (f: FrameSummary) => f.headerLength + f.payloadLength;
+const wireBytes = (f: FrameSummary) => f.headerLength + Number(f.payloadLength);
 
 /** A rate is averaged over at least this long, ms: shorter bins turn a burst of three frames into thousands per second. */
 const MIN_BIN_MS = 100;

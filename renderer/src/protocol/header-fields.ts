@@ -54,11 +54,13 @@ export function parseHeaderFields(header: Uint8Array): ParsedHeader {
     const size = lengthForm === 16 ? 2 : 8;
     const bytes = header.subarray(at, at + size);
     if (bytes.length === size) {
-      payloadLength = 0;
-      for (const b of bytes) payloadLength = payloadLength * 256 + b;
+      // Exact to 2^64 − 1: a double would round the digits shown past 2^53.
+      let exact = BigInt(0);
+      for (const b of bytes) exact = exact * BigInt(256) + BigInt(b);
+      payloadLength = Number(exact);
       const topBit = lengthForm === 64 && (bytes[0]! & 0x80) !== 0;
       fields.push({
-        name: 'Extended payload length', bits: Array.from(bytes, (b) => bin(b, 8)).join(' '), value: String(payloadLength),
+        name: 'Extended payload length', bits: Array.from(bytes, (b) => bin(b, 8)).join(' '), value: exact.toString(),
         meaning: `${lengthForm}-bit length${topBit ? ' (most significant bit set: invalid)' : ''}`,
       });
     }

@@ -34,8 +34,12 @@ export function duration(ms: number): string {
 
 const GROUPED = new Intl.NumberFormat('en-US');
 
-/** 1,234,567 (one shared formatter: toLocaleString builds a new one per call). */
-export function count(n: number): string {
+/**
+ * 1,234,567 (one shared formatter: toLocaleString builds a new one per call). A string is a length past
+ * 2^53 − 1 in decimal digits, as the API sends it: it is grouped exactly.
+ */
+export function count(n: number | string): string {
+  if (typeof n === 'string') return /^\d+$/.test(n) ? GROUPED.format(BigInt(n)) : n;
   return n < 1000 ? String(n) : GROUPED.format(n);
 }
 

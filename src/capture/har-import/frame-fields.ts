@@ -3,6 +3,7 @@ import { Opcode } from '../../protocol/frame.js';
 import type { Frame, LengthForm } from '../../protocol/frame.js';
 import type { HarFrameFields } from '../../protocol/frame-json.js';
 import { encodeClosePayload, minimalLengthForm } from '../../protocol/frame-encoder.js';
+import { lengthFromJson } from '../../protocol/exact-length.js';
 import type { ViolationCode } from '../../protocol/violations.js';
 import { bad, isInteger, isObject, violationList } from './json-values.js';
 import type { Report } from './json-values.js';
@@ -24,8 +25,10 @@ export function frameFromJson(value: unknown, report: Report): HarFrameFields | 
     report('opcode', `${bad(value.opcode, 'an opcode (0-15)')}; frame skipped`);
     return undefined;
   }
-  if (!isInteger(value.payloadLength) || value.payloadLength < 0) {
-    report('payloadLength', `${bad(value.payloadLength, 'a length')}; frame skipped`);
+  // A number where exact, a decimal string past 2^53 − 1 (what frameToJson writes).
+  const length = lengthFromJson(value.payloadLength);
+  if (length === undefined) {
+    report('payloadLength', `${bad(value.payloadLength, 'a length (up to 2^64 − 1)')}; frame skipped`);
     return undefined;
   }
   const bit = (name: 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'masked'): boolean => {
@@ -36,7 +39,7 @@ export function frameFromJson(value: unknown, report: Report): HarFrameFields | 
   };
   const fields: HarFrameFields = {
     fin: bit('fin'), rsv1: bit('rsv1'), rsv2: bit('rsv2'), rsv3: bit('rsv3'),
-    opcode: value.opcode, masked: bit('masked'), payloadLength: value.payloadLength,
+    opcode: value.opcode, masked: bit('masked'), payloadLength: length.payloadLengthExact?.toString() ?? length.payloadLength,
   };
   if (value.type === 'send' || value.type === 'receive') fields.type = value.type;
   if (typeof value.time === 'number' && Number.isFinite(value.time)) fields.time = value.time;
@@ -59,14 +62,16 @@ export function frameFromJson(value: unknown, report: Report): HarFrameFields | 
 /** A Frame from its HAR fields; the payload is known only when empty or a close frame's. */
 export function frameFromFields(fields: HarFrameFields, index: number, offset: number): Frame {
   const violations = fields.violations ?? [];
-  const lengthForm = lengthFormOf(fields.payloadLength, violations);
+  const length = lengthFromJson(fields.payloadLength) ?? { payloadLength: 0 };
+  const lengthForm = lengthFormOf(length.payloadLength, violations);
   const headerLength = 2 + (lengthForm === 16 ? 2 : lengthForm === 64 ? 8 : 0) + (fields.masked ? 4 : 0);
   const payload = knownPayload(fields, violations);
   const frame: Frame = {
     fin: fields.fin, rsv1: fields.rsv1, rsv2: fields.rsv2, rsv3: fields.rsv3, opcode: fields.opcode, masked: fields.masked,
-    payloadLength: fields.payloadLength, lengthForm, headerLength, index, offset, payload,
-    truncated: payload.length < fields.payloadLength, violations,
+    payloadLength: length.payloadLength, lengthForm, headerLength, index, offset, payload,
+    truncated: payload.length < length.payloadLength, violations,
   };
+  if (length.payloadLengthExact !== undefined) frame.payloadLengthExact = length.payloadLengthExact;
   if (fields.maskKey !== undefined) frame.maskKey = Buffer.from(fields.maskKey, 'hex');
   if (fields.closeCode !== undefined) frame.closeCode = fields.closeCode;
   if (fields.closeReason !== undefined) frame.closeReason = fields.closeReason;
@@ -82,11 +87,11 @@ function lengthFormOf(length: number, violations: readonly ViolationCode[]): Len
 }
 
 function knownPayload(fields: HarFrameFields, violations: readonly ViolationCode[]): Buffer {
-  if (fields.payloadLength === 0) return EMPTY;
+  if (Number(fields.payloadLength) === 0) return EMPTY;
   // RFC 6455 §5.5.1: a close payload is the 2-byte code and the UTF-8 reason.
   if (fields.opcode === Opcode.Close && fields.closeCode !== undefined && !violations.includes('invalid-utf8-close-reason')) {
     const payload = encodeClosePayload(fields.closeCode, fields.closeReason ?? '');
-    if (payload.length === fields.payloadLength) return payload;
+    if (payload.length === Number(fields.payloadLength)) return payload;
   }
   return EMPTY;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeLengthForm, parseHeaderFields } from '../../../renderer/src/protocol/header-fields.js';
+import { count } from '../../../renderer/src/views/format.js';
 
 const fields = (hex: string) => parseHeaderFields(Buffer.from(hex, 'hex')).fields.map((f) => [f.name, f.bits, f.value]);
 
@@ -27,6 +28,13 @@ describe('parseHeaderFields', () => {
     expect(describeLengthForm(nonMinimal.lengthForm, nonMinimal.nonMinimal)).toBe('64-bit extended (not minimal: RFC 6455 §5.2)');
     const topBit = parseHeaderFields(Buffer.from('827f8000000000000000', 'hex'));
     expect(topBit.fields.at(-1)!.meaning).toBe('64-bit length (most significant bit set: invalid)');
+  });
+
+  it('shows a 64-bit length past 2^53 with every digit (a double would round 2^64 − 1 up to 2^64)', () => {
+    expect(parseHeaderFields(Buffer.from('82ffffffffffffffffff', 'hex')).fields.at(-1)!.value).toBe('18446744073709551615');
+    expect(parseHeaderFields(Buffer.from('827f0020000000000001', 'hex')).fields.at(-1)!.value).toBe('9007199254740993');
+    // The UI's number format groups the API's decimal strings exactly.
+    expect([count('18446744073709551615'), count(9007199254740991), count(999)]).toEqual(['18,446,744,073,709,551,615', '9,007,199,254,740,991', '999']);
   });
 
   it('shows every RSV bit and a reserved opcode as they were set', () => {
