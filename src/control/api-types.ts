@@ -414,6 +414,13 @@ import type { Annotation, Highlight } from '../capture/annotations.js';
 /** A note, pin or highlight to save; an empty one (no note, not pinned, no highlight) removes the mark. */
 export type AnnotationInput = Omit<Annotation, 'time' | 'highlight'> & { highlight?: Highlight | null };
 
+/** A hit of a search across sessions: where it is (session, connection URL) and what matched. */
+export interface SessionSearchHit extends SearchHitInfo {
+  session: string;
+  /** The connection's URL. */
+  url: string;
+}
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
@@ -471,6 +478,12 @@ export interface ControlCommands {
   setSettings: { params: { settings: Partial<Settings> }; result: SettingsState };
   /** A session's connections, to pick one to compare (the browsed session when omitted). */
   listSessionConnections: { params: { session?: string }; result: { session: string; connections: ConnectionSummary[] } };
+  /**
+   * Searches every connection of the given sessions ('all': every saved session), one session at a
+   * time; hits stream as 'sessions-search-hits' events to the caller, then one 'sessions-search-done'.
+   */
+  searchSessions: { params: { sessions: 'all' | string[]; filter: FrameFilter; maxHits?: number }; result: { searchId: number; sessions: string[] } };
+  cancelSessionsSearch: { params: { searchId: number }; result: Record<string, never> };
   /** Aligns two connections' data messages (in this session or saved ones): same, changed, added, removed. */
   compareConnections: { params: { left: CompareSide; right: CompareSide }; result: ConnectionComparison };
   /** Two messages side by side with a JSON-aware diff (a line diff for other text, a hex dump for binary). */
@@ -503,6 +516,9 @@ export type ControlEvent =
   | { kind: 'annotation'; annotation: Annotation }
   /** Writes to the live session's file failed: recording paused (pause), or they succeed again and the gap is recorded (gap). */
   | { kind: 'recording-write'; pause: RecordingPause | null; gap?: RecordingGap }
+  | { kind: 'sessions-search-hits'; searchId: number; session: string; hits: SessionSearchHit[] }
+  /** The search across sessions ended: finished, cancelled, or stopped at its hit limit (limited). */
+  | { kind: 'sessions-search-done'; searchId: number; sessions: number; scanned: number; hits: number; limited: boolean; cancelled: boolean; problems: string[] }
   /** The runtime settings changed (any window, or the command line at start). */
   | { kind: 'settings'; settings: SettingsState };
 

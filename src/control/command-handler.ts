@@ -20,6 +20,7 @@ import { Engine } from '../engine.js';
 import type { CommandHandler } from './control-server.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import { compareCommands } from './compare-commands.js';
+import { sessionSearchCommands } from './sessions-search.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
@@ -237,6 +238,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     listReplays: ({ connectionId }) => replayHistory(engine.store, connectionId),
     ...settingsCommands(options.settings),
     ...compareCommands(engine),
+    ...sessionSearchCommands(engine),
   };
 
   return async (method, params, client) => {
