@@ -20,6 +20,7 @@ import { ViewStore } from './view-store.js';
 import { WorkspaceStore } from './workspace-store.js';
 import { EngineSettingsStore } from './engine-settings-store.js';
 import { CompareStore } from './compare-store.js';
+import { SessionsSearchStore } from './sessions-search-store.js';
 
 export class AppModel {
   readonly client: ControlClient;
@@ -45,6 +46,8 @@ export class AppModel {
   readonly engineSettings: EngineSettingsStore;
   /** Two connections compared. */
   readonly compare: CompareStore;
+  /** Search across the connections of sessions. */
+  readonly sessionsSearch: SessionsSearchStore;
   /** Resolves once the first state has been read from the engine. */
   readonly initialized: Promise<void>;
   private readonly queue: AnimationFrameQueue<ControlEvent>;
@@ -68,6 +71,7 @@ export class AppModel {
     this.workspace = new WorkspaceStore();
     this.engineSettings = new EngineSettingsStore(client);
     this.compare = new CompareStore(client);
+    this.sessionsSearch = new SessionsSearchStore(client);
     this.queue = new AnimationFrameQueue((events) => this.apply(events));
 
     client.onEvents((events) => this.queue.push(events));
@@ -94,6 +98,7 @@ export class AppModel {
     this.search.apply(events);
     this.intercept.apply(events);
     this.engineSettings.apply(events);
+    this.sessionsSearch.apply(events);
     // The proxy's address and mode may have changed with the settings.
     if (events.some((e) => e.kind === 'settings')) void this.session.load();
     this.recording.apply(events, this.session.session?.live === true);

@@ -3,6 +3,7 @@ import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { SettingsView } from '../settings/SettingsView.js';
 import { CompareView } from '../compare/CompareView.js';
+import { SearchView } from '../search/SearchView.js';
 
 export function WorkspaceBody() {
   const { workspace } = useApp();
@@ -10,6 +11,7 @@ export function WorkspaceBody() {
   switch (workspace.current) {
     case 'settings': return <SettingsView />;
     case 'compare': return <CompareView />;
+    case 'search': return <SearchView />;
     default: return null;
   }
 }
