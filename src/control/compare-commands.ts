@@ -66,6 +66,7 @@ async function withStores<T>(engine: Engine, sides: CompareSide[], fn: (stores: 
   try {
     const stores: OpenSide[] = [];
     for (const side of sides) {
+      if (typeof side !== 'object' || side === null || !Number.isInteger(side.connectionId)) throw new Error('each side must be {connectionId, session?} with a whole-number connectionId');
       const name = side.session ?? engine.viewedName;
       if (typeof name !== 'string') throw new Error('session must be a session name');
       if (name === engine.viewedName) stores.push({ name, store: engine.store });

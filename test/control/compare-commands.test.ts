@@ -97,6 +97,7 @@ describe('compare commands', () => {
   it('says which connection or session does not exist', async () => {
     await expect(t.api.call('compareConnections', { left: { connectionId: 999 }, right: { connectionId: 1 } })).rejects.toThrow('session "second" has no connection 999');
     await expect(t.api.call('compareConnections', { left: { session: 'nope', connectionId: 1 }, right: { connectionId: 1 } })).rejects.toThrow('there is no session named "nope"');
+    await expect(t.api.call('compareConnections', { left: { connectionId: 'x' }, right: null } as never)).rejects.toThrow('each side must be {connectionId, session?} with a whole-number connectionId');
     await expect(t.api.call('compareMessages', { left: { session: 'first', connectionId: a, message: 50 }, right: { session: 'first', connectionId: a, message: 0 } })).rejects.toThrow(`connection ${a} has no message 50`);
   });
 });
