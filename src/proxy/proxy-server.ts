@@ -10,7 +10,6 @@ import httpProxy from 'http-proxy';
 import type { Session } from '../capture/session.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { bridgeWebSocket, type BridgeTarget } from './websocket-bridge.js';
-import { writeErrorResponse } from './error-response.js';
 import { createGuardedServer, DEFAULT_HEAD_TIMEOUT, HttpFailure, type ListenerLimits } from './listener-guard.js';
 import { LoopDetector } from './loop-detection.js';
 import { describeFailure, formatSocketAddress, UpstreamError } from './upstream-connector.js';
@@ -200,11 +199,8 @@ export class ProxyServer {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const target = this.webSocketTarget(req);
-    if (typeof target === 'string') {
-      this.session.recordError(target);
-      writeErrorResponse(socket, 400, target);
-      return;
-    }
+    // Answered and recorded by the guard, like every other refusal.
+    if (typeof target === 'string') throw new HttpFailure(400, target);
     const ownClient = this.ownClients.get(req.socket);
     bridgeWebSocket(this.session, req, socket, head, target, {
       refuseTarget: (t) => {
