@@ -43,6 +43,9 @@ export function harLogHead(): Omit<HarLog['log'], 'entries'> {
 export const STREAMED_ENTRY_FIELDS = ['_webSocketMessages', '_webSocketFrames'] as const;
 
 export function connectionToEntry(c: ConnectionRecord): HarEntry {
+  // An upgrade request edited at a breakpoint: the entry shows what went upstream (what the response
+  // answers), and _framescope keeps the client's original.
+  const sent = c.editedRequest ?? c.request;
   const url = new URL(c.url);
   const responseTime = c.response?.time;
   const wait = responseTime !== undefined ? Math.max(0, responseTime - c.request.time) : -1;
@@ -50,11 +53,11 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
     startedDateTime: new Date(c.startedAt).toISOString(),
     time: Math.max(0, (c.endedAt ?? responseTime ?? c.startedAt) - c.startedAt),
     request: {
-      method: c.request.method,
+      method: sent.method,
       url: c.url,
-      httpVersion: `HTTP/${c.request.httpVersion}`,
+      httpVersion: `HTTP/${sent.httpVersion}`,
       cookies: [],
-      headers: pairs(c.request.rawHeaders),
+      headers: pairs(sent.rawHeaders),
       queryString: [...url.searchParams].map(([name, value]) => ({ name, value })),
       headersSize: -1,
       bodySize: 0,
@@ -97,7 +100,8 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
     state: c.state,
     clientAddress: c.clientAddress,
     ...(c.serverAddress ? { serverAddress: c.serverAddress } : {}),
-    requestTarget: c.request.target,
+    requestTarget: sent.target,
+    ...(c.editedRequest ? { edited: true, originalRequest: { target: c.request.target, headers: pairs(c.request.rawHeaders) } } : {}),
     checks: c.checks,
     ...(c.protocol !== undefined ? { protocol: c.protocol } : {}),
     ...(c.extensions !== undefined ? { extensions: c.extensions } : {}),

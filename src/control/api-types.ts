@@ -78,7 +78,10 @@ export interface HandshakeCheckInfo { id: string; ok: boolean; message: string; 
 
 /** Everything about one connection except its frames. */
 export interface ConnectionDetail extends ConnectionSummary {
+  /** The upgrade request as the client sent it. */
   request: { method: string; target: string; httpVersion: string; rawHeaders: string[]; time: number };
+  /** What went upstream instead, when the request was edited at a handshake breakpoint. */
+  editedRequest?: { method: string; target: string; httpVersion: string; rawHeaders: string[]; time: number };
   response?: { statusCode: number; statusMessage: string; httpVersion: string; rawHeaders: string[]; time: number; bodyBase64?: string };
   checks: HandshakeCheckInfo[];
   tls?: { verified: boolean; error?: string; insecure: boolean };

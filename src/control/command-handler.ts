@@ -56,6 +56,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       const detail: ConnectionDetail = {
         ...Engine.toApiSummary(summary),
         request: summary.request,
+        ...(summary.editedRequest ? { editedRequest: summary.editedRequest } : {}),
         ...(response
           ? {
               response: {

@@ -73,7 +73,9 @@ export class EntryReader {
       clientAddress: fs?.clientAddress ?? '',
       startedAt,
       state: fs?.state ?? (!response || response.statusCode !== 101 ? 'failed' : 'closed'),
-      request: recordedRequest,
+      // An edited handshake: the entry's request is what went upstream, the client's is in _framescope.
+      request: fs?.originalRequest ? { ...recordedRequest, ...fs.originalRequest } : recordedRequest,
+      ...(fs?.originalRequest ? { editedRequest: recordedRequest } : {}),
       checks: fs?.checks ?? derived.checks,
       frames,
       messages: messageList.messages,
@@ -382,6 +384,9 @@ export class EntryReader {
     fs.protocol = string('protocol');
     fs.extensions = string('extensions');
     fs.checks = this.checks(value.checks);
+    if (value.edited === true && isObject(value.originalRequest) && typeof value.originalRequest.target === 'string') {
+      fs.originalRequest = { target: value.originalRequest.target, rawHeaders: this.headers(value.originalRequest.headers, '_framescope.originalRequest.headers') };
+    }
     if (value.tls !== undefined) fs.tls = this.tls(value.tls);
     if (value.endedDateTime !== undefined) {
       const ended = typeof value.endedDateTime === 'string' ? Date.parse(value.endedDateTime) : NaN;

@@ -21,4 +21,6 @@ export interface FramescopeFields {
   tls?: UpstreamTls;
   /** ConnectionRecord.endedAt, from endedDateTime. */
   endedAt?: number;
+  /** The client's request when the one sent upstream was edited (the entry's request is what was sent). */
+  originalRequest?: { target: string; rawHeaders: string[] };
 }

@@ -17,7 +17,8 @@ export function HandshakeTab() {
   const d = connectionDetail.detail;
   if (!d) return <div className="empty-state"><p>{connectionDetail.error ?? 'Loading the handshake…'}</p></div>;
 
-  const requestText = requestHead(d);
+  const requestText = requestHead(d.editedRequest ?? d.request);
+  const originalText = d.editedRequest ? requestHead(d.request) : undefined;
   const responseText = responseHead(d);
   const copy = (text: string, what: string) => void copyText(text).then(() => view.notify(`Copied the ${what}`));
 
@@ -37,8 +38,18 @@ export function HandshakeTab() {
 
       <div className="hs-heads">
         <section className="hs-head">
-          <div className="section-bar"><h3>Request</h3><button className="icon-button" title="Copy the request" onClick={() => copy(requestText, 'request')}><Icon name="copy" size={14} /></button></div>
+          <div className="section-bar">
+            <h3>Request{originalText !== undefined ? ' sent upstream' : ''}</h3>
+            {originalText !== undefined ? <span className="mark mark-edited" data-testid="handshake-edited" title="Edited at a handshake breakpoint">edited</span> : null}
+            <button className="icon-button" title="Copy the request" onClick={() => copy(requestText, 'request')}><Icon name="copy" size={14} /></button>
+          </div>
           <pre className="wire-text" data-testid="handshake-request">{requestText}</pre>
+          {originalText !== undefined ? (
+            <>
+              <div className="section-bar"><h3>Original request from the client</h3><button className="icon-button" title="Copy the original request" onClick={() => copy(originalText, 'original request')}><Icon name="copy" size={14} /></button></div>
+              <pre className="wire-text" data-testid="handshake-original-request">{originalText}</pre>
+            </>
+          ) : null}
         </section>
         <section className="hs-head">
           <div className="section-bar"><h3>Response</h3>{d.response ? <button className="icon-button" title="Copy the response" onClick={() => copy(responseText, 'response')}><Icon name="copy" size={14} /></button> : null}</div>
@@ -128,9 +139,9 @@ function Verdict({ ok }: { ok: boolean }) {
   return <span className={`verdict ${ok ? 'pass' : 'fail'}`}>{ok ? '✓ pass' : '✗ fail'}</span>;
 }
 
-function requestHead(d: ConnectionDetail): string {
-  const lines = [`${d.request.method} ${d.request.target} HTTP/${d.request.httpVersion}`];
-  for (let i = 0; i + 1 < d.request.rawHeaders.length; i += 2) lines.push(`${d.request.rawHeaders[i]}: ${d.request.rawHeaders[i + 1]}`);
+function requestHead(r: ConnectionDetail['request']): string {
+  const lines = [`${r.method} ${r.target} HTTP/${r.httpVersion}`];
+  for (let i = 0; i + 1 < r.rawHeaders.length; i += 2) lines.push(`${r.rawHeaders[i]}: ${r.rawHeaders[i + 1]}`);
   return lines.join('\n');
 }
 

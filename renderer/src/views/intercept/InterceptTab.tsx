@@ -13,6 +13,8 @@ import { opcodeBadge } from '../../protocol/opcodes.js';
 import { looksLikeJson, prettyJson } from '../../model/composer-store.js';
 import type { BreakpointRule, HeldItem } from '../../api/wire.js';
 import { OpcodeBadge } from '../frames/frame-cells.js';
+import { checkRequestHead, type RequestLineProblem } from '../../protocol/request-line.js';
+import { RequestWarnings } from './RequestWarnings.js';
 
 export function InterceptTab() {
   const { intercept } = useApp();
@@ -106,7 +108,9 @@ function HeldEditor({ item, onDone }: { item: HeldItem; onDone: () => void }) {
     setRevision((r) => r + 1);
   };
 
-  const forward = () => {
+  const [problems, setProblems] = useState<RequestLineProblem[]>([]);
+
+  const forward = (anyway = false) => {
     try {
       if (item.kind === 'handshake') {
         const [target = '/', ...lines] = value.split('\n');
@@ -115,6 +119,12 @@ function HeldEditor({ item, onDone }: { item: HeldItem; onDone: () => void }) {
           if (colon <= 0) throw new Error(`not a header line: "${l}"`);
           return [l.slice(0, colon).trim(), l.slice(colon + 1).trim()];
         });
+        // A malformed request is the user's call: warn first, send when they confirm.
+        const found = anyway ? [] : checkRequestHead({ method: item.request?.method ?? 'GET', target: target.trim(), rawHeaders });
+        if (found.length > 0) {
+          setProblems(found);
+          return;
+        }
         void intercept.resolve(item.id, 'forward', { target: target.trim(), rawHeaders }).then(onDone);
       } else {
         const data = format === 'text' ? encodeUtf8(value) : hexToBytes(value);
@@ -145,10 +155,11 @@ function HeldEditor({ item, onDone }: { item: HeldItem; onDone: () => void }) {
           ) : null}
         </div>
       ) : <p className="muted small">First line: the request target; then one header per line, in order.</p>}
-      <MonacoEditor value={value} revision={revision} onChange={(v) => { setValue(v); setError(undefined); }} language={format === 'text' && looksLikeJson(value) ? 'json' : 'plaintext'} ariaLabel="Edit held message" className="held-monaco" />
+      <MonacoEditor value={value} revision={revision} onChange={(v) => { setValue(v); setError(undefined); setProblems([]); }} language={format === 'text' && looksLikeJson(value) ? 'json' : 'plaintext'} ariaLabel="Edit held message" className="held-monaco" />
       {error ? <p className="error-text small">{error}</p> : null}
+      {problems.length > 0 ? <RequestWarnings problems={problems} onSendAnyway={() => forward(true)} onKeepEditing={() => setProblems([])} /> : null}
       <div className="held-actions">
-        <button className="button primary" onClick={forward}><Icon name="forward" size={14} /> Forward edited</button>
+        <button className="button primary" onClick={() => forward()}><Icon name="forward" size={14} /> Forward edited</button>
         <button className="button" onClick={onDone}>Cancel</button>
       </div>
     </div>
