@@ -87,9 +87,10 @@ export function closed(ws: WebSocket): Promise<{ code: number; reason: string }>
 
 /**
  * A raw WebSocket server: answers any upgrade with a valid 101, records every byte it receives after
- * the handshake, and lets the test write any bytes back.
+ * the handshake, and lets the test write any bytes back. `responseHeaders` ("Name: value\r\n" lines) go
+ * into every 101, e.g. to accept an extension.
  */
-export async function startRawServer(): Promise<{
+export async function startRawServer(responseHeaders = ''): Promise<{
   port: number;
   connections: RawPeer[];
   nextConnection(): Promise<RawPeer>;
@@ -106,7 +107,7 @@ export async function startRawServer(): Promise<{
       socket.off('data', onData);
       const request = head.subarray(0, end).toString('latin1');
       const key = /sec-websocket-key:\s*(\S+)/i.exec(request)?.[1] ?? '';
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n\r\n`);
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${computeAccept(key)}\r\n${responseHeaders}\r\n`);
       const peer = new RawPeer(socket, request);
       peer.received(head.subarray(end + 4));
       connections.push(peer);
