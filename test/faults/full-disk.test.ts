@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CaptureStore } from '../../src/capture/capture-store.js';
 import type { ControlEvent } from '../../src/control/api-types.js';
-import { exited } from '../support/cli.js';
+import { exited, startProxyProcess } from '../support/cli.js';
 import { closed, nextMessage, opened, startWsServer } from '../support/peers.js';
 import { diskFault, type DiskFault } from './support/disk-fault.js';
 import { pollUntil, startEngineProcess, type EngineProcess } from './support/engine-process.js';
@@ -126,22 +126,27 @@ describe.runIf(process.platform === 'linux')('a full disk', () => {
     }
   }, 60_000);
 
-  it('stops with exit code 0 and a warning while the disk is still full, and keeps what was written', async () => {
-    engine = await startEngineProcess(['--upstream', `ws://127.0.0.1:${server.port}`, '--session', 'stuck'], disk.env);
-    const ws = new WebSocket(`ws://127.0.0.1:${engine.proxyPort}/echo`);
-    await opened(ws);
-    let n = 0;
-    for (; n < 20; n++) await echo(ws, n);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    disk.fill();
-    while (recordingWrites().length === 0) {
-      if (n > 5_000) expect.fail('recording never paused on a full disk');
-      await echo(ws, n++);
+  it('framescope proxy says so on stderr, and stops with exit code 0 and a warning while the disk is still full, keeping what was written', async () => {
+    const proxy = await startProxyProcess(['--upstream', `ws://127.0.0.1:${server.port}`, '--session', 'stuck'], disk.env);
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/echo`);
+      await opened(ws);
+      let n = 0;
+      for (; n < 20; n++) await echo(ws, n);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      disk.fill();
+      const pausedLine = /framescope: warning: recording paused: writes to session stuck fail \(ENOSPC: no space left on device[^)]*\); traffic still passes, unrecorded; retrying every second\n/;
+      while (!pausedLine.test(proxy.output())) {
+        if (n > 5_000) expect.fail(`recording never paused on a full disk: ${proxy.output()}`);
+        await echo(ws, n++);
+      }
+      for (let i = 0; i < 20; i++) await echo(ws, n++);
+      proxy.child.kill('SIGINT');
+      expect(await exited(proxy.child)).toBe(0);
+      expect(proxy.output()).toMatch(/framescope: warning: recording of session stuck was paused since \S+ \(ENOSPC: no space left on device[^)]*\): traffic since then was not recorded; what was written before stays readable\n/);
+    } finally {
+      proxy.child.kill('SIGKILL');
     }
-    for (let i = 0; i < 20; i++) await echo(ws, n++);
-    engine.child.kill('SIGINT');
-    expect(await exited(engine.child)).toBe(0);
-    expect(engine.stderr()).toMatch(/framescope: warning: recording of session stuck was paused since \S+ \(ENOSPC: no space left on device[^)]*\): traffic since then was not recorded; what was written before stays readable\n/);
     disk.free();
     const store = await CaptureStore.open(join(disk.home, 'sessions', 'stuck.fscap'));
     try {
