@@ -2,8 +2,8 @@
 // only `window.framescopeDesktop` (typed in renderer/src/desktop.d.ts), never ipcRenderer.
 
 export const DESKTOP_CHANNELS = {
-  openFile: 'framescope:open-file',
-  saveFile: 'framescope:save-file',
+  pickOpenPath: 'framescope:pick-open-path',
+  pickSavePath: 'framescope:pick-save-path',
   menu: 'framescope:menu',
 } as const;
 
@@ -23,8 +23,6 @@ export interface SaveFileRequest {
   defaultName: string;
   /** File type filters. */
   filters: FileFilter[];
-  /** The file's content. */
-  text: string;
 }
 
 /** Menu items the window handles itself. */

@@ -3,7 +3,6 @@
 import { app, BrowserWindow, Menu, dialog, ipcMain, shell, utilityProcess, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { readFile, writeFile } from 'node:fs/promises';
 import { engineArguments, startupFailure, userArguments } from './engine-launch.js';
 import { DESKTOP_CHANNELS, type OpenFileRequest, type SaveFileRequest, type MenuCommand } from './desktop-api.js';
 
@@ -44,19 +43,18 @@ function fromOurUi(event: IpcMainInvokeEvent): boolean {
 }
 
 function registerIpc(): void {
-  ipcMain.handle(DESKTOP_CHANNELS.openFile, async (event, request: OpenFileRequest) => {
+  // The dialogs return paths only: the engine reads and writes the file itself, as a stream (a HAR can
+  // be larger than a string may be, about 512 MB in V8, and must not cross IPC whole).
+  ipcMain.handle(DESKTOP_CHANNELS.pickOpenPath, async (event, request: OpenFileRequest) => {
     if (!fromOurUi(event) || !mainWindow) return null;
     const result = await dialog.showOpenDialog(mainWindow, { title: request.title, filters: request.filters, properties: ['openFile'] });
     if (result.canceled || result.filePaths.length === 0) return null;
-    const path = result.filePaths[0]!;
-    return { path, text: await readFile(path, 'utf8') };
+    return { path: result.filePaths[0]! };
   });
-  ipcMain.handle(DESKTOP_CHANNELS.saveFile, async (event, request: SaveFileRequest) => {
+  ipcMain.handle(DESKTOP_CHANNELS.pickSavePath, async (event, request: SaveFileRequest) => {
     if (!fromOurUi(event) || !mainWindow) return null;
     const result = await dialog.showSaveDialog(mainWindow, { title: request.title, defaultPath: request.defaultName, filters: request.filters });
     if (result.canceled || !result.filePath) return null;
-    // Exports hold captured traffic (cookies, tokens): the user's only, like every file Framescope writes.
-    await writeFile(result.filePath, request.text, { encoding: 'utf8', mode: 0o600 });
     return { path: result.filePath };
   });
 }

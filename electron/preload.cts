@@ -6,16 +6,17 @@ import type { IpcRendererEvent } from 'electron';
 const { contextBridge, ipcRenderer } = electron;
 
 // Duplicated from desktop-api.ts on purpose: a sandboxed preload can only require 'electron'.
-const CHANNELS = { openFile: 'framescope:open-file', saveFile: 'framescope:save-file', menu: 'framescope:menu' } as const;
+const CHANNELS = { pickOpenPath: 'framescope:pick-open-path', pickSavePath: 'framescope:pick-save-path', menu: 'framescope:menu' } as const;
 
 interface FileFilter { name: string; extensions: string[] }
 
 contextBridge.exposeInMainWorld('framescopeDesktop', {
   isDesktop: true,
-  openFile: (request: { title: string; filters: FileFilter[] }): Promise<{ path: string; text: string } | null> =>
-    ipcRenderer.invoke(CHANNELS.openFile, request),
-  saveFile: (request: { title: string; defaultName: string; filters: FileFilter[]; text: string }): Promise<{ path: string } | null> =>
-    ipcRenderer.invoke(CHANNELS.saveFile, request),
+  // Paths only: the engine reads and writes HAR files itself, as streams.
+  pickOpenPath: (request: { title: string; filters: FileFilter[] }): Promise<{ path: string } | null> =>
+    ipcRenderer.invoke(CHANNELS.pickOpenPath, request),
+  pickSavePath: (request: { title: string; defaultName: string; filters: FileFilter[] }): Promise<{ path: string } | null> =>
+    ipcRenderer.invoke(CHANNELS.pickSavePath, request),
   onMenu: (listener: (command: string) => void): (() => void) => {
     const wrapped = (_event: IpcRendererEvent, command: string) => listener(command);
     ipcRenderer.on(CHANNELS.menu, wrapped);

@@ -173,6 +173,25 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.sessionInfo();
   }
 
+  /**
+   * Imports into a new saved session that `fill` writes (a HAR read as a stream), then browses it. When
+   * fill fails (a file that is not a HAR, a cancelled import) no session is left behind.
+   */
+  async importSessionWith(name: string, fill: (store: CaptureStore) => Promise<void>): Promise<SessionInfo> {
+    const sessionName = this.catalog.freeName(name);
+    const store = this.catalog.create(sessionName, { diskBudget: this.options.diskBudget });
+    try {
+      await fill(store);
+    } catch (error) {
+      store.close();
+      this.catalog.delete(sessionName);
+      throw error;
+    }
+    this.catalog.remember(sessionName, store);
+    this.view(sessionName, store);
+    return this.sessionInfo();
+  }
+
   /** Imports connections (from a HAR) as a new saved session and browses it. */
   async importSession(name: string, connections: ConnectionRecord[]): Promise<SessionInfo> {
     const store = this.catalog.create(this.catalog.freeName(name), { diskBudget: this.options.diskBudget });

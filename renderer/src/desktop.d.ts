@@ -8,10 +8,10 @@ interface FramescopeFileFilter {
 
 interface FramescopeDesktop {
   isDesktop: true;
-  /** Shows the native open dialog; null when the user cancels. */
-  openFile(request: { title: string; filters: FramescopeFileFilter[] }): Promise<{ path: string; text: string } | null>;
-  /** Shows the native save dialog and writes the text; null when the user cancels. */
-  saveFile(request: { title: string; defaultName: string; filters: FramescopeFileFilter[]; text: string }): Promise<{ path: string } | null>;
+  /** Shows the native open dialog; null when the user cancels. The engine reads the file at the path. */
+  pickOpenPath(request: { title: string; filters: FramescopeFileFilter[] }): Promise<{ path: string } | null>;
+  /** Shows the native save dialog; null when the user cancels. The engine writes the file at the path. */
+  pickSavePath(request: { title: string; defaultName: string; filters: FramescopeFileFilter[] }): Promise<{ path: string } | null>;
   /** Menu commands the window handles: new-session, open-session, save-session, import-har, export-har. Returns the unsubscriber. */
   onMenu(listener: (command: string) => void): () => void;
 }

@@ -4,6 +4,7 @@ import { SessionCatalog } from '../capture/session-catalog.js';
 import { writeHarFile, writeHarStream } from '../capture/har-file.js';
 import { connectionsOf } from '../capture/session-reader.js';
 import { progressLine } from './progress-line.js';
+import { writeErrorInWords } from '../file-errors.js';
 import { sessionsDir } from '../home.js';
 import { parseInteger } from './engine-options.js';
 
@@ -42,7 +43,10 @@ export async function run(args: string[]): Promise<number> {
     } else {
       const progress = progressLine(`exporting ${values.har}`, 'messages and frames');
       try {
-        await writeHarFile(values.har, connections, { onProgress: (p) => progress.update(p.done, p.total) });
+        const path = values.har;
+        await writeHarFile(path, connections, { onProgress: (p) => progress.update(p.done, p.total) }).catch((error: NodeJS.ErrnoException) => {
+          throw error.code ? writeErrorInWords(error, path) : error;
+        });
       } finally {
         progress.end();
       }

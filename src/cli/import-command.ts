@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { importHarFile, formatHarImportProblem, HarImportError } from '../capture/har-import.js';
 import { SessionCatalog, validSessionName } from '../capture/session-catalog.js';
 import { sessionsDir } from '../home.js';
-import { readErrorInWords } from './file-errors.js';
+import { readErrorInWords } from '../file-errors.js';
 import { progressLine } from './progress-line.js';
 
 const HELP = `usage: framescope import FILE.har [--session NAME]

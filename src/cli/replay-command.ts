@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { importHar, formatHarImportProblem } from '../capture/har-import.js';
-import { readErrorInWords } from './file-errors.js';
+import { readErrorInWords } from '../file-errors.js';
 import { Session } from '../capture/session.js';
 import { ProxyServer } from '../proxy/proxy-server.js';
 import { replayConnection } from '../proxy/replay.js';

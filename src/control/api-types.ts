@@ -424,6 +424,24 @@ export interface SessionSearchHit extends SearchHitInfo {
   url: string;
 }
 
+/** How a HAR export or import job is going; sent to the client that started it. */
+export interface HarJobEvent {
+  kind: 'har-job';
+  jobId: number;
+  job: 'export' | 'import';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Work done and total: messages and frames for an export, bytes read for an import. */
+  done: number;
+  total: number;
+  /** failed: what went wrong. */
+  message?: string;
+  /** An export that is done: bytes of the HAR. */
+  bytes?: number;
+  /** An import that is done: the new session (now browsed) and the problems found. */
+  session?: SessionInfo;
+  problems?: string[];
+}
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
@@ -437,8 +455,27 @@ export interface ControlCommands {
   getMessage: { params: { connectionId: number; number: number }; result: MessageSummary & { dataBase64: string } };
   search: { params: { connectionId: number | null; filter: FrameFilter }; result: { searchId: number } };
   cancelSearch: { params: { searchId: number }; result: Record<string, never> };
-  exportHar: { params: { connectionIds?: number[] }; result: { fileName: string; har: string } };
-  importHar: { params: { text: string; name?: string }; result: { session: SessionInfo; problems: string[] } };
+  /**
+   * Starts a HAR export job (progress in har-job events). With path the engine writes the file there
+   * (the desktop shell's save dialog); without, into a private file that readHarExport hands out in pieces.
+   */
+  startHarExport: { params: { connectionIds?: number[]; path?: string }; result: { jobId: number; fileName: string } };
+  /** A piece of a finished export (without path): up to 1 MiB from offset, base64; end when it is the last. */
+  readHarExport: { params: { jobId: number; offset: number }; result: { dataBase64: string; end: boolean } };
+  /** Forgets a finished export's file. */
+  releaseHarExport: { params: { jobId: number }; result: Record<string, never> };
+  /**
+   * Starts a HAR import job into a new session (progress in har-job events; done names the session, which
+   * is then browsed). With path the engine reads the file (the desktop shell's open dialog); without, the
+   * text arrives with writeHarImport and ends with finishHarImport.
+   */
+  startHarImport: { params: { name?: string; path?: string }; result: { jobId: number } };
+  /** The next piece of an uploaded HAR's text. */
+  writeHarImport: { params: { jobId: number; text: string }; result: Record<string, never> };
+  /** The uploaded text is complete. */
+  finishHarImport: { params: { jobId: number }; result: Record<string, never> };
+  /** Cancels an export or import job (a cancelled import leaves no session). Jobs also end when their client disconnects. */
+  cancelHarJob: { params: { jobId: number }; result: Record<string, never> };
   listSessions: { params: Record<string, never>; result: SessionInfo[] };
   newSession: { params: { name?: string }; result: SessionInfo };
   openSession: { params: { name: string }; result: SessionInfo };
@@ -510,6 +547,7 @@ export type ControlEvent =
   | { kind: 'frames'; connectionId: number; frames: FrameSummary[] }
   | { kind: 'search-hits'; searchId: number; hits: SearchHitInfo[] }
   | { kind: 'search-done'; searchId: number; scanned: number; hits: number }
+  | HarJobEvent
   | { kind: 'session'; session: SessionInfo }
   | { kind: 'error'; message: string; time: number; connectionId?: number }
   | { kind: 'budget'; level: 'warning' | 'reached'; usage: number; budget: number }

@@ -1,10 +1,8 @@
 // The control API's commands, carried out on the engine. Each returns exactly the result type that
 // api-types.ts names for it; bad parameters are errors the client sees.
 import { exactLength, lengthFromJson } from '../protocol/exact-length.js';
-import { importHar, formatHarImportProblem } from '../capture/har-import.js';
-import { exportHar } from '../capture/har-export.js';
-import { connectionNotes, withNotes } from '../capture/har-notes.js';
 import { validAnnotation } from '../capture/annotations.js';
+import { HarJobs } from './har-jobs.js';
 import { computeAccept } from '../protocol/handshake.js';
 import { headerValues } from '../protocol/http-head.js';
 import { encodeClosePayload, encodeFrame, encodeFrameBytes } from '../protocol/frame-encoder.js';
@@ -30,6 +28,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
   let nextSearch = 1;
 
   const ownClients = new Map<number, OwnClient>();
+  const harJobs = new HarJobs(engine);
   const handlers: Handlers = {
     hello: () => {
       const address = engine.proxyAddress;
@@ -138,14 +137,24 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       return annotation;
     },
     listAnnotations: ({ connectionId }) => engine.store.annotations(connectionId),
-    exportHar: ({ connectionIds }) => {
-      const har = exportHar(engine.store.toConnectionRecords(connectionIds).map((c) => withNotes(c, connectionNotes(engine.store, c.id))));
-      return { fileName: `${engine.sessionInfo().name}.har`, har: JSON.stringify(har, null, 2) };
+    startHarExport: (params, client) => harJobs.startExport(params, client),
+    readHarExport: ({ jobId, offset }) => harJobs.read(jobId, offset),
+    releaseHarExport: ({ jobId }) => {
+      harJobs.release(jobId);
+      return {};
     },
-    importHar: async ({ text, name }) => {
-      const result = importHar(text);
-      const session = await engine.importSession(name ?? 'imported', result.connections);
-      return { session, problems: result.problems.map(formatHarImportProblem) };
+    startHarImport: (params, client) => harJobs.startImport(params, client),
+    writeHarImport: ({ jobId, text }) => {
+      harJobs.write(jobId, text);
+      return {};
+    },
+    finishHarImport: ({ jobId }) => {
+      harJobs.finish(jobId);
+      return {};
+    },
+    cancelHarJob: ({ jobId }) => {
+      harJobs.cancel(jobId);
+      return {};
     },
     listSessions: async () => {
       return (await engine.catalog.list()).map((s) => ({ ...s, live: s.name === engine.liveName }));

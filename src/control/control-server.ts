@@ -18,6 +18,8 @@ export type CommandHandler = (method: ControlMethod, params: unknown, client: Co
 export interface ControlClient {
   /** Sends an event to this client only (batched like broadcasts). */
   send(event: ControlEvent): void;
+  /** Runs listener once when this client's connection closes (to cancel its jobs). */
+  onClose(listener: () => void): void;
 }
 
 export interface ControlServerOptions extends ListenerLimits {
@@ -114,7 +116,8 @@ export class ControlServer {
     };
     this.clients.add(client);
     this.options.onClientCount?.(this.clients.size);
-    const api: ControlClient = { send: (event) => client.batcher.push(event) };
+    const closeListeners: (() => void)[] = [];
+    const api: ControlClient = { send: (event) => client.batcher.push(event), onClose: (listener) => closeListeners.push(listener) };
     socket.on('message', (data, isBinary) => {
       // A message that is no request at all gets an error event; one with an id gets its error by id.
       const read = readControlMessage(data as Buffer | Buffer[] | ArrayBuffer, isBinary);
@@ -136,6 +139,7 @@ export class ControlServer {
       );
     });
     socket.on('close', () => {
+      for (const listener of closeListeners.splice(0)) listener();
       client.batcher.dispose();
       this.clients.delete(client);
       this.options.onClientCount?.(this.clients.size);

@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { startWsServer, wsViaAbsoluteForm, opened, nextMessage, closed } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { harProblems } from '../support/har-schema.js';
+import { exportOverApi, importOverApi } from '../support/har-jobs.js';
 import type { SearchHitInfo } from '../../src/control/api-types.js';
 
 const FIXTURES = new URL('../capture/fixtures/', import.meta.url).pathname;
@@ -106,20 +107,20 @@ describe('control API commands', () => {
   });
 
   it('exports the session as valid HAR and imports it back as a new session', async () => {
-    const { har, fileName } = await t.api.call('exportHar', {});
+    const { har, fileName } = await exportOverApi(t.api);
     expect(fileName).toBe('live.har');
     const parsed = JSON.parse(har);
     expect(harProblems(parsed)).toEqual([]);
     expect(parsed.log.entries[0]._webSocketMessages).toHaveLength(10);
-    const imported = await t.api.call('importHar', { text: har, name: 'copy' });
-    expect(imported).toMatchObject({ session: { name: 'copy', connections: 1, frames: 12, live: false }, problems: [] });
-    expect(JSON.parse((await t.api.call('exportHar', {})).har)).toEqual(parsed);
+    const imported = await importOverApi(t.api, har, 'copy', 1000);
+    expect(imported).toMatchObject({ state: 'done', session: { name: 'copy', connections: 1, frames: 12, live: false }, problems: [] });
+    expect(JSON.parse((await exportOverApi(t.api)).har)).toEqual(parsed);
     await t.api.call('openSession', { name: 'live' });
   });
 
   it('imports a Chrome HAR', async () => {
-    const result = await t.api.call('importHar', { text: readFileSync(`${FIXTURES}chrome.har`, 'utf8'), name: 'from-chrome' });
-    expect(result.session.connections).toBeGreaterThan(0);
+    const result = await importOverApi(t.api, readFileSync(`${FIXTURES}chrome.har`, 'utf8'), 'from-chrome');
+    expect(result.session!.connections).toBeGreaterThan(0);
     expect(result.problems).toEqual([]);
     await t.api.call('openSession', { name: 'live' });
   });

@@ -8,6 +8,7 @@ import { ConnectionDetailStore } from './connection-detail-store.js';
 import { ConnectionsStore } from './connections-store.js';
 import { FrameDetailStore } from './frame-detail-store.js';
 import { FramesStore } from './frames-store.js';
+import { HarJobStore } from './har-job-store.js';
 import { InterceptStore } from './intercept-store.js';
 import { MessageDetailStore } from './message-detail-store.js';
 import { MessagesStore } from './messages-store.js';
@@ -48,6 +49,8 @@ export class AppModel {
   readonly compare: CompareStore;
   /** Search across the connections of sessions. */
   readonly sessionsSearch: SessionsSearchStore;
+  /** HAR export and import jobs, with their progress. */
+  readonly harJobs: HarJobStore;
   /** Resolves once the first state has been read from the engine. */
   readonly initialized: Promise<void>;
   private readonly queue: AnimationFrameQueue<ControlEvent>;
@@ -68,6 +71,7 @@ export class AppModel {
     this.intercept = new InterceptStore(client);
     this.composer = new ComposerStore(client, storage);
     this.view = new ViewStore();
+    this.harJobs = new HarJobStore(client);
     this.workspace = new WorkspaceStore();
     this.engineSettings = new EngineSettingsStore(client);
     this.compare = new CompareStore(client);

@@ -112,17 +112,6 @@ export class SessionStore extends Observable {
     await this.client.request('deleteSession', { name });
   }
 
-  /** Imports a HAR as a new session and browses it; returns the importer's problems. */
-  async importHar(text: string, name: string): Promise<string[]> {
-    const result = await this.client.request('importHar', { text, name });
-    this.switchTo(result.session);
-    return result.problems;
-  }
-
-  exportHar(connectionIds?: number[]): Promise<{ fileName: string; har: string }> {
-    return this.client.request('exportHar', connectionIds ? { connectionIds } : {});
-  }
-
   private switchTo(session: SessionInfo): void {
     const switched = session.name !== this.session?.name || session.live !== this.session?.live;
     this.session = session;

@@ -8,6 +8,7 @@ import { ConnectionPanel } from './connections/ConnectionPanel.js';
 import { Dialogs } from './dialogs/Dialogs.js';
 import { Notices } from './toolbar/Notices.js';
 import { RecordingBanner } from './toolbar/RecordingBanner.js';
+import { HarJobBar } from './har/HarJobBar.js';
 import { Splitter } from './common/Splitter.js';
 import { runMenuCommand } from './session-actions.js';
 import { useStore } from './use-store.js';
@@ -44,6 +45,7 @@ export function App() {
       <StatusBar />
       <Dialogs />
       <Notices />
+      <HarJobBar />
     </div>
   );
 }

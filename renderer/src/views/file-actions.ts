@@ -1,14 +1,18 @@
-// Opening and saving files: the desktop shell's native dialogs when present, otherwise a file input
-// and a Blob download, so the same actions work in the Electron window and in a browser tab.
+// Choosing files: the desktop shell's native dialogs when present (the engine then reads or writes the
+// path itself), otherwise a file input and a Blob download, so the same actions work in the Electron
+// window and in a browser tab. Contents never pass through here whole as a string.
 
 const HAR_FILTERS = [{ name: 'HAR', extensions: ['har', 'json'] }];
 
-/** Lets the user pick a file; resolves with its name and text, or null when cancelled. */
-export async function pickTextFile(title: string): Promise<{ name: string; text: string } | null> {
+/** What the user picked to open: a path (desktop shell) or a File (browser). */
+export type PickedFile = { name: string; path: string } | { name: string; file: File };
+
+/** Lets the user pick a file; null when cancelled. */
+export async function pickFile(title: string): Promise<PickedFile | null> {
   const desktop = window.framescopeDesktop;
   if (desktop) {
-    const file = await desktop.openFile({ title, filters: HAR_FILTERS });
-    return file && { name: file.path.replace(/^.*[\\/]/, ''), text: file.text };
+    const picked = await desktop.pickOpenPath({ title, filters: HAR_FILTERS });
+    return picked && { name: picked.path.replace(/^.*[\\/]/, ''), path: picked.path };
   }
   return new Promise((resolve) => {
     const input = document.createElement('input');
@@ -16,10 +20,10 @@ export async function pickTextFile(title: string): Promise<{ name: string; text:
     input.accept = '.har,.json,application/json';
     input.style.display = 'none';
     input.dataset.purpose = 'import-har';
-    input.onchange = async () => {
+    input.onchange = () => {
       const file = input.files?.[0];
       input.remove();
-      resolve(file ? { name: file.name, text: await file.text() } : null);
+      resolve(file ? { name: file.name, file } : null);
     };
     input.oncancel = () => {
       input.remove();
@@ -30,14 +34,17 @@ export async function pickTextFile(title: string): Promise<{ name: string; text:
   });
 }
 
-/** Saves text under a suggested name; resolves with where it went (the name, for a download), or null when cancelled. */
-export async function saveTextFile(title: string, fileName: string, text: string): Promise<string | null> {
+/** In the desktop shell: where to save (null when cancelled). Undefined in a browser (download instead). */
+export async function pickSavePath(title: string, fileName: string): Promise<string | null | undefined> {
   const desktop = window.framescopeDesktop;
-  if (desktop) {
-    const saved = await desktop.saveFile({ title, defaultName: fileName, filters: HAR_FILTERS, text });
-    return saved?.path ?? null;
-  }
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  if (!desktop) return undefined;
+  const picked = await desktop.pickSavePath({ title, defaultName: fileName, filters: HAR_FILTERS });
+  return picked?.path ?? null;
+}
+
+/** Offers a Blob as a download under a suggested name. */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -45,5 +52,4 @@ export async function saveTextFile(title: string, fileName: string, text: string
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return fileName;
 }

@@ -1,25 +1,42 @@
 // The session menu's actions, shared by the toolbar menu and the desktop shell's native menu.
 import type { AppModel } from '../model/app-model.js';
-import { pickTextFile, saveTextFile } from './file-actions.js';
+import { downloadBlob, pickFile, pickSavePath } from './file-actions.js';
 
 export async function importHarFile(app: AppModel): Promise<void> {
-  const file = await pickTextFile('Import HAR');
-  if (!file) return;
-  const name = file.name.replace(/\.(har|json)$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'imported';
+  const picked = await pickFile('Import HAR');
+  if (!picked) return;
+  const name = picked.name.replace(/\.(har|json)$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'imported';
   try {
-    const problems = await app.session.importHar(file.text, name.slice(0, 100));
-    app.view.notify(problems.length === 0 ? `Imported ${file.name}` : `Imported ${file.name} with ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`);
+    const result = 'path' in picked ? await app.harJobs.importPath(picked.path, name) : await app.harJobs.importFile(picked.file, name);
+    if (!result) {
+      app.view.notify(`Import of ${picked.name} cancelled`);
+      return;
+    }
+    const { problems } = result;
+    app.view.notify(problems.length === 0 ? `Imported ${picked.name}` : `Imported ${picked.name} with ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`);
   } catch (error) {
-    app.view.notify(`Could not import ${file.name}: ${(error as Error).message}`, 'error');
+    app.view.notify(`Could not import ${picked.name}: ${(error as Error).message}`, 'error');
   }
 }
 
 export async function exportHarFile(app: AppModel, connectionIds?: number[]): Promise<void> {
   try {
-    const { fileName, har } = await app.session.exportHar(connectionIds);
-    const name = connectionIds?.length === 1 ? fileName.replace(/\.har$/, `-connection-${connectionIds[0]}.har`) : fileName;
-    const where = await saveTextFile('Export HAR', name, har);
-    if (where) app.view.notify(`Exported ${where}`);
+    const session = app.session.session?.name ?? 'session';
+    const suggested = `${session}${connectionIds?.length === 1 ? `-connection-${connectionIds[0]}` : ''}.har`;
+    const path = await pickSavePath('Export HAR', suggested);
+    if (path === null) return;
+    if (path !== undefined) {
+      const written = await app.harJobs.exportToPath(path, connectionIds);
+      app.view.notify(written ? `Exported ${path}` : 'Export cancelled');
+      return;
+    }
+    const result = await app.harJobs.exportToBlob(connectionIds);
+    if (!result) {
+      app.view.notify('Export cancelled');
+      return;
+    }
+    downloadBlob(result.blob, result.fileName);
+    app.view.notify(`Exported ${result.fileName}`);
   } catch (error) {
     app.view.notify(`Could not export: ${(error as Error).message}`, 'error');
   }

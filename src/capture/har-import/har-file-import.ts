@@ -13,6 +13,8 @@ import type { HarFormat, HarImportProblem } from './problems.js';
 
 /** Bytes read from the file at a time. */
 const CHUNK = 1024 * 1024;
+/** Bytes put into the store between flushes while writing one entry. */
+const FLUSH_EVERY = 16 * 1024 * 1024;
 
 export interface HarImportOptions {
   /** Aborting stops the import; the promise rejects with a HarImportCancelled. */
@@ -72,6 +74,8 @@ export class HarTextImport {
   private readonly spool = new FileSpool();
   private readonly importer: HarImporter;
   private open = true;
+  /** What made the text unreadable, told at end(). */
+  private error: Error | undefined;
 
   constructor(store: CaptureStore) {
     this.importer = new HarImporter(this.spool, (record, bytes, s) => writeImportedRecord(store, record, bytes, s));
@@ -82,14 +86,24 @@ export class HarTextImport {
     return this.importer.connections;
   }
 
-  /** Reads the next piece (pieces past a point where the text stopped being JSON are ignored). */
+  /**
+   * Reads the next piece. Pieces past a point where the text stopped being JSON are ignored; when it
+   * was not a HAR at all, end() says so (the sender goes on sending until it is done).
+   */
   write(text: string): void {
-    if (this.open) this.open = this.importer.write(text);
+    if (!this.open) return;
+    try {
+      this.open = this.importer.write(text);
+    } catch (error) {
+      this.open = false;
+      this.error = error as Error;
+    }
   }
 
   /** The text is complete. Throws HarImportError when it was not a HAR. */
   end(): { problems: HarImportProblem[]; format: HarFormat } {
     try {
+      if (this.error) throw this.error;
       return this.importer.end();
     } finally {
       this.close();
@@ -119,15 +133,23 @@ export function writeImportedRecord(store: CaptureStore, record: ConnectionRecor
   ];
   items.sort((a, b) => a.time - b.time || a.kind - b.kind);
   const numbers = new Map<object, number>();
+  // A long entry is written in one synchronous run: flushing every few MiB keeps the writer's memory small.
+  let unflushed = 0;
   for (const item of items) {
+    if (unflushed >= FLUSH_EVERY) {
+      store.flush();
+      unflushed = 0;
+    }
     if (item.kind === 0) {
       const payload = bytes.frames.get(item.f.frame);
       const frame = payload ? { ...item.f.frame, payload: spool.read(payload.data, payload.at, item.f.frame.payloadLength) } : item.f.frame;
       numbers.set(item.f, store.putFrame(record.id, { ...item.f, frame }));
+      unflushed += frame.payload.length;
     } else {
       const data = bytes.messages.get(item.m.message);
       const message = data ? { ...item.m.message, data: spool.read(data) } : item.m.message;
       numbers.set(item.m, store.putMessage(record.id, { ...item.m, message }));
+      unflushed += message.data.length;
     }
   }
   saveImportedNotes(store, record, numbers, numbers);

@@ -19,3 +19,23 @@ export function readErrorInWords(error: unknown, file: string): Error {
       return error instanceof Error ? new Error(`${file} cannot be read: ${error.message}`) : new Error(`${file} cannot be read: ${String(error)}`);
   }
 }
+
+/** An Error whose message says why `file` could not be written. */
+export function writeErrorInWords(error: unknown, file: string): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new Error(`${file} cannot be written: its directory does not exist`);
+    case 'EISDIR':
+      return new Error(`${file} is a directory: choose a file name`);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new Error(`${file} cannot be written: permission denied (choose another place)`);
+    case 'ENOSPC':
+      return new Error(`${file} cannot be written: the disk is full (free space or choose another disk)`);
+    default:
+      return error instanceof Error ? new Error(`${file} cannot be written: ${error.message}`) : new Error(`${file} cannot be written: ${String(error)}`);
+  }
+}

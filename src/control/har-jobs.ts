@@ -1,0 +1,175 @@
+// HAR export and import as control API jobs: each runs in bounded memory (har-file.ts, har-import/),
+// reports progress to the client that started it (throttled har-job events), can be cancelled, and is
+// cancelled when that client disconnects. An export without a path goes to a private file (0600 in a
+// 0700 directory) that the client reads back in pieces over the control API connection; the UI server
+// itself serves no data.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatHarImportProblem, HarImportError, importHarFile } from '../capture/har-import.js';
+import { HarTextImport } from '../capture/har-import/har-file-import.js';
+import { writeHarFile } from '../capture/har-file.js';
+import { connectionsOf } from '../capture/session-reader.js';
+import type { Engine } from '../engine.js';
+import { readErrorInWords, writeErrorInWords } from '../file-errors.js';
+import type { HarJobEvent } from './api-types.js';
+import type { ControlClient } from './control-server.js';
+
+/** Progress events at most this often per job. */
+const PROGRESS_MS = 200;
+/** Bytes per readHarExport piece. */
+const PIECE = 1024 * 1024;
+
+interface Job {
+  id: number;
+  kind: 'export' | 'import';
+  client: ControlClient;
+  controller: AbortController;
+  /** An export without a path: its private directory and file, once written. */
+  dir?: string;
+  file?: string;
+  /** An uploaded import: where its text goes, and how to end it. */
+  upload?: { text: HarTextImport; finish: () => void; fail: (error: Error) => void };
+}
+
+export class HarJobs {
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 1;
+
+  constructor(private readonly engine: Engine) {}
+
+  startExport(params: { connectionIds?: number[]; path?: string }, client: ControlClient): { jobId: number; fileName: string } {
+    const job = this.add('export', client);
+    const fileName = `${this.engine.sessionInfo().name}${params.connectionIds?.length === 1 ? `-connection-${params.connectionIds[0]}` : ''}.har`;
+    if (!params.path) {
+      job.dir = mkdtempSync(join(tmpdir(), 'framescope-export-'));
+      job.file = join(job.dir, 'export.har');
+    }
+    const target = params.path ?? job.file!;
+    const progress = this.reporter(job);
+    const connections = connectionsOf(this.engine.store, params.connectionIds);
+    writeHarFile(target, connections, { signal: job.controller.signal, onProgress: (p) => progress(p.done, p.total) }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code && params.path ? writeErrorInWords(error, params.path) : error;
+    }).then(
+      (written) => this.end(job, { state: 'done', done: 1, total: 1, bytes: written.bytes }, !params.path),
+      (error: Error) => this.fail(job, error),
+    );
+    return { jobId: job.id, fileName };
+  }
+
+  async read(jobId: number, offset: number): Promise<{ dataBase64: string; end: boolean }> {
+    const job = this.jobs.get(jobId);
+    if (!job?.file) throw new Error(`no finished HAR export ${jobId}`);
+    const handle = await open(job.file, 'r');
+    try {
+      const size = (await handle.stat()).size;
+      const start = Math.max(0, Math.min(size, Math.floor(offset)));
+      const piece = Buffer.alloc(Math.min(PIECE, size - start));
+      const { bytesRead } = await handle.read(piece, 0, piece.length, start);
+      return { dataBase64: piece.subarray(0, bytesRead).toString('base64'), end: start + bytesRead >= size };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  release(jobId: number): void {
+    const job = this.jobs.get(jobId);
+    if (job?.kind === 'export') this.forget(job);
+  }
+
+  startImport(params: { name?: string; path?: string }, client: ControlClient): { jobId: number } {
+    const job = this.add('import', client);
+    const progress = this.reporter(job);
+    const name = params.name ?? 'imported';
+    let problems: string[] = [];
+    const imported = this.engine.importSessionWith(name, async (store) => {
+      if (params.path) {
+        const path = params.path;
+        const result = await importHarFile(path, store, {
+          signal: job.controller.signal,
+          onProgress: (p) => progress(p.bytesRead, p.bytesTotal),
+        }).catch((error: NodeJS.ErrnoException) => {
+          throw error.code ? readErrorInWords(error, path) : error;
+        });
+        problems = result.problems.map(formatHarImportProblem);
+        return;
+      }
+      const text = new HarTextImport(store);
+      await new Promise<void>((resolve, reject) => {
+        job.upload = { text, finish: resolve, fail: reject };
+        job.controller.signal.addEventListener('abort', () => reject(new Error('the import was cancelled')), { once: true });
+      }).finally(() => text.close());
+      problems = text.end().problems.map(formatHarImportProblem);
+    });
+    imported.then(
+      (session) => this.end(job, { state: 'done', done: 1, total: 1, session, problems }, false),
+      (error: Error) => this.fail(job, error),
+    );
+    return { jobId: job.id };
+  }
+
+  write(jobId: number, text: string): void {
+    const upload = this.upload(jobId);
+    try {
+      upload.text.write(text);
+    } catch (error) {
+      // The session's file failed (a full disk): the job fails with it.
+      upload.fail(error as Error);
+    }
+  }
+
+  finish(jobId: number): void {
+    this.upload(jobId).finish();
+  }
+
+  cancel(jobId: number): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    job.controller.abort();
+    if (job.kind === 'export' && job.file && !job.dir) this.forget(job);
+  }
+
+  private upload(jobId: number): NonNullable<Job['upload']> {
+    const upload = this.jobs.get(jobId)?.upload;
+    if (!upload) throw new Error(`no HAR import ${jobId} waiting for text`);
+    return upload;
+  }
+
+  private add(kind: Job['kind'], client: ControlClient): Job {
+    const job: Job = { id: this.nextId++, kind, client, controller: new AbortController() };
+    this.jobs.set(job.id, job);
+    client.onClose(() => {
+      job.controller.abort();
+      this.forget(job);
+    });
+    return job;
+  }
+
+  private reporter(job: Job): (done: number, total: number) => void {
+    let last = 0;
+    return (done, total) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_MS) return;
+      last = now;
+      job.client.send({ kind: 'har-job', jobId: job.id, job: job.kind, state: 'running', done, total });
+    };
+  }
+
+  private end(job: Job, event: Omit<HarJobEvent, 'kind' | 'jobId' | 'job'>, keep: boolean): void {
+    job.client.send({ kind: 'har-job', jobId: job.id, job: job.kind, ...event });
+    // An export to a private file stays until it is read and released (or its client goes).
+    if (!keep) this.forget(job);
+  }
+
+  private fail(job: Job, error: Error): void {
+    const cancelled = job.controller.signal.aborted;
+    const message = error instanceof HarImportError ? `not imported: ${error.message}` : error.message;
+    this.end(job, { state: cancelled ? 'cancelled' : 'failed', done: 0, total: 0, ...(cancelled ? {} : { message }) }, false);
+  }
+
+  private forget(job: Job): void {
+    this.jobs.delete(job.id);
+    if (job.dir) rmSync(job.dir, { recursive: true, force: true });
+  }
+}
