@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { closed, nextMessage, opened, startWsServer, wsViaAbsoluteForm } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { harProblems } from '../support/har-schema.js';
+import { exportOverApi, importOverApi } from '../support/har-jobs.js';
 import { BIN } from '../support/cli.js';
 import type { Annotation } from '../../src/control/api-types.js';
 
@@ -81,12 +82,12 @@ describe('notes, pins and highlights', () => {
   };
 
   it('exports the notes as _notes on the entry, its frames and its messages, and imports them back', async () => {
-    const { har } = await t.api.call('exportHar', { connectionIds: [id] });
+    const { har } = await exportOverApi(t.api, [id]);
     const parsed = JSON.parse(har);
     expect(harProblems(parsed)).toEqual([]);
     expect(notesOf(parsed.log.entries[0])).toEqual(EXPECTED);
 
-    await t.api.call('importHar', { text: har, name: 'noted-copy' });
+    await importOverApi(t.api, har, 'noted-copy');
     const [copy] = await t.api.call('listConnections', {});
     const marks = (await t.api.call('listAnnotations', {})).map(({ time: _time, ...rest }: Annotation) => rest);
     // Where there are frames, the frames carry the notes; pins and highlights are not part of HAR.
@@ -94,7 +95,7 @@ describe('notes, pins and highlights', () => {
       { connectionId: copy!.id, target: 'connection', number: 0, note: 'the checkout flow', pinned: false },
       { connectionId: copy!.id, target: 'frame', number: 2, note: 'qty is "wrong" ✓\nsee ticket', pinned: false },
     ]);
-    const again = JSON.parse((await t.api.call('exportHar', {})).har);
+    const again = JSON.parse((await exportOverApi(t.api)).har);
     expect(notesOf(again.log.entries[0])).toEqual(EXPECTED);
     await t.api.call('openSession', { name: 'live' });
 
@@ -128,11 +129,11 @@ describe('notes, pins and highlights', () => {
         }],
       },
     };
-    const result = await t.api.call('importHar', { text: JSON.stringify(har), name: 'chrome-noted' });
+    const result = await importOverApi(t.api, JSON.stringify(har), 'chrome-noted');
     expect(result.problems).toEqual(['entry 0, field "_webSocketMessages[2]._notes": 42 is not a string; no note imported']);
     const [c] = await t.api.call('listConnections', {});
     expect((await t.api.call('listAnnotations', {})).map((a: Annotation) => [a.target, a.number, a.note])).toEqual([['connection', 0, 'from Chrome'], ['message', 1, 'greeting']]);
-    const back = JSON.parse((await t.api.call('exportHar', { connectionIds: [c!.id] })).har);
+    const back = JSON.parse((await exportOverApi(t.api, [c!.id])).har);
     expect(back.log.entries[0]._notes).toBe('from Chrome');
     expect(back.log.entries[0]._webSocketMessages.map((m: Item) => m._notes ?? null)).toEqual([null, 'greeting', null]);
     await t.api.call('openSession', { name: 'live' });
