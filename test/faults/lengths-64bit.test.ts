@@ -14,6 +14,7 @@ import { ControlClient } from '../support/engine.js';
 import { encodeFrame } from '../../src/protocol/frame-encoder.js';
 import type { FrameSummary } from '../../src/control/api-types.js';
 import type { HarEntryJson } from '../support/har-schema.js';
+import { exportOverApi } from '../support/har-jobs.js';
 
 const KEY = Buffer.from([0x0a, 0x0b, 0x0c, 0x0d]);
 const CASES = [
@@ -88,7 +89,7 @@ describe('64-bit payload lengths through the proxy', () => {
   }
 
   it('exports the exact lengths in the HAR, as decimal strings', async () => {
-    const { har } = await api.call('exportHar', {});
+    const { har } = await exportOverApi(api);
     const entries = (JSON.parse(har) as { log: { entries: HarEntryJson[] } }).log.entries;
     for (const c of CASES) {
       const entry = entries.find((e) => e.request.url.endsWith(c.path))!;
