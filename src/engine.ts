@@ -96,6 +96,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.live.store;
   }
 
+  /** The disk budget of sessions started from now on (the live one keeps its own). */
+  setDiskBudget(bytes: number): void {
+    this.options.diskBudget = bytes;
+  }
+
   /** The name of the session being browsed. */
   get viewedName(): string {
     return this.viewed.name;

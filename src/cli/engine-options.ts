@@ -7,7 +7,7 @@ import { Engine } from '../engine.js';
 import { caDir, sessionsDir, settingsFile } from '../home.js';
 import { loadSettingsFile } from '../settings/settings-file.js';
 import { RuntimeSettings, type RuntimeSettingsOptions } from '../settings/runtime-settings.js';
-import { MAX_STORED_PAYLOAD_LIMIT } from '../settings/settings-rules.js';
+import { MAX_STORED_PAYLOAD_LIMIT, MIN_DISK_BUDGET } from '../settings/settings-rules.js';
 
 export const PROXY_OPTION_SPECS = {
   host: { type: 'string' },
@@ -85,13 +85,14 @@ export async function startEngine(values: ProxyOptionValues, port: PortOption, u
   if (values.upstream !== undefined) given('upstream', `--upstream ${values.upstream}`, values.upstream);
   if (values.insecure) given('insecure', '--insecure', true);
   if (values['max-stored-payload'] !== undefined) given('maxStoredPayload', `--max-stored-payload ${values['max-stored-payload']}`, parseInteger(values['max-stored-payload'], 'max-stored-payload', DEFAULT_MAX_STORED_PAYLOAD, 0, MAX_STORED_PAYLOAD_LIMIT));
+  if (values['disk-budget'] !== undefined) given('diskBudget', `--disk-budget ${values['disk-budget']}`, parseInteger(values['disk-budget'], 'disk-budget', 0, MIN_DISK_BUDGET, Number.MAX_SAFE_INTEGER));
   if (values['connect-timeout'] !== undefined) given('connectTimeout', `--connect-timeout ${values['connect-timeout']}`, parseInteger(values['connect-timeout'], 'connect-timeout', 10_000, 1, 600_000));
   const effective = { ...saved };
   for (const o of overrides) (effective as unknown as Record<string, unknown>)[o.key] = o.value;
   const engine = await Engine.start({
     sessionsDir: sessionsDir(),
     sessionName: values.session,
-    diskBudget: values['disk-budget'] === undefined ? undefined : parseInteger(values['disk-budget'], 'disk-budget', 0, 1024 * 1024, Number.MAX_SAFE_INTEGER),
+    diskBudget: effective.diskBudget,
     proxy: {
       host: values.host ?? '127.0.0.1',
       port: effective.proxyPort,
@@ -104,7 +105,7 @@ export async function startEngine(values: ProxyOptionValues, port: PortOption, u
       certificateAuthority: () => CertificateAuthority.loadOrCreate(caDir()),
     },
   });
-  return { engine, settings: new RuntimeSettings(engine.proxy, { path, saved, overrides }) };
+  return { engine, settings: new RuntimeSettings(engine.proxy, { path, saved, overrides, applyDiskBudget: (bytes) => engine.setDiskBudget(bytes) }) };
 }
 
 export function describeListening(engine: Engine, upstream: string | undefined = engine.proxy.upstreamUrl): string {

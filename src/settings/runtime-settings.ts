@@ -14,6 +14,8 @@ export interface RuntimeSettingsOptions {
   saved: Settings;
   /** What the command line set for this run, over the saved values. */
   overrides: (SettingOverride & { value: unknown })[];
+  /** Applies a disk budget to the sessions started from now on. */
+  applyDiskBudget?: (bytes: number) => void;
 }
 
 export class RuntimeSettings extends EventEmitter<{ changed: [state: SettingsState] }> {
@@ -79,6 +81,7 @@ export class RuntimeSettings extends EventEmitter<{ changed: [state: SettingsSta
       ...(change.maxStoredPayload !== undefined ? { maxStoredPayload: change.maxStoredPayload } : {}),
       ...(change.connectTimeout !== undefined ? { connectTimeout: change.connectTimeout } : {}),
     });
+    if (change.diskBudget !== undefined) this.options.applyDiskBudget?.(change.diskBudget);
     if (change.uiPort !== undefined) this.uiPortChanged = true;
     this.effective = { ...this.effective, ...structuredClone(change) };
     this.saved = { ...this.saved, ...structuredClone(change) };

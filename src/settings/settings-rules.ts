@@ -4,6 +4,7 @@
 import { DEFAULT_MAX_STORED_PAYLOAD, DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { tlsExceptionProblem } from '../proxy/tls-exceptions.js';
 import type { FrameFilter } from '../control/api-types.js';
+import { DEFAULT_DISK_BUDGET } from '../capture/capture-store.js';
 import type { SavedFilter, SettingKey, Settings } from './settings-types.js';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -14,6 +15,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   insecureHosts: [],
   maxStoredPayload: DEFAULT_MAX_STORED_PAYLOAD,
   connectTimeout: 10_000,
+  diskBudget: DEFAULT_DISK_BUDGET,
   savedFilters: [],
 });
 
@@ -22,6 +24,8 @@ export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[];
 /** Largest stored payload cap (the CLI's --max-stored-payload takes the same). */
 export const MAX_STORED_PAYLOAD_LIMIT = 2 ** 31;
 export const MAX_SAVED_FILTERS = 100;
+/** The smallest disk budget (the CLI's --disk-budget takes the same). */
+export const MIN_DISK_BUDGET = 1024 * 1024;
 export const MAX_INSECURE_HOSTS = 200;
 
 /** A setting's value that does not fit, said in words. */
@@ -81,6 +85,8 @@ function checkValue(key: SettingKey, value: unknown): string | undefined {
       return integerProblem(value, 0, MAX_STORED_PAYLOAD_LIMIT);
     case 'connectTimeout':
       return integerProblem(value, 1, 600_000);
+    case 'diskBudget':
+      return integerProblem(value, MIN_DISK_BUDGET, Number.MAX_SAFE_INTEGER);
     case 'insecure':
       return typeof value === 'boolean' ? undefined : 'takes true or false';
     case 'upstream':

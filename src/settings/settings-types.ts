@@ -17,6 +17,8 @@ export interface Settings {
   maxStoredPayload: number;
   /** Milliseconds to connect to an upstream before answering 504. */
   connectTimeout: number;
+  /** Bytes a session's file may take before payloads stop being stored; for sessions started from now on. */
+  diskBudget: number;
   /** Search filters the user saved, by name. */
   savedFilters: SavedFilter[];
 }

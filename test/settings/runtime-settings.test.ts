@@ -59,7 +59,7 @@ describe('runtime settings', () => {
     plain.wss.on('connection', (ws, req) => ws.on('message', (d) => ws.send(`${req.url}: ${d.toString()}`)));
 
     engine = await Engine.start({ sessionsDir: join(dir, 'sessions'), sessionName: 'live', proxy: { port: 0 }, announceInterval: 20 });
-    settings = new RuntimeSettings(engine.proxy, { path: settingsPath(), saved: defaults(), overrides: [{ key: 'proxyPort', option: '--proxy-port 0', value: 0 }] });
+    settings = new RuntimeSettings(engine.proxy, { path: settingsPath(), saved: defaults(), overrides: [{ key: 'proxyPort', option: '--proxy-port 0', value: 0 }], applyDiskBudget: (bytes) => engine.setDiskBudget(bytes) });
     control = new ControlServer({ handler: commandHandler(engine, { settings }), batchInterval: 10, onClientCount: (n) => engine.setWatched(n > 0) });
     engine.on('event', (e) => control.broadcast(e));
     settings.on('changed', (state) => engine.emit('event', { kind: 'settings', settings: state }));
@@ -194,6 +194,15 @@ describe('runtime settings', () => {
     const { responseHead, peer } = await rawClientHandshake(port, '/room', `127.0.0.1:${port}`);
     expect(responseHead).toMatch(/^HTTP\/1\.1 400 /);
     peer.socket.destroy();
+  });
+
+  it('gives sessions started after the change the new disk budget; the live one keeps its own', async () => {
+    const before = engine.liveStore.diskBudget;
+    await api.call('setSettings', { settings: { diskBudget: 2 * 1024 * 1024 } });
+    expect(engine.liveStore.diskBudget).toBe(before);
+    await api.call('newSession', { name: 'budgeted' });
+    expect(engine.liveStore.diskBudget).toBe(2 * 1024 * 1024);
+    await expect(api.call('setSettings', { settings: { diskBudget: 1000 } })).rejects.toThrow(`diskBudget: must be from 1048576 to ${Number.MAX_SAFE_INTEGER}, not 1000`);
   });
 
   it('stores payloads up to the new cap for connections that start after the change', async () => {

@@ -13,7 +13,7 @@ describe('settings checks', () => {
 
   it('names every bad setting in one error', () => {
     expect(() => checkSettingsPatch({ proxyPort: 70000, insecure: 'yes', colour: 'red', maxStoredPayload: 1.5 })).toThrow(
-      'proxyPort: must be from 0 to 65535, not 70000; insecure: takes true or false; unknown setting "colour" (known: proxyPort, uiPort, upstream, insecure, insecureHosts, maxStoredPayload, connectTimeout, savedFilters); maxStoredPayload: takes a whole number from 0 to 2147483648, not 1.5',
+      'proxyPort: must be from 0 to 65535, not 70000; insecure: takes true or false; unknown setting "colour" (known: proxyPort, uiPort, upstream, insecure, insecureHosts, maxStoredPayload, connectTimeout, diskBudget, savedFilters); maxStoredPayload: takes a whole number from 0 to 2147483648, not 1.5',
     );
   });
 

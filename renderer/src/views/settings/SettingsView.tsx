@@ -114,6 +114,9 @@ function SettingsForm({ state }: { state: SettingsState }) {
         <Field label="Stored payload cap (bytes)" note={overrideNote(state, 'maxStoredPayload')} hint="Payload bytes kept per frame and message, for connections that start from now on; the rest passes through untouched and the record is marked truncated.">
           <input aria-label="Stored payload cap" inputMode="numeric" value={draft.maxStoredPayload} onChange={(e) => set('maxStoredPayload', e.target.value)} />
         </Field>
+        <Field label="Disk budget per session (bytes)" note={overrideNote(state, 'diskBudget')} hint="How much a session's file may take before payloads stop being stored (frames are still recorded, and said so). For sessions started from now on; the live one keeps its budget.">
+          <input aria-label="Disk budget" inputMode="numeric" value={draft.diskBudget} onChange={(e) => set('diskBudget', e.target.value)} />
+        </Field>
         <Field label="Connect timeout (ms)" note={overrideNote(state, 'connectTimeout')} hint="How long to wait for an upstream before answering the client 504.">
           <input aria-label="Connect timeout" inputMode="numeric" value={draft.connectTimeout} onChange={(e) => set('connectTimeout', e.target.value)} />
         </Field>

@@ -10,6 +10,7 @@ export interface SettingsDraft {
   insecureHosts: string[];
   maxStoredPayload: string;
   connectTimeout: string;
+  diskBudget: string;
 }
 
 export function draftOf(state: SettingsState): SettingsDraft {
@@ -23,6 +24,7 @@ export function draftOf(state: SettingsState): SettingsDraft {
     insecureHosts: [...e.insecureHosts],
     maxStoredPayload: String(e.maxStoredPayload),
     connectTimeout: String(e.connectTimeout),
+    diskBudget: String(e.diskBudget),
   };
 }
 
@@ -38,6 +40,7 @@ export function changeOf(draft: SettingsDraft, state: SettingsState): Partial<Se
   if (draft.insecureHosts.join('\n') !== e.insecureHosts.join('\n')) change.insecureHosts = draft.insecureHosts;
   if (draft.maxStoredPayload !== String(e.maxStoredPayload)) change.maxStoredPayload = number(draft.maxStoredPayload);
   if (draft.connectTimeout !== String(e.connectTimeout)) change.connectTimeout = number(draft.connectTimeout);
+  if (draft.diskBudget !== String(e.diskBudget)) change.diskBudget = number(draft.diskBudget);
   return change as Partial<Settings>;
 }
 
