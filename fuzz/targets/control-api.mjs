@@ -1,6 +1,6 @@
 // The control API's messages, over a real WebSocket with the token: every command with well-typed, ill-typed
 // and absurd parameters, and JSON mangled byte by byte. Each input is one text message; the target waits
-// for its answer (or 50 ms, for a message the API ignores). Connections Framescope opens itself go only to
+// for its answer (or 50 ms for a message without a whole-number id, which the API answers with an error event). Connections Framescope opens itself go only to
 // the local echo server.
 import { WebSocket } from 'ws';
 import { fillPlaceholders } from '../lib/socket-runner.mjs';
@@ -87,11 +87,11 @@ export default {
     if (!(await client.opened)) return;
     let text = fillPlaceholders(input, context).toString('latin1');
     if (outward(text)) text = '{"id":0,"method":"hello","params":{}}';
-    // The API answers a request with a number id and a string method; anything else it ignores.
+    // The API answers by id a request whose id is a whole number; anything else gets an error event.
     let id;
     try {
       const message = JSON.parse(text);
-      if (typeof message?.method === 'string') id = message.id;
+      if (Number.isSafeInteger(message?.id)) id = message.id;
     } catch { id = undefined; }
     await new Promise((resolve) => {
       const timer = setTimeout(done, typeof id === 'number' ? 2000 : 50);

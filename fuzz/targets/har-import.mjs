@@ -1,9 +1,20 @@
-// HAR import (through ../har-adapter.mjs): any bytes as a HAR file. It must end (the watchdog's time
-// limit), throw nothing but HarImportError, and return connections it could read.
+// HAR import (through ../har-adapter.mjs): any bytes as a HAR file. Input: a chunk-size byte, then the
+// file. It must end (the watchdog's time limit) and throw nothing but HarImportError, and the streaming
+// importer must read the same whether the file comes whole or in chunks of the given size.
 import { importHarBytes, HarImportError } from '../har-adapter.mjs';
 import { readFileSync, readdirSync } from 'node:fs';
 
 const FIXTURES = new URL('../../test/capture/fixtures/', import.meta.url);
+
+/** What an import gave, as text: its result, or the HarImportError it threw. */
+function outcome(run) {
+  try {
+    return JSON.stringify(run(), (_key, value) => (typeof value === 'bigint' ? `${value}n` : value));
+  } catch (error) {
+    if (!(error instanceof HarImportError)) throw error;
+    return `HarImportError: ${error.message}`;
+  }
+}
 
 export default {
   name: 'har-import',
@@ -18,14 +29,14 @@ export default {
     seeds.push(Buffer.from('{"log":{"entries":[{"_resourceType":"websocket","request":{"url":"ws://127.0.0.1/x","headers":[]},"response":{"status":101,"headers":[]},' +
       '"startedDateTime":"2026-01-01T00:00:00.000Z","time":1,"_webSocketMessages":[{"type":"send","time":1767225600.5,"opcode":1,"data":"hi"}],' +
       '"_webSocketFrames":[{"type":"send","time":1767225600.5,"fin":true,"rsv1":false,"rsv2":false,"rsv3":false,"opcode":1,"masked":true,"maskKey":"01020304","payloadLength":2}]}]}}'));
-    return seeds;
+    return seeds.map((file, i) => Buffer.concat([Buffer.from([i * 13]), file]));
   },
-  arbitrary: (fc) => fc.json({ maxDepth: 6 }).map((s) => Buffer.from(s)),
+  arbitrary: (fc) => fc.tuple(fc.nat(255), fc.json({ maxDepth: 6 })).map(([chunk, s]) => Buffer.concat([Buffer.from([chunk]), Buffer.from(s)])),
   run(input) {
-    try {
-      importHarBytes(input);
-    } catch (error) {
-      if (!(error instanceof HarImportError)) throw error;
-    }
+    if (input.length === 0) return;
+    const file = input.subarray(1);
+    const whole = outcome(() => importHarBytes(file));
+    const chunked = outcome(() => importHarBytes(file, 1 + (input[0] % 97)));
+    if (whole !== chunked) throw new Error(`importing in chunks of ${1 + (input[0] % 97)} differs from importing whole:\n${whole.slice(0, 3000)}\n${chunked.slice(0, 3000)}`);
   },
 };
