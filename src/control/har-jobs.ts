@@ -29,6 +29,8 @@ interface Job {
   /** An export without a path: its private directory and file, once written. */
   dir?: string;
   file?: string;
+  /** It has ended (an export waiting to be read back). */
+  finished?: boolean;
   /** An uploaded import: where its text goes, and how to end it. */
   upload?: { text: HarTextImport; finish: () => void; fail: (error: Error) => void };
 }
@@ -126,8 +128,9 @@ export class HarJobs {
   cancel(jobId: number): void {
     const job = this.jobs.get(jobId);
     if (!job) return;
-    job.controller.abort();
-    if (job.kind === 'export' && job.file && !job.dir) this.forget(job);
+    // A running job ends with a 'cancelled' event; a finished export is forgotten at once.
+    if (job.finished) this.forget(job);
+    else job.controller.abort();
   }
 
   private upload(jobId: number): NonNullable<Job['upload']> {
@@ -157,6 +160,7 @@ export class HarJobs {
   }
 
   private end(job: Job, event: Omit<HarJobEvent, 'kind' | 'jobId' | 'job'>, keep: boolean): void {
+    job.finished = true;
     job.client.send({ kind: 'har-job', jobId: job.id, job: job.kind, ...event });
     // An export to a private file stays until it is read and released (or its client goes).
     if (!keep) this.forget(job);

@@ -105,6 +105,14 @@ describe('HAR jobs over the control API', () => {
     await expect(t.api.call('readHarExport', { jobId: exported.jobId, offset: 0 })).rejects.toThrow(`no finished HAR export ${exported.jobId}`);
   });
 
+  it('forgets a finished export that is cancelled before it is read', async () => {
+    const { jobId } = await t.api.call('startHarExport', {});
+    expect(await jobEnd(t.api, jobId)).toMatchObject({ state: 'done' });
+    expect((await t.api.call('readHarExport', { jobId, offset: 0 })).end).toBe(true);
+    await t.api.call('cancelHarJob', { jobId });
+    await expect(t.api.call('readHarExport', { jobId, offset: 0 })).rejects.toThrow(`no finished HAR export ${jobId}`);
+  });
+
   it('refuses pieces for a job that does not wait for them', async () => {
     await expect(t.api.call('writeHarImport', { jobId: 999, text: '{}' })).rejects.toThrow('no HAR import 999 waiting for text');
     writeFileSync(join(t.dir, 'unused'), '');

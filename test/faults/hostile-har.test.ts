@@ -78,6 +78,19 @@ describe('hostile HAR files, read in-process', () => {
     ]);
   });
 
+  it('refuses an entry or a message holding more than 100,000 values in one place, and reads huge arrays past where import does not look', () => {
+    const many = `[${'0,'.repeat(150_000)}0]`;
+    const inEntry = `{"log": {"entries": [{"request": {"headers": ${many}}}]}}`;
+    expect(importError(inEntry)).toBe(`entry 0 holds more than 100000 values in one place (at character ${inEntry.indexOf('0,') + 200_000}): this is not a HAR file`);
+    const inMessage = `{"log": {"entries": [{"_webSocketMessages": [{"data": ${many}}]}]}}`;
+    expect(importError(inMessage)).toBe(`entry 0 holds more than 100000 values in one place (at character ${inMessage.indexOf('0,') + 200_000}): this is not a HAR file`);
+    const outside = importHar(`{"log": {"pages": ${many}, "entries": [${JSON.stringify(wsEntry())}]}}`);
+    expect(outside.connections).toHaveLength(1);
+    // Many messages are many places: each message counts on its own.
+    const messages = Array.from({ length: 30_000 }, (_, i) => ({ type: 'send', time: 1714557600 + i, opcode: 1, data: String(i) }));
+    expect(importHar(har([wsEntry({ _webSocketMessages: messages })])).connections[0]!.messages).toHaveLength(30_000);
+  });
+
   it('names every field of the wrong type and imports what is left', () => {
     const result = importHar(har([
       42,

@@ -14,6 +14,11 @@ import { HarImportError, type HarImportProblem } from './problems.js';
 
 /** Deepest a value inside an entry may nest; a HAR entry nests about 5 levels. */
 export const MAX_ENTRY_DEPTH = 100;
+/**
+ * Most values an entry may hold outside its message and frame items, and each item: a browser's entry
+ * holds hundreds (headers, timings, initiator stacks), and this bounds the memory of one built entry.
+ */
+export const MAX_ENTRY_VALUES = 100_000;
 
 /** What a container is to the reader. */
 const enum Role {
@@ -66,6 +71,8 @@ export class HarStreamReader implements JsonHandler {
   private entryCount = 0;
   /** The text stopped being JSON: the rest is not read. */
   private broken = false;
+  /** Values built since the entry (or the message or frame item) began. */
+  private built = 0;
   /** log.creator.name, when there is one. */
   creator = '';
   /** Some entry has our own fields (_framescope or _webSocketFrames). */
@@ -137,6 +144,7 @@ export class HarStreamReader implements JsonHandler {
     if (depth > MAX_ENTRY_DEPTH) {
       throw new HarImportError(`a value in entry ${this.entryCount} nests deeper than ${MAX_ENTRY_DEPTH} levels (at character ${this.tokenizer.tokenStart}): this is not a HAR file`);
     }
+    if (role === Role.Entry || parent.role === Role.Messages || parent.role === Role.Frames) this.built = 0;
     const keep = role !== Role.Skip && role !== Role.Entries && role !== Role.Top;
     this.stack.push({
       role,
@@ -191,6 +199,9 @@ export class HarStreamReader implements JsonHandler {
   /** A value has ended: it goes where its container's role says. */
   private complete(value: unknown): void {
     const parent = this.stack.at(-1)!;
+    if (parent.depth > 0 && ++this.built > MAX_ENTRY_VALUES) {
+      throw new HarImportError(`entry ${this.entryCount} holds more than ${MAX_ENTRY_VALUES} values in one place (at character ${this.tokenizer.tokenStart}): this is not a HAR file`);
+    }
     switch (parent.role) {
       case Role.Top:
       case Role.Root:

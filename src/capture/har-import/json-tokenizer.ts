@@ -49,6 +49,9 @@ const enum Expect {
 /** A token split across chunks. */
 const enum Partial { None, String, Number, Literal }
 
+/** V8's longest string (2^29 - 24 characters): a longer one cannot be held, so the text stops being readable there. */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const NUMBER_CHAR = /[-+0-9.eE]/;
 const LITERALS: Record<string, boolean | null> = { true: true, false: false, null: null };
@@ -72,6 +75,8 @@ export class JsonTokenizer {
   tokenStart = 0;
   /** Characters of the number or word being read. */
   private wordLength = 0;
+  /** Characters of the string being read. */
+  private stringLength = 0;
   /** Just past the token the handler is being told about (for where a value ends). */
   offset = 0;
 
@@ -166,6 +171,7 @@ export class JsonTokenizer {
         this.partial = Partial.String;
         this.pieces = [];
         this.escape = '';
+        this.stringLength = 0;
         return;
       default:
         this.valueAllowed(state, ch, at);
@@ -202,6 +208,8 @@ export class JsonTokenizer {
       const backslash = chunk.indexOf('\\', i);
       const stop = quote < 0 ? (backslash < 0 ? n : backslash) : backslash < 0 ? quote : Math.min(quote, backslash);
       if (stop > i) {
+        this.stringLength += stop - i;
+        if (this.stringLength > MAX_STRING_LENGTH) throw new JsonSyntaxError(`a string longer than ${MAX_STRING_LENGTH} characters`, this.tokenStart);
         const run = chunk.slice(i, stop);
         const control = CONTROL.exec(run);
         if (control) throw new JsonSyntaxError(`unescaped ${describeChar(run.charCodeAt(control.index))} in a string`, this.consumed + i + control.index);
