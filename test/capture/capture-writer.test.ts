@@ -541,9 +541,9 @@ describe('a failed disk', () => {
       onResume: (gap) => gaps.push(gap),
     });
     const before = await putFrames(store, 10);
-    await vi.waitFor(() => expect(store.diskUsage()).toBe(statSync(path).size), { timeout: 5000, interval: 5 });
-    // A slow disk held the producer for a while (the high-water mark is tiny); that is over.
-    expect(store.backpressure).toBe(false);
+    // A slow disk held the producer for a while (the high-water mark is tiny); wait until that is over
+    // (the last write's end releases it, just after its bytes are in the file).
+    await vi.waitFor(() => expect([store.diskUsage(), store.backpressure]).toEqual([statSync(path).size, false]), { timeout: 5000, interval: 5 });
     told.length = 0;
     faults.failWrites = 1_000_000;
     // Frame 10 is put before the first failed write: it waits in memory, and is kept.
