@@ -65,7 +65,10 @@ describe.runIf(existsSync(CHROMIUM))('compare in the UI', () => {
     expect(await view.getByLabel('Left message').textContent()).toBe('{"echo":"{\\"qty\\":10}","ordinal":1}');
     await screenshot(ui.page, 'compare');
 
-    await ui.page.locator('[data-compare-row="0"]').dispatchEvent('mousedown');
+    // The arrow keys walk the rows: up from the answer is the request, identical on both sides.
+    await ui.page.locator('[data-compare-row="1"]').click();
+    await ui.page.keyboard.press('ArrowUp');
+    await poll(() => view.locator('[data-compare-row="0"]').getAttribute('aria-selected')).toBe('true');
     await poll(() => view.locator('.pair-verdict').textContent()).toBe('The two messages are identical.');
   });
 

@@ -1,9 +1,9 @@
 // Compare: two connections side by side (from the same session or two sessions), their data
 // messages aligned by content and direction, and a selected pair's JSON-aware diff.
-import { useEffect } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
-import { VirtualList } from '../common/VirtualList.js';
+import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
 import type { ComparisonRow, MessageSummary } from '../../api/wire.js';
 import type { SidePick } from '../../model/compare-store.js';
 import { PairDiff } from './PairDiff.js';
@@ -19,6 +19,16 @@ export function CompareView() {
     if (browsed) compare.open(browsed).catch((e: Error) => view.notify(e.message, 'error'));
   }, [compare, browsed, view]);
   const result = compare.result;
+  const list = useRef<VirtualListHandle>(null);
+  // Arrow keys walk the rows, each showing its pair.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (!result || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+    e.preventDefault();
+    const at = compare.selectedRow ?? -1;
+    const next = Math.max(0, Math.min(result.rows.length - 1, e.key === 'ArrowDown' ? at + 1 : at - 1));
+    list.current?.scrollToIndex(next);
+    void compare.selectRow(next);
+  };
 
   return (
     <div className="workspace-page compare-view" data-view="compare">
@@ -52,6 +62,8 @@ export function CompareView() {
             <VirtualList
               count={result.rows.length}
               rowHeight={24}
+              ref={list}
+              onKeyDown={onKeyDown}
               ariaLabel="Aligned message rows"
               empty={<span className="muted">Neither connection has data messages.</span>}
               renderRow={(i) => <CompareRow index={i} row={result.rows[i]!} selected={compare.selectedRow === i} onSelect={() => void compare.selectRow(i)} />}
