@@ -4,7 +4,8 @@ import { useStore } from '../use-store.js';
 import { ConnectHelpDialog } from './ConnectHelpDialog.js';
 import { ErrorsDialog } from './ErrorsDialog.js';
 import { NewSessionDialog, OpenSessionDialog, SaveSessionDialog } from './SessionDialogs.js';
-import { CloseConnectionDialog, OpenClientDialog, ReplayDialog } from './ConnectionDialogs.js';
+import { CloseConnectionDialog, OpenClientDialog } from './ConnectionDialogs.js';
+import { ReplayDialog } from '../replay/ReplayDialog.js';
 
 export function Dialogs() {
   const { view } = useApp();
