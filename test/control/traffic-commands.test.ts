@@ -142,6 +142,15 @@ describe('traffic commands on a raw connection', () => {
     expect(injected[0]).toMatchObject({ opcode: 5, injected: true, violations: ['reserved-opcode', 'rsv-without-extension', 'non-minimal-length'] });
   });
 
+  it('sends a hand-crafted length field past 2^53 exactly, given as decimal digits, and refuses one past 2^64 − 1', async () => {
+    const frame = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 2, mask: false, payloadBase64: b64('hi') };
+    await t.api.call('sendRawFrame', { connectionId, direction: 'receive', frame: { ...frame, payloadLength: '18446744073709551615' } });
+    const expected = Buffer.from('827fffffffffffffffff6869', 'hex');
+    expect((await client.waitForBytes(expected.length)).equals(expected)).toBe(true);
+    await expect(t.api.call('sendRawFrame', { connectionId, direction: 'receive', frame: { ...frame, payloadLength: '18446744073709551616' } }))
+      .rejects.toThrow('payloadLength must be a whole number from 0 to 2^64 − 1 (a number, or a string of digits)');
+  });
+
   it('holds a matching message and everything after it in that direction, while the other direction flows', async () => {
     await t.api.call('setBreakpoint', { rule: { id: 0, enabled: true, phase: 'message', direction: 'send', text: 'secret' } });
     client.socket.write(encodeFrameBytes({ opcode: 1, mask: key, payload: 'before' }));
