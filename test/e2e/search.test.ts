@@ -79,8 +79,14 @@ describe.runIf(existsSync(CHROMIUM))('search across sessions in the UI', () => {
     await view.getByLabel('Scope').selectOption('all');
     await view.getByRole('button', { name: 'Search', exact: true }).click();
     await poll(() => view.getByRole('status').textContent()).toMatch(/^2 matches in 2 sessions/);
+    // Arrow keys walk the results; Enter opens the one selected.
     const hit = view.locator('[data-hit]').filter({ hasText: 'a Needle in the first session' });
-    await hit.dblclick();
+    const index = Number(await hit.getAttribute('data-hit'));
+    await view.locator('[data-hit="0"]').click();
+    expect(await view.locator('[data-hit="0"]').getAttribute('aria-selected')).toBe('true');
+    if (index === 1) await ui.page.keyboard.press('ArrowDown');
+    await poll(() => hit.getAttribute('aria-selected')).toBe('true');
+    await ui.page.keyboard.press('Enter');
     await poll(() => ui.page.locator('.session-name').textContent()).toBe(first);
     // The first session's /alpha: hay (frame 0), ok (1), the needle (frame 2).
     await poll(() => ui.page.locator('[data-frame="2"]').getAttribute('aria-selected')).toBe('true');

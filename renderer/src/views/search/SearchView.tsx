@@ -1,9 +1,9 @@
 // Search: a text or pattern over every connection of the browsed session or of every saved
 // session, results streaming in as the engine finds them; saved filters kept in settings.json.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
-import { VirtualList } from '../common/VirtualList.js';
+import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
 import { clockTime } from '../format.js';
 import type { SessionSearchHit } from '../../api/wire.js';
 import { openHit } from './search-actions.js';
@@ -20,9 +20,26 @@ export function SearchView() {
   const browsed = session.session?.name ?? '';
   const saved = engineSettings.state?.effective.savedFilters ?? [];
   const form = search.form;
+  const [selected, setSelected] = useState(-1);
+  const list = useRef<VirtualListHandle>(null);
+  const open = (hit: SessionSearchHit) => void openHit(app, hit).catch((e: Error) => view.notify(e.message, 'error'));
+  // Arrow keys move through the results, Enter opens one.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Enter' && search.hits[selected]) {
+      e.preventDefault();
+      open(search.hits[selected]);
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const next = Math.max(0, Math.min(search.hits.length - 1, e.key === 'ArrowDown' ? selected + 1 : selected - 1));
+    setSelected(next);
+    list.current?.scrollToIndex(next);
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setSelected(-1);
     void search.start(browsed);
   };
   const saveFilter = () => {
@@ -90,9 +107,11 @@ export function SearchView() {
         <VirtualList
           count={search.hits.length}
           rowHeight={24}
+          ref={list}
+          onKeyDown={onKeyDown}
           ariaLabel="Search result rows"
           empty={<span className="muted">{search.running ? 'Searching…' : search.done ? 'Nothing matched.' : 'Results show here as they are found.'}</span>}
-          renderRow={(i) => <HitRow hit={search.hits[i]!} index={i} onOpen={(hit) => void openHit(app, hit).catch((e: Error) => view.notify(e.message, 'error'))} />}
+          renderRow={(i) => <HitRow hit={search.hits[i]!} index={i} selected={i === selected} onSelect={() => setSelected(i)} onOpen={open} />}
         />
       </div>
     </div>
@@ -114,9 +133,9 @@ function Status() {
   );
 }
 
-function HitRow({ hit, index, onOpen }: { hit: SessionSearchHit; index: number; onOpen: (hit: SessionSearchHit) => void }) {
+function HitRow({ hit, index, selected, onSelect, onOpen }: { hit: SessionSearchHit; index: number; selected: boolean; onSelect: () => void; onOpen: (hit: SessionSearchHit) => void }) {
   return (
-    <div className="tr sessions-hit-row" role="row" data-hit={index} onDoubleClick={() => onOpen(hit)} onKeyDown={(e) => { if (e.key === 'Enter') onOpen(hit); }} tabIndex={-1}>
+    <div className={`tr sessions-hit-row ${selected ? 'selected' : ''}`} role="row" aria-selected={selected} data-hit={index} onMouseDown={onSelect} onDoubleClick={() => onOpen(hit)}>
       <span className="td">{hit.session}</span>
       <span className="td" title={hit.url}>{`#${hit.connectionId} ${hit.url}`}</span>
       <span className={`td dir-${hit.direction}`}>{hit.direction === 'send' ? '↑' : '↓'}</span>
