@@ -3,6 +3,8 @@
 import { ControlClient } from '../api/control-client.js';
 import { AnimationFrameQueue } from '../api/event-queue.js';
 import { CONTROL_API_VERSION, type ControlEvent } from '../api/wire.js';
+import { AnnotationsStore } from './annotations-store.js';
+import { ColumnsStore } from './columns-store.js';
 import { ComposerStore } from './composer-store.js';
 import { ConnectionDetailStore } from './connection-detail-store.js';
 import { ConnectionsStore } from './connections-store.js';
@@ -41,6 +43,10 @@ export class AppModel {
   readonly intercept: InterceptStore;
   readonly composer: ComposerStore;
   readonly view: ViewStore;
+  /** Notes, pins and highlights of the browsed session. */
+  readonly annotations: AnnotationsStore;
+  /** The frame list's shown columns. */
+  readonly columns: ColumnsStore;
   /** Which workspace the window shows. */
   readonly workspace: WorkspaceStore;
   /** The engine's runtime settings (settings.json). */
@@ -72,6 +78,8 @@ export class AppModel {
     this.composer = new ComposerStore(client, storage);
     this.view = new ViewStore();
     this.harJobs = new HarJobStore(client);
+    this.annotations = new AnnotationsStore(client);
+    this.columns = new ColumnsStore(storage);
     this.workspace = new WorkspaceStore();
     this.engineSettings = new EngineSettingsStore(client);
     this.compare = new CompareStore(client);
@@ -101,6 +109,7 @@ export class AppModel {
     this.messages.apply(events);
     this.search.apply(events);
     this.intercept.apply(events);
+    this.annotations.apply(events);
     this.engineSettings.apply(events);
     this.sessionsSearch.apply(events);
     // The proxy's address and mode may have changed with the settings.
@@ -116,7 +125,7 @@ export class AppModel {
     this.frameDetail.reset();
     this.messageDetail.reset();
     const before = this.connections.selectedId;
-    await Promise.all([this.session.load(), this.connections.load(), this.intercept.load(), this.recording.load()]);
+    await Promise.all([this.session.load(), this.connections.load(), this.intercept.load(), this.recording.load(), this.annotations.load()]);
     // The same id in another session is another connection: start its views afresh.
     if (before !== undefined && before === this.connections.selectedId) {
       const row = this.connections.get(before);

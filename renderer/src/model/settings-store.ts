@@ -2,7 +2,7 @@
 import { Observable } from './observable.js';
 
 export type Theme = 'light' | 'dark';
-export type TimeFormat = 'absolute' | 'relative';
+export type TimeFormat = 'absolute' | 'relative' | 'epoch';
 
 const KEY = 'framescope.settings';
 

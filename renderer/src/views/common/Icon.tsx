@@ -31,6 +31,7 @@ const PATHS = {
   stop: <rect x="6" y="6" width="12" height="12" rx="1.5" fill="currentColor" stroke="none" />,
   snippet: <><path d="M8 7 3 12l5 5M16 7l5 5-5 5" /></>,
   chart: <path d="M4 19h16M6 16l4-5 3 3 5-7" />,
+  pin: <><path d="M9 3.5h6l-1 6.5 3.5 3.5h-11L10 10z" /><path d="M12 14v6.5" /></>,
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -10,6 +10,7 @@ import { useFocusRequest } from '../common/use-focus-request.js';
 import { OpcodeBadge } from './frame-cells.js';
 import { CopyMenu } from './CopyMenu.js';
 import { CopyAsMenu } from './CopyAsMenu.js';
+import { AnnotationEditor } from './AnnotationEditor.js';
 import { HeaderTable } from './HeaderTable.js';
 import { HexView } from './HexView.js';
 import { PayloadView } from './PayloadView.js';
@@ -91,6 +92,7 @@ export function FrameDetailPanel() {
       </div>
 
       <ViolationList codes={[...f.violations, ...(message?.violations ?? [])]} />
+      <AnnotationEditor connectionId={f.connectionId} target="frame" number={f.number} />
       {f.opcode === 8 ? <CloseSummary code={f.closeCode} reason={f.closeReason} /> : null}
       {f.injected || f.edited || f.dropped ? (
         <div className="info-line">

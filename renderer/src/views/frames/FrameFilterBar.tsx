@@ -1,6 +1,10 @@
 // Filters of the frame list (direction, opcode, violation: queryFrames filters) or of the message
 // list of a connection recorded without frames, the payload search (text or regex, streamed hits),
 // time format, the rate plot switch and the live tail.
+import { TIME_FORMAT_OPTIONS } from '../time-format.js';
+import type { TimeFormat } from '../../model/settings-store.js';
+import { PinnedMenu } from './PinnedMenu.js';
+import { ColumnChooser } from './ColumnChooser.js';
 import { useRef, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
@@ -117,11 +121,13 @@ export function FrameFilterBar() {
       </span>
 
       <div className="filter-bar-end">
+        <PinnedMenu />
+        <ColumnChooser />
         <Segmented<string>
           label="Time"
           value={settings.timeFormat}
-          onChange={(v) => settings.setTimeFormat(v as 'absolute' | 'relative')}
-          options={[{ value: 'absolute', label: 'Clock', title: 'Time of day' }, { value: 'relative', label: '+Δ', title: 'Time since the connection started' }]}
+          onChange={(v) => settings.setTimeFormat(v as TimeFormat)}
+          options={TIME_FORMAT_OPTIONS}
         />
         <button className={`icon-button ${settings.ratePlot && !byMessage ? 'on' : ''}`} aria-pressed={settings.ratePlot} disabled={byMessage} title={byMessage ? 'The rate plot is drawn from wire frames; this connection has none' : 'Rate plot'} onClick={() => settings.setRatePlot(!settings.ratePlot)}>
           <Icon name="chart" />

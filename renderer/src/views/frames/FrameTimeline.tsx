@@ -1,27 +1,31 @@
 // The frame timeline: one row per wire frame, in the traffic list, so it stays smooth at a million
 // rows; the tail follows live traffic until the user scrolls away from it.
+import type { CSSProperties } from 'react';
+import type { TimeFormat } from '../../model/settings-store.js';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
 import { count } from '../format.js';
 import { FlagMarkers, LeadHeads, RowLead, RowNotes } from './frame-cells.js';
 import { TrafficList } from './TrafficList.js';
+import { RowMarks } from './AnnotationEditor.js';
 import type { FrameRow } from '../../model/frame-row.js';
 import type { RecordingGap } from '../../api/wire.js';
 import { GapMarker, describeGap } from './GapMarker.js';
 
 export function FrameTimeline() {
-  const { frames, frameDetail, view, settings, connections, recording } = useApp();
+  const { columns, frames, frameDetail, view, settings, connections, recording } = useApp();
   useStore(frames);
   useStore(recording);
   useStore(frameDetail);
   useStore(settings);
+  useStore(columns);
   useStore(view);
   const connection = connections.get(frames.connectionId!);
   const origin = connection?.startedAt ?? 0;
 
   return (
-    <div className="table frames-table">
+    <div className={`table frames-table ${columns.hiddenClasses}`} style={{ '--frame-columns': columns.gridTemplate } as CSSProperties}>
       <div className="thead" role="row">
         <LeadHeads format={settings.timeFormat} />
         <span className="th" title="FIN, RSV1, RSV2, RSV3, MASK">Flags</span>
@@ -37,7 +41,7 @@ export function FrameTimeline() {
         tail={frames}
         numberAttribute="data-frame"
         renderCells={(row, index) => (
-          <FrameCells row={row} origin={origin} format={settings.timeFormat}
+          <FrameCells row={row} origin={origin} format={settings.timeFormat} connectionId={frames.connectionId!}
             gap={recording.gapBefore(frames.connectionId!, row.time, index === 0 ? undefined : frames.rowAt(index - 1)?.time ?? row.time)} />
         )}
         ariaLabel="Frames"
@@ -57,7 +61,7 @@ function EmptyTimeline({ filtered }: { filtered: boolean }) {
   return <div className="empty-state"><p>No frames on this connection yet.</p></div>;
 }
 
-function FrameCells({ row, origin, format, gap }: { row: FrameRow; origin: number; format: 'absolute' | 'relative'; gap: RecordingGap | undefined }) {
+function FrameCells({ row, origin, format, gap, connectionId }: { row: FrameRow; origin: number; format: TimeFormat; gap: RecordingGap | undefined; connectionId: number }) {
   return (
     <>
       {gap ? <GapMarker gap={gap} /> : null}
@@ -70,7 +74,7 @@ function FrameCells({ row, origin, format, gap }: { row: FrameRow; origin: numbe
         {row.previewInflated ? <span className="mark mark-inflated" title="Preview of the decompressed message this frame completes (permessage-deflate, RFC 7692); the length is wire / inflated">inflated</span> : null}
         {row.preview}{row.truncated ? <span className="muted"> …</span> : null}
       </span>
-      <RowNotes row={row}>{gap ? <span className="mark mark-gap" title={describeGap(gap)}>after a gap</span> : null}</RowNotes>
+      <RowNotes row={row}>{gap ? <span className="mark mark-gap" title={describeGap(gap)}>after a gap</span> : null}<RowMarks connectionId={connectionId} target="frame" number={row.number} /></RowNotes>
     </>
   );
 }

@@ -1,6 +1,7 @@
 // The search hits, listed as they stream in (the first ones show at once). Selecting one shows the
 // frame (or, for a connection listed by message, the message); double-clicking returns to the list at
 // that row.
+import { timeHeading } from '../time-format.js';
 import { useRef, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
@@ -59,7 +60,7 @@ export function HitList() {
     <div className={`table frames-table hits-table ${byMessage ? 'by-message' : ''}`}>
       <div className="thead" role="row">
         <span className="th num" title={byMessage ? 'Message number' : 'Frame number'}>#</span>
-        <span className="th">{settings.timeFormat === 'absolute' ? 'Time' : 'Since start'}</span>
+        <span className="th">{timeHeading(settings.timeFormat)}</span>
         <span className="th">Dir</span>
         <span className="th">Opcode</span>
         <span className="th">Match</span>

@@ -10,6 +10,7 @@ import { OpcodeBadge } from './frame-cells.js';
 import { ContentView } from './ContentView.js';
 import { CopyMenu } from './CopyMenu.js';
 import { CopyAsMenu } from './CopyAsMenu.js';
+import { AnnotationEditor } from './AnnotationEditor.js';
 import { snippetMessage } from '../../model/snippet-source.js';
 import { HexLines } from './HexView.js';
 import { ViolationList } from './ViolationList.js';
@@ -72,6 +73,7 @@ export function MessageDetailPanel() {
       </div>
 
       <ViolationList codes={m.violations} />
+      <AnnotationEditor connectionId={detail.connectionId} target="message" number={m.number} />
       {facts.length > 0 ? <div className="info-line">{facts.join(' ')}</div> : null}
 
       <Tabs tabs={TABS} active={tab} onChange={(t) => view.setDetailTab(t)} className="detail-tabs" />

@@ -1,10 +1,12 @@
 // The message list of a connection recorded without wire frames (a HAR from Chrome, HTTP Toolkit,
 // mitmproxy or Playwright keeps data messages only): one row per message, in the same traffic list
 // as the frame timeline, with the same keys (arrows move, Enter opens the detail).
+import type { TimeFormat } from '../../model/settings-store.js';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { count } from '../format.js';
 import { LeadHeads, RowLead, RowNotes } from './frame-cells.js';
+import { RowMarks } from './AnnotationEditor.js';
 import { TrafficList } from './TrafficList.js';
 import type { MessageRow } from '../../model/message-row.js';
 
@@ -35,7 +37,7 @@ export function MessageList() {
           // The filtered list is complete once the engine's search has listed it.
           locateAfterFilter={(number) => messages.initialized.then(() => messages.locate(number))}
           numberAttribute="data-message"
-          renderCells={(row) => <MessageCells row={row} origin={origin} format={settings.timeFormat} />}
+          renderCells={(row) => <MessageCells row={row} origin={origin} format={settings.timeFormat} connectionId={messages.connectionId!} />}
           ariaLabel="Messages"
           empty={<div className="empty-state"><p>{messages.filtering ? 'Filtering…' : messages.filtered ? 'No message matches the filter.' : 'No messages.'}</p></div>}
         />
@@ -44,13 +46,14 @@ export function MessageList() {
   );
 }
 
-function MessageCells({ row, origin, format }: { row: MessageRow; origin: number; format: 'absolute' | 'relative' }) {
+function MessageCells({ row, origin, format, connectionId }: { row: MessageRow; origin: number; format: TimeFormat; connectionId: number }) {
   return (
     <>
       <RowLead row={row} origin={origin} format={format} />
       <span className="td num">{count(row.size)}</span>
       <span className={`td preview ${row.previewIsHex ? 'hex' : ''}`}>{row.preview}{row.truncated || row.size > 64 ? <span className="muted"> …</span> : null}</span>
       <RowNotes row={row}>
+        <RowMarks connectionId={connectionId} target="message" number={row.number} />
         {row.compressed ? <span className="mark mark-inflated" title="Sent compressed (permessage-deflate, RFC 7692); size and data are inflated">deflate</span> : null}
         {row.truncated ? <span className="mark mark-truncated" title="Only the start of the data was stored">truncated</span> : null}
       </RowNotes>

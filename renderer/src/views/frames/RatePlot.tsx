@@ -1,10 +1,11 @@
 // Messages/s and bytes/s each way over the connection's life, drawn on a canvas from sampled frame
 // summaries (rate-store.ts). A click jumps the timeline to that moment; the selected frame's time
 // is marked.
+import { formatTime } from '../time-format.js';
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
-import { clockTime, compact, relativeTime } from '../format.js';
+import { clockTime, compact } from '../format.js';
 import type { RateSeries, SeriesName } from '../../model/rate-series.js';
 
 const HEIGHT = 72;
@@ -64,7 +65,7 @@ export function RatePlot() {
       {!series ? <div className="rate-empty muted">{rates.connectionId === undefined || rates.total === 0 && !rates.loading ? 'No traffic to plot yet' : 'Reading rates…'}</div> : null}
       {hover && series && bin >= 0 ? (
         <div className="rate-tip" style={{ left: Math.min(hover.x + 12, width - 200) }}>
-          <div>{settings.timeFormat === 'absolute' ? clockTime(hover.time) : relativeTime(hover.time, origin)}</div>
+          <div>{formatTime(hover.time, origin, settings.timeFormat)}</div>
           <div>↑ {compact(series.bins.msgSend[bin]!)} msg/s · {compact(series.bins.bytesSend[bin]!)} B/s</div>
           <div>↓ {compact(series.bins.msgReceive[bin]!)} msg/s · {compact(series.bins.bytesReceive[bin]!)} B/s</div>
           <div className="muted">click to jump here</div>

@@ -2,12 +2,12 @@
 // badge, flags, notes.
 import type { ReactNode } from 'react';
 import type { Direction } from '../../api/wire.js';
-import { clockTime, relativeTime } from '../format.js';
+import { formatTime, timeHeading } from '../time-format.js';
 import type { TimeFormat } from '../../model/settings-store.js';
 import { proxyMarks } from './proxy-action.js';
 
 export function TimeCell({ time, origin, format }: { time: number; origin: number; format: TimeFormat }) {
-  return <span className="td time">{format === 'absolute' ? clockTime(time) : relativeTime(time, origin)}</span>;
+  return <span className="td time">{formatTime(time, origin, format)}</span>;
 }
 
 export function DirectionCell({ direction }: { direction: Direction }) {
@@ -40,7 +40,7 @@ export function LeadHeads({ format }: { format: TimeFormat }) {
   return (
     <>
       <span className="th num">#</span>
-      <span className="th">{format === 'absolute' ? 'Time' : 'Since start'}</span>
+      <span className="th">{timeHeading(format)}</span>
       <span className="th" title="Direction">Dir</span>
       <span className="th">Opcode</span>
     </>

@@ -10,6 +10,7 @@ import { headerValues, splitExtensions, splitProtocols } from '../../protocol/ex
 import { base64ToBytes, decodeUtf8 } from '../../protocol/bytes.js';
 import type { ConnectionDetail } from '../../api/wire.js';
 import { StatusBadge } from '../connections/ConnectionsList.js';
+import { AnnotationEditor } from '../frames/AnnotationEditor.js';
 
 export function HandshakeTab() {
   const { connectionDetail, view } = useApp();
@@ -26,6 +27,7 @@ export function HandshakeTab() {
     <div className="handshake">
       <section className="hs-summary">
         <div className="hs-url"><StatusBadge row={{ state: d.state, httpStatus: d.status }} /> <code>{d.url}</code></div>
+        <AnnotationEditor connectionId={d.id} target="connection" number={0} />
         <dl className="facts">
           <dt>Client</dt><dd><code>{d.clientAddress}</code></dd>
           <dt>Server</dt><dd><code>{d.serverAddress ?? '—'}</code></dd>
