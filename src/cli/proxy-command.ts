@@ -7,6 +7,7 @@ import { connectionsOf } from '../capture/session-reader.js';
 import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import type { Engine } from '../engine.js';
 import { progressLine } from './progress-line.js';
+import { writeErrorInWords } from '../file-errors.js';
 import { reportRecordingWrites, stopEngine } from './recording-warnings.js';
 import { PROXY_OPTION_SPECS, PROXY_OPTIONS_HELP, describeListening, startEngine, untilStopped } from './engine-options.js';
 
@@ -63,7 +64,8 @@ export async function run(args: string[]): Promise<number> {
       await writeSessionHar(values.har, engine);
       process.stdout.write(`wrote ${values.har} on ${signal}\n`);
     } catch (error) {
-      process.stderr.write(`framescope: could not write ${values.har}: ${(error as Error).message}\n`);
+      const reason = (error as NodeJS.ErrnoException).code ? writeErrorInWords(error, values.har).message : `${values.har} cannot be written: ${(error as Error).message}`;
+      process.stderr.write(`framescope: ${reason}\n`);
       code = 1;
     }
   }
