@@ -48,6 +48,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
   private watched = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Connections the live session opened while another session was browsed. */
+  private liveUnseen = 0;
+  /** liveUnseen changed since the last announcement. */
+  private liveChanged = false;
 
   private constructor(private readonly options: EngineOptions, session: Session) {
     super();
@@ -60,7 +64,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   static async start(options: EngineOptions): Promise<Engine> {
     const session = new Session({ keepHistory: false });
     const engine = new Engine(options, session);
-    session.on('connection-opened', (c) => { if (!engine.recording) engine.unrecorded.add(c.id); });
+    session.on('connection-opened', (c) => {
+      if (!engine.recording) engine.unrecorded.add(c.id);
+      // Live traffic goes on while the user browses another session: tell the UI how much.
+      if (engine.viewed.store !== engine.live.store) {
+        engine.liveUnseen++;
+        engine.liveChanged = true;
+      }
+    });
     // After every other listener has seen the close.
     session.on('connection-closed', (c) => queueMicrotask(() => engine.unrecorded.delete(c.id)));
     const created = await engine.openLive(session, options.sessionName);
@@ -292,6 +303,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.announced.clear();
     this.dirty.clear();
     this.emit('event', { kind: 'session', session: this.sessionInfo() });
+    // Counted from the moment the view leaves the live session; nothing is unseen while it is browsed.
+    if (this.liveUnseen !== 0 || store !== this.live.store) this.liveChanged = true;
+    this.liveUnseen = 0;
   }
 
   private subscribe(session: Session, store: CaptureStore): () => void {
@@ -316,6 +330,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (watched && !this.watched) {
       // Whoever starts watching gets every connection's current state on the next tick.
       for (const c of this.viewed.store.connections()) this.dirty.add(c.id);
+      this.liveChanged = this.viewed.store !== this.live.store;
     }
     this.watched = watched;
   }
@@ -323,6 +338,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Announces what changed since the last tick: connection summaries and their newest frames. */
   private announce(): void {
     if (!this.watched) return;
+    if (this.liveChanged) {
+      this.liveChanged = false;
+      this.emit('event', { kind: 'live', name: this.live.name, newConnections: this.liveUnseen });
+    }
     // About once a second while it changes, and once after it stopped changing, the session itself
     // (its size on disk grows as it records).
     if (this.dirty.size > 0) this.sessionChanged = true;

@@ -561,7 +561,12 @@ export type ControlEvent =
   /** The search across sessions ended: finished, cancelled, or stopped at its hit limit (limited). */
   | { kind: 'sessions-search-done'; searchId: number; sessions: number; scanned: number; hits: number; limited: boolean; cancelled: boolean; problems: string[] }
   /** The runtime settings changed (any window, or the command line at start). */
-  | { kind: 'settings'; settings: SettingsState };
+  | { kind: 'settings'; settings: SettingsState }
+  /**
+   * The live session while another one is browsed: its name and the connections it opened since the
+   * view left it (0 again once it is browsed). Sent at most once per announcement tick.
+   */
+  | { kind: 'live'; name: string; newConnections: number };
 
 /** Events are batched: at most one batch per flush interval per client. */
 export interface ControlEventBatch { type: 'events'; events: ControlEvent[] }

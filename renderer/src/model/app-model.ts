@@ -8,6 +8,7 @@ import { ColumnsStore } from './columns-store.js';
 import { ComposerStore } from './composer-store.js';
 import { ConnectionDetailStore } from './connection-detail-store.js';
 import { ConnectionsStore } from './connections-store.js';
+import { ErrorLogStore } from './error-log-store.js';
 import { FrameDetailStore } from './frame-detail-store.js';
 import { FramesStore } from './frames-store.js';
 import { HarJobStore } from './har-job-store.js';
@@ -42,6 +43,8 @@ export class AppModel {
   readonly recording: RecordingStore;
   readonly intercept: InterceptStore;
   readonly composer: ComposerStore;
+  /** The engine's errors, grouped by kind and host, some muted. */
+  readonly errorLog: ErrorLogStore;
   readonly view: ViewStore;
   /** Notes, pins and highlights of the browsed session. */
   readonly annotations: AnnotationsStore;
@@ -76,6 +79,7 @@ export class AppModel {
     this.recording = new RecordingStore(client);
     this.intercept = new InterceptStore(client);
     this.composer = new ComposerStore(client, storage);
+    this.errorLog = new ErrorLogStore(storage);
     this.view = new ViewStore();
     this.harJobs = new HarJobStore(client);
     this.annotations = new AnnotationsStore(client);
@@ -110,6 +114,7 @@ export class AppModel {
     this.search.apply(events);
     this.intercept.apply(events);
     this.annotations.apply(events);
+    this.errorLog.apply(events);
     this.engineSettings.apply(events);
     this.sessionsSearch.apply(events);
     // The proxy's address and mode may have changed with the settings.

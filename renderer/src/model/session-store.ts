@@ -1,20 +1,8 @@
 // The engine as a whole: the link to it, the proxy's address and mode, the session being browsed,
-// recording, the disk budget and the engine's error log.
+// recording and the disk budget (the engine's error log is error-log-store.ts).
 import type { ControlClient, LinkState } from '../api/control-client.js';
 import type { ControlEvent, ProxyStatus, SessionInfo } from '../api/wire.js';
 import { Observable } from './observable.js';
-
-export interface EngineError {
-  /** What went wrong. */
-  message: string;
-  /** Epoch ms. */
-  time: number;
-  /** The connection it concerns, when one. */
-  connectionId?: number;
-}
-
-/** Errors kept for the status bar's log. */
-const MAX_ERRORS = 200;
 
 export class SessionStore extends Observable {
   link: LinkState = 'connecting';
@@ -24,9 +12,8 @@ export class SessionStore extends Observable {
   /** The engine speaks another API version than this UI. */
   versionMismatch: number | undefined;
   budget: { level: 'warning' | 'reached'; usage: number; budget: number } | undefined;
-  errors: EngineError[] = [];
-  /** Errors the user has not looked at. */
-  unseenErrors = 0;
+  /** The live session while another is browsed: its name and the connections it opened since. */
+  liveActivity: { name: string; newConnections: number } | undefined;
   initialized: Promise<void>;
   private readonly sessionListeners = new Set<() => void>();
 
@@ -69,19 +56,12 @@ export class SessionStore extends Observable {
       case 'budget':
         this.budget = { level: event.level, usage: event.usage, budget: event.budget };
         break;
-      case 'error':
-        this.errors.push({ message: event.message, time: event.time, ...(event.connectionId !== undefined ? { connectionId: event.connectionId } : {}) });
-        if (this.errors.length > MAX_ERRORS) this.errors.splice(0, this.errors.length - MAX_ERRORS);
-        this.unseenErrors++;
+      case 'live':
+        this.liveActivity = { name: event.name, newConnections: event.newConnections };
         break;
       default:
         return;
     }
-    this.changed();
-  }
-
-  markErrorsSeen(): void {
-    this.unseenErrors = 0;
     this.changed();
   }
 
@@ -97,6 +77,11 @@ export class SessionStore extends Observable {
 
   async newSession(name?: string): Promise<void> {
     this.switchTo(await this.client.request('newSession', name ? { name } : {}));
+  }
+
+  /** Browses the live session again (from the live badge). */
+  async backToLive(): Promise<void> {
+    if (this.liveActivity) await this.openSession(this.liveActivity.name);
   }
 
   async openSession(name: string): Promise<void> {

@@ -5,8 +5,11 @@ import { count } from '../format.js';
 import { formatBytes } from '../../protocol/bytes.js';
 
 export function StatusBar() {
-  const { session, connections, view } = useApp();
+  const { session, connections, view, errorLog } = useApp();
   useStore(session);
+  useStore(errorLog);
+  const errors = errorLog.total;
+  const unseen = errorLog.unseen;
   useStore(connections);
   const link = session.link === 'open' ? 'Connected to the engine' : session.link === 'connecting' ? 'Connecting to the engine…' : 'The engine is not reachable; retrying…';
   const frames = connections.totalFrames;
@@ -27,8 +30,14 @@ export function StatusBar() {
         </span>
       ) : null}
       <span className="status-spacer" />
-      <button className={`status-errors ${session.unseenErrors > 0 ? 'has-errors' : ''}`} onClick={() => view.open('errors')} disabled={session.errors.length === 0}>
-        {session.errors.length === 0 ? 'No errors' : `${session.errors.length} error${session.errors.length === 1 ? '' : 's'}${session.unseenErrors > 0 ? ` (${session.unseenErrors} new)` : ''}`}
+      <button
+        className={`status-errors ${unseen > 0 ? 'has-errors' : ''}`}
+        data-testid="error-badge"
+        onClick={() => view.open('errors')}
+        disabled={errors === 0 && errorLog.mutedGroups.length === 0}
+        title={errorLog.mutedGroups.length > 0 ? `${count(errorLog.mutedGroups.length)} muted kind${errorLog.mutedGroups.length === 1 ? '' : 's'} of error not counted` : undefined}
+      >
+        {errors === 0 ? 'No errors' : `${count(errors)} error${errors === 1 ? '' : 's'}${unseen > 0 ? ` (${count(unseen)} new)` : ''}`}
       </button>
       <span className="status-keys">↑↓ frames · Enter detail · {navigator.platform.startsWith('Mac') ? '⌘' : 'Ctrl'}+F search</span>
     </footer>

@@ -6,6 +6,7 @@ import { Icon } from '../common/Icon.js';
 import { Menu } from '../common/Menu.js';
 import { exportHarFile, importHarFile } from '../session-actions.js';
 import { WorkspaceNav } from '../workspace/WorkspaceNav.js';
+import { LiveBadge } from './LiveBadge.js';
 
 export function Toolbar() {
   const app = useApp();
@@ -71,6 +72,7 @@ export function Toolbar() {
             { label: 'Export HAR', onSelect: () => void exportHarFile(app) },
           ]}
         />
+        <LiveBadge />
       </div>
 
       <div className="toolbar-spacer" />
