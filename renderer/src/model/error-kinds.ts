@@ -88,7 +88,7 @@ function hostOf(m: string): string {
     const match = pattern.exec(m);
     // A host has a dot (a name or IPv4), is bracketed (IPv6) or is localhost: "for 5 s" names none.
     const host = match?.[1];
-    if (host && (/[.\[]/.test(host) || host.toLowerCase() === 'localhost')) return host.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host && (/[.[]/.test(host) || host.toLowerCase() === 'localhost')) return host.replace(/^\[|\]$/g, '').toLowerCase();
   }
   return '';
 }
