@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { WebSocket } from 'ws';
 import { opened, startWsServer, wsViaAbsoluteForm } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { importOverApi } from '../support/har-jobs.js';
 import type { ControlEvent } from '../../src/control/api-types.js';
 
 const CHROME_HAR = new URL('../capture/fixtures/chrome.har', import.meta.url).pathname;
@@ -39,7 +40,7 @@ describe('live activity while another session is browsed', () => {
   });
 
   it('counts the connections the live session opens while an imported session is browsed', async () => {
-    const imported = await t.api.call('importHar', { text: readFileSync(CHROME_HAR, 'utf8'), name: 'chrome' });
+    const imported = await importOverApi(t.api, readFileSync(CHROME_HAR, 'utf8'), 'chrome');
     expect(imported.session).toMatchObject({ name: 'chrome', live: false });
     await t.api.waitForEvent((e) => e.kind === 'live' && e.newConnections === 0);
     await connect('/unseen-1');
