@@ -106,6 +106,8 @@ describe.runIf(existsSync(CHROMIUM))('the error log and the live badge', () => {
     }
     await poll(() => live.textContent()).toBe('Live2 newBack to live');
     expect(await ui.page.locator('[data-connection-id]').filter({ hasText: '/while-away' }).count()).toBe(0);
+    // With the badge the toolbar still shows every control at 1440 px (it wraps rather than cut them off).
+    expect(await ui.page.evaluate<string[]>(`[...document.querySelectorAll('.toolbar button')].filter((b) => b.getBoundingClientRect().right > innerWidth).map((b) => b.textContent)`)).toEqual([]);
     await screenshot(ui.page, 'live-badge');
 
     await live.click();
