@@ -262,7 +262,8 @@ export function decodeErrorBody(body: Buffer): StoredError {
 //    u64 with FrameFlag.ExactLength: a field past 2^53 - 1, which a double would round
 // 28 f64 stream index      36 f64 stream offset      44 4 bytes mask key
 // 48 u16 close code        50 u16 close reason bytes
-// 52 violation ordinals (u8 each), close reason (UTF-8), stored payload (to the end of the body)
+// 52 violation ordinals (u8 each), close reason (UTF-8), with FrameFlag.HasArrivedAt an f64 arrival
+//    time, then the stored payload (to the end of the body)
 
 export const FRAME_FIXED_LENGTH = 52;
 
@@ -285,6 +286,8 @@ export const FrameFlag = {
   PayloadNotStored: 1 << 13,
   /** The length field (offset 20) is a u64, not an f64: it is past 2^53 - 1. */
   ExactLength: 1 << 14,
+  /** An f64 arrival time follows the close reason: the frame was held or queued (time is when it went on the wire). */
+  HasArrivedAt: 1 << 15,
 } as const;
 
 /** A frame to encode, and whether its payload is stored. */
@@ -310,7 +313,8 @@ export function measureFrameBody(input: FrameRecordInput): EncodedFrameParts {
   const frame = input.captured.frame;
   const reason = frame.closeReason === undefined ? EMPTY : Buffer.from(frame.closeReason, 'utf8');
   const payloadBytes = input.storePayload ? frame.payload.length : 0;
-  return { length: FRAME_FIXED_LENGTH + Math.min(frame.violations.length, 255) + reason.length + payloadBytes, reason };
+  const arrived = input.captured.arrivedAt === undefined ? 0 : 8;
+  return { length: FRAME_FIXED_LENGTH + Math.min(frame.violations.length, 255) + reason.length + arrived + payloadBytes, reason };
 }
 
 /** Writes a frame record's body at offset (the length from measureFrameBody). */
@@ -332,6 +336,7 @@ export function writeFrameBody(buf: Buffer, offset: number, input: FrameRecordIn
   if (frame.closeReason !== undefined) flags |= FrameFlag.HasCloseReason;
   if (!input.storePayload) flags |= FrameFlag.PayloadNotStored;
   if (frame.payloadLengthExact !== undefined) flags |= FrameFlag.ExactLength;
+  if (captured.arrivedAt !== undefined) flags |= FrameFlag.HasArrivedAt;
   const violations = frame.violations.length > 255 ? frame.violations.slice(0, 255) : frame.violations;
 
   buf.writeUInt32LE(input.connectionId >>> 0, offset);
@@ -352,6 +357,10 @@ export function writeFrameBody(buf: Buffer, offset: number, input: FrameRecordIn
   let at = offset + FRAME_FIXED_LENGTH;
   for (const code of violations) buf[at++] = ordinalFor(catalogue, code);
   at += parts.reason.copy(buf, at);
+  if (captured.arrivedAt !== undefined) {
+    buf.writeDoubleLE(captured.arrivedAt, at);
+    at += 8;
+  }
   if (input.storePayload) frame.payload.copy(buf, at);
 }
 
@@ -380,6 +389,11 @@ export function decodeFrameBody(body: Buffer, catalogue: ViolationCatalogue, bod
   for (let i = 0; i < violationCount; i++) violations.push(catalogue.nameOf(body[at++]));
   const reasonStart = at;
   at += reasonLength;
+  let arrivedAt: number | undefined;
+  if (flags & FrameFlag.HasArrivedAt) {
+    arrivedAt = body.readDoubleLE(at);
+    at += 8;
+  }
   const notStored = (flags & FrameFlag.PayloadNotStored) !== 0;
   const frame: Frame = {
     fin: (flags & FrameFlag.Fin) !== 0,
@@ -402,6 +416,7 @@ export function decodeFrameBody(body: Buffer, catalogue: ViolationCatalogue, bod
   if (flags & FrameFlag.HasCloseCode) frame.closeCode = body.readUInt16LE(48);
   if (flags & FrameFlag.HasCloseReason) frame.closeReason = body.toString('utf8', reasonStart, reasonStart + reasonLength);
   const captured: CapturedFrame = { direction: directionOf(flags), time: body.readDoubleLE(12), frame };
+  if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
   if (flags & FrameFlag.Injected) captured.injected = true;
   if (flags & FrameFlag.Edited) captured.edited = true;
   if (flags & FrameFlag.Dropped) captured.dropped = true;
@@ -410,7 +425,8 @@ export function decodeFrameBody(body: Buffer, catalogue: ViolationCatalogue, bod
 
 /** How many bytes of a frame body reach past its close reason (what a partial read must cover). */
 export function frameBodyPrefixLength(fixed: Buffer): number {
-  return FRAME_FIXED_LENGTH + fixed[11] + fixed.readUInt16LE(50);
+  const arrived = fixed.readUInt32LE(4) & FrameFlag.HasArrivedAt ? 8 : 0;
+  return FRAME_FIXED_LENGTH + fixed[11] + fixed.readUInt16LE(50) + arrived;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +436,8 @@ export function frameBodyPrefixLength(fixed: Buffer): number {
 // 12 f64 time           20 f64 size                 28 u32 frame index count
 // 32 u32 frame number count (0, or the same as the index count)   36 u32 anchor frame number
 // 40 violation ordinals (u8 each), stream frame indexes (f64 each), connection frame numbers (u32
-//    each), then the data (absent when DataFromFrames or DataNotStored).
+//    each), with MessageFlag.HasArrivedAt an f64 arrival time, then the data (absent when
+//    DataFromFrames or DataNotStored).
 
 export const MESSAGE_FIXED_LENGTH = 40;
 /** The anchor of a message put before any frame of its connection. */
@@ -440,6 +457,8 @@ export const MessageFlag = {
   Edited: 1 << 6,
   /** The proxy did not forward this message. */
   Dropped: 1 << 7,
+  /** An f64 arrival time follows the frame numbers: the message was held or queued (time is when it went on the wire). */
+  HasArrivedAt: 1 << 8,
 } as const;
 
 /** A message to encode. */
@@ -462,7 +481,8 @@ export function measureMessageBody(input: MessageRecordInput): number {
   const m = input.captured.message;
   const numbers = input.frameNumbers ? input.frameNumbers.length : 0;
   const data = input.dataFromFrames || !input.storeData ? 0 : m.data.length;
-  return MESSAGE_FIXED_LENGTH + Math.min(m.violations.length, 255) + m.frameIndexes.length * 8 + numbers * 4 + data;
+  const arrived = input.captured.arrivedAt === undefined ? 0 : 8;
+  return MESSAGE_FIXED_LENGTH + Math.min(m.violations.length, 255) + m.frameIndexes.length * 8 + numbers * 4 + arrived + data;
 }
 
 export function writeMessageBody(buf: Buffer, offset: number, input: MessageRecordInput, catalogue: ViolationCatalogue): void {
@@ -476,6 +496,7 @@ export function writeMessageBody(buf: Buffer, offset: number, input: MessageReco
   if (captured.injected) flags |= MessageFlag.Injected;
   if (captured.edited) flags |= MessageFlag.Edited;
   if (captured.dropped) flags |= MessageFlag.Dropped;
+  if (captured.arrivedAt !== undefined) flags |= MessageFlag.HasArrivedAt;
   const violations = m.violations.length > 255 ? m.violations.slice(0, 255) : m.violations;
   const numbers = input.frameNumbers ?? [];
 
@@ -498,6 +519,10 @@ export function writeMessageBody(buf: Buffer, offset: number, input: MessageReco
   for (const n of numbers) {
     buf.writeUInt32LE(n >>> 0, at);
     at += 4;
+  }
+  if (captured.arrivedAt !== undefined) {
+    buf.writeDoubleLE(captured.arrivedAt, at);
+    at += 8;
   }
   if (!input.dataFromFrames && input.storeData) m.data.copy(buf, at);
 }
@@ -531,6 +556,11 @@ export function decodeMessageBody(body: Buffer, catalogue: ViolationCatalogue): 
   for (let i = 0; i < indexCount; i++, at += 8) frameIndexes.push(body.readDoubleLE(at));
   const frameNumbers: number[] = [];
   for (let i = 0; i < numberCount; i++, at += 4) frameNumbers.push(body.readUInt32LE(at));
+  let arrivedAt: number | undefined;
+  if (flags & MessageFlag.HasArrivedAt) {
+    arrivedAt = body.readDoubleLE(at);
+    at += 8;
+  }
   const dataFromFrames = (flags & MessageFlag.DataFromFrames) !== 0;
   const dataNotStored = (flags & MessageFlag.DataNotStored) !== 0;
   const captured: CapturedMessage = {
@@ -547,6 +577,7 @@ export function decodeMessageBody(body: Buffer, catalogue: ViolationCatalogue): 
       violations,
     },
   };
+  if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
   if (flags & MessageFlag.Injected) captured.injected = true;
   if (flags & MessageFlag.Edited) captured.edited = true;
   if (flags & MessageFlag.Dropped) captured.dropped = true;

@@ -53,8 +53,13 @@ export interface RecordedCheck {
 export interface CapturedFrame {
   /** Which way it travelled. */
   direction: Direction;
-  /** When its last byte passed the proxy, epoch milliseconds. */
+  /** When it went on the wire (its last byte passed the proxy), epoch milliseconds. */
   time: number;
+  /**
+   * When it arrived at the proxy, epoch milliseconds, when that was earlier than time: it was held at a
+   * breakpoint or queued behind a held message. Absent when it went on as it came.
+   */
+  arrivedAt?: number;
   /** The decoded frame. */
   frame: Frame;
   /** The proxy made this frame (inject, resend, hand-crafted). */
@@ -71,8 +76,13 @@ export interface CapturedFrame {
 export interface CapturedMessage {
   /** Which way it travelled. */
   direction: Direction;
-  /** When its final frame passed the proxy, epoch milliseconds. */
+  /** When its final frame went on the wire (passed the proxy), epoch milliseconds. */
   time: number;
+  /**
+   * When its final frame arrived at the proxy, epoch milliseconds, when that was earlier than time: it
+   * was held at a breakpoint or queued behind a held message. Absent when it went on as it came.
+   */
+  arrivedAt?: number;
   /** The message. */
   message: Message;
   /** The proxy made this message (inject, resend). */

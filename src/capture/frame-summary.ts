@@ -31,6 +31,7 @@ export function summaryOf(connectionId: number, n: number, decoded: DecodedFrame
     payloadNotStored: decoded.payloadNotStored, storedLength: decoded.storedLength,
     preview: preview.text, previewKind: preview.kind,
   };
+  if (captured.arrivedAt !== undefined) row.arrivedAt = captured.arrivedAt;
   if (f.maskKey !== undefined) row.maskKey = f.maskKey.toString('hex');
   if (f.closeCode !== undefined) row.closeCode = f.closeCode;
   if (f.closeReason !== undefined) row.closeReason = f.closeReason;

@@ -112,7 +112,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
 }
 
 /** Chrome's message fields, plus Framescope's flags where they apply. */
-export type HarMessage = HarWebSocketMessage & { truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string };
+export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string };
 
 export function messageToHar(m: CapturedMessage): HarMessage {
   const { opcode, data, truncated } = m.message;
@@ -122,6 +122,8 @@ export function messageToHar(m: CapturedMessage): HarMessage {
     opcode,
     data: opcode === 1 ? data.toString('utf8') : data.toString('base64'),
   };
+  // Held or queued: time is when it went on the wire, _arrived when it reached the proxy.
+  if (m.arrivedAt !== undefined) har._arrived = m.arrivedAt / 1000;
   if (truncated) har.truncated = true;
   if (m.injected) har.injected = true;
   if (m.edited) har.edited = true;
@@ -132,6 +134,7 @@ export function messageToHar(m: CapturedMessage): HarMessage {
 
 export function frameToHar(f: CapturedFrame): Record<string, unknown> {
   const har: Record<string, unknown> = { type: f.direction, time: f.time / 1000, ...frameToJson(f.frame) };
+  if (f.arrivedAt !== undefined) har._arrived = f.arrivedAt / 1000;
   if (f.injected) har.injected = true;
   if (f.edited) har.edited = true;
   if (f.dropped) har.dropped = true;

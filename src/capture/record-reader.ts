@@ -2,7 +2,7 @@
 // large pieces, and decoding the records read: whole frames and messages, a frame up to its
 // preview, and payload views for the search.
 import {
-  FRAME_FIXED_LENGTH, MESSAGE_FIXED_LENGTH, RECORD_HEADER_LENGTH, RecordType, decodeFrameBody, decodeMessageBody,
+  FRAME_FIXED_LENGTH, MESSAGE_FIXED_LENGTH, MessageFlag, RECORD_HEADER_LENGTH, RecordType, decodeFrameBody, decodeMessageBody,
   frameBodyPrefixLength, recordBodyLength, recordIntact, type DecodedFrame, type DecodedMessage, type ViolationCatalogue,
 } from './capture-file.js';
 import { MessageBits, type ConnectionIndex } from './capture-index.js';
@@ -153,6 +153,7 @@ export function messageDataView(reader: RecordReader, catalogue: ViolationCatalo
   const offset = entry.messageOffset.get(m);
   const fixed = reader.bytes(offset, RECORD_HEADER_LENGTH + MESSAGE_FIXED_LENGTH);
   const body = fixed.subarray(RECORD_HEADER_LENGTH);
-  const dataAt = MESSAGE_FIXED_LENGTH + body[9] + 8 * body.readUInt32LE(28) + 4 * body.readUInt32LE(32);
+  const arrived = body.readUInt32LE(4) & MessageFlag.HasArrivedAt ? 8 : 0;
+  const dataAt = MESSAGE_FIXED_LENGTH + body[9] + 8 * body.readUInt32LE(28) + 4 * body.readUInt32LE(32) + arrived;
   return reader.bytes(offset + RECORD_HEADER_LENGTH + dataAt, recordBodyLength(fixed, 0) - dataAt);
 }

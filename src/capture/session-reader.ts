@@ -75,6 +75,7 @@ function frameOfSummary(row: FrameSummary): CapturedFrame {
   if (row.closeCode !== undefined) frame.closeCode = row.closeCode;
   if (row.closeReason !== undefined) frame.closeReason = row.closeReason;
   const captured: CapturedFrame = { direction: row.direction, time: row.time, frame };
+  if (row.arrivedAt !== undefined) captured.arrivedAt = row.arrivedAt;
   if (row.injected) captured.injected = true;
   if (row.edited) captured.edited = true;
   if (row.dropped) captured.dropped = true;

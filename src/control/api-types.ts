@@ -96,8 +96,10 @@ export interface FrameSummary {
   /** The frame's number in its connection, from 0, both directions in wire order. */
   number: number;
   direction: Direction;
-  /** Epoch ms. */
+  /** Epoch ms when it went on the wire: the list's order, never going backwards. */
   time: number;
+  /** Epoch ms when it arrived at the proxy; present only when earlier than time (held or queued behind a hold). */
+  arrivedAt?: number;
   fin: boolean;
   rsv1: boolean;
   rsv2: boolean;
@@ -146,8 +148,10 @@ export interface MessageSummary {
   /** The message's number in its connection, from 0. */
   number: number;
   direction: Direction;
-  /** Epoch ms when its final frame passed. */
+  /** Epoch ms when its final frame went on the wire. */
   time: number;
+  /** Epoch ms when its final frame arrived at the proxy; present only when earlier than time (held or queued). */
+  arrivedAt?: number;
   /** 1 text, 2 binary. */
   opcode: number;
   /** Application-side size in bytes. */

@@ -21,7 +21,7 @@ export function messageSummary(number: number, m: CapturedMessage): MessageSumma
   const data = m.message.data;
   const preview = previewOf(data.subarray(0, PREVIEW_BYTES), data.length > PREVIEW_BYTES);
   return {
-    number, direction: m.direction, time: m.time, opcode: m.message.opcode, size: m.message.size,
+    number, direction: m.direction, time: m.time, ...(m.arrivedAt !== undefined ? { arrivedAt: m.arrivedAt } : {}), opcode: m.message.opcode, size: m.message.size,
     compressed: m.message.compressed, truncated: m.message.truncated, violations: m.message.violations,
     injected: m.injected === true, edited: m.edited === true, dropped: m.dropped === true,
     preview: preview.text, previewKind: preview.kind,

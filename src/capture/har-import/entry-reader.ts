@@ -273,6 +273,8 @@ export class EntryReader {
       const message: Message = { opcode, data: EMPTY, truncated, compressed: false, size: spooled.length, frameIndexes: [], violations: [] };
       this.data.messages.set(message, spooled);
       const captured: CapturedMessage = { direction: item.type, time: this.time(item.time, `${field}.time`, 'message'), message };
+      const arrivedAt = this.arrived(item._arrived, `${field}._arrived`);
+      if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
       // Framescope's flags on messages it made, edited or held back.
       for (const flag of ['injected', 'edited', 'dropped'] as const) {
         if (item[flag] === true) captured[flag] = true;
@@ -310,6 +312,8 @@ export class EntryReader {
       position.index += 1;
       position.offset += frame.headerLength + frame.payloadLength;
       const captured: CapturedFrame = { direction: fields.type, time, frame };
+      const arrivedAt = this.arrived(json._arrived, `${field}._arrived`);
+      if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
       for (const flag of ['injected', 'edited', 'dropped'] as const) {
         if (json[flag] === true) captured[flag] = true;
         else if (json[flag] !== undefined && json[flag] !== false) report(flag, `${bad(json[flag], 'true or false')}; read as false`);
@@ -330,6 +334,14 @@ export class EntryReader {
   }
 
   /** A message or frame time as epoch ms; NaN (filled in later) with a problem when it is not a time. */
+  /** Framescope's `_arrived`: when a held or queued item arrived at the proxy (time is when it went on the wire). */
+  private arrived(value: unknown, field: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return harTimeToMs(value);
+    this.problem(field, `${bad(value, 'a time')}; no arrival time imported`);
+    return undefined;
+  }
+
   private time(value: unknown, field: string, what: string): number {
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return harTimeToMs(value);
     this.problem(field, `${bad(value, 'a time')}; the ${what} takes the time of the one before it`);

@@ -23,15 +23,18 @@ export const MAX_QUEUED_LISTED = 100;
 type OutItem =
   | { kind: 'bytes'; bytes: Buffer[]; record: Rec[] }
   | { kind: 'collection'; collection: Collection }
-  | { kind: 'own'; opcode: 1 | 2; data: Buffer; flags: RelayFlags }
+  | { kind: 'own'; opcode: 1 | 2; data: Buffer; flags: RelayFlags; arrivedAt?: number }
   | HeldOut;
 
-/** How the queue's items leave, once nothing held is ahead of them. */
+/**
+ * How the queue's items leave, once nothing held is ahead of them. Everything leaving the queue
+ * waited: it is recorded at the time it goes on the wire, with the time it arrived beside it.
+ */
 export interface QueueSink {
   /** Sends a gathered message on (as it came, or re-encoded). */
   release(c: Collection): void;
-  /** Encodes and sends a message of the proxy's own. */
-  sendOwn(opcode: number, data: Buffer, flags: RelayFlags): void;
+  /** Encodes and sends a message of the proxy's own; arrivedAt: when the held message it replaces arrived. */
+  sendOwn(opcode: number, data: Buffer, flags: RelayFlags, arrivedAt?: number): void;
   /** Writes bytes as they are, then records what they carried. */
   writeAndRecord(bytes: Buffer[], records: Rec[]): void;
 }
@@ -98,7 +101,9 @@ export class HeldQueue {
     const flags = decision.action === 'forward' ? { dropped: true, edited: true } : { dropped: true };
     const replacement: OutItem[] = [{ kind: 'bytes', bytes: controls, record: collectionRecords(c, flags) }];
     if (decision.action === 'forward' && decision.editedMessage) {
-      replacement.push({ kind: 'own', opcode: decision.editedMessage.opcode, data: decision.editedMessage.data, flags: { edited: true } });
+      // The edit is the held message as the receiver gets it: it arrived when the original did.
+      const arrivedAt = c.messageTime;
+      replacement.push({ kind: 'own', opcode: decision.editedMessage.opcode, data: decision.editedMessage.data, flags: { edited: true }, ...(arrivedAt !== undefined ? { arrivedAt } : {}) });
     }
     this.items.splice(at, 1, ...replacement);
     return true;
@@ -111,7 +116,7 @@ export class HeldQueue {
       if (head.kind === 'held') break;
       this.items.shift();
       if (head.kind === 'collection') this.sink.release(head.collection);
-      else if (head.kind === 'own') this.sink.sendOwn(head.opcode, head.data, head.flags);
+      else if (head.kind === 'own') this.sink.sendOwn(head.opcode, head.data, head.flags, head.arrivedAt);
       else this.sink.writeAndRecord(head.bytes, head.record);
     }
     const next = this.items[0];

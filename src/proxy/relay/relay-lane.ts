@@ -13,7 +13,7 @@ import { LaneOutput, type PauseReason } from './lane-output.js';
 import { OwnEncoder } from './own-encoder.js';
 import type { RelayRecorder } from './relay-recorder.js';
 import {
-  MAX_COLLECTED_MESSAGE, collectionRecords,
+  MAX_COLLECTED_MESSAGE, collectionRecords, sentAt,
   type Collection, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
 } from './relay-types.js';
 
@@ -83,9 +83,10 @@ export class RelayLane {
     this.own.onReencodingStart = () => this.updateMessageCap();
     this.queue = new HeldQueue(
       {
-        release: (c) => this.release(c),
-        sendOwn: (opcode, data, flags) => this.sendOwn(opcode, data, flags),
-        writeAndRecord: (bytes, records) => this.writeAndRecord(bytes, records),
+        // What leaves the queue waited: recorded at its wire time, with its arrival beside it.
+        release: (c) => this.release(c, Date.now()),
+        sendOwn: (opcode, data, flags, arrivedAt) => this.sendOwn(opcode, data, flags, arrivedAt),
+        writeAndRecord: (bytes, records) => this.writeAndRecord(bytes, sentAt(records, Date.now())),
       },
       options.breakpoints,
     );
@@ -399,18 +400,22 @@ export class RelayLane {
     this.recorder.recordAll(this.direction, records);
   }
 
-  /** Sends a gathered message on: as it came, or compressed again when this direction is re-encoded. */
-  private release(c: Collection): void {
+  /**
+   * Sends a gathered message on: as it came, or compressed again when this direction is re-encoded.
+   * wireTime: it waited in the queue and leaves now.
+   */
+  private release(c: Collection, wireTime?: number): void {
     const message = c.message!;
+    const records = (): Rec[] => (wireTime === undefined ? collectionRecords(c) : sentAt(collectionRecords(c), wireTime));
     if (this.ownCloseSent) {
-      this.recordAll(asDropped(collectionRecords(c)));
+      this.recordAll(asDropped(records()));
       return;
     }
     const reencode = this.own.isReencoding && message.compressed && !message.truncated;
     if (!reencode && this.chunk !== null && c.inChunk && c.inChunk.start === this.runEnd) {
       // Its bytes follow the pending run in the same chunk: they leave in the same write.
       this.runEnd = c.inChunk.end;
-      this.runRecords.push(...collectionRecords(c));
+      this.runRecords.push(...records());
       return;
     }
     this.flushRun();
@@ -421,7 +426,7 @@ export class RelayLane {
     } else {
       for (const f of c.frames) for (const b of f.bytes) this.write(b);
     }
-    this.recordAll(collectionRecords(c));
+    this.recordAll(records());
   }
 
   private resolveHeld(item: HeldOut, decision: HeldDecision): void {
@@ -473,7 +478,7 @@ export class RelayLane {
   }
 
   /** Encodes, writes and records a message of the proxy's own (injected, resent or edited). */
-  private sendOwn(opcode: number, data: Buffer, flags: RelayFlags): void {
+  private sendOwn(opcode: number, data: Buffer, flags: RelayFlags, arrivedAt?: number): void {
     if (this.ownCloseSent || (opcode === Opcode.Close && this.closeSentToDest)) {
       // It was asked for before the close went out; sending it now would break RFC 6455 section 5.5.1.
       this.recorder.error(`did not send a frame (opcode ${opcode}) to the ${this.receiver}: it had already received a close frame, and nothing may follow one (RFC 6455 section 5.5.1)`);
@@ -485,11 +490,11 @@ export class RelayLane {
     const [frame] = this.own.parseOwn(bytes);
     if (!frame) return;
     if (opcode === Opcode.Close) this.closeSentToDest = this.ownCloseSent = true;
-    this.recorder.recordFrame(this.direction, frame, time, flags);
+    this.recorder.recordFrame(this.direction, frame, time, flags, arrivedAt);
     if (opcode === Opcode.Text || opcode === Opcode.Binary) {
       this.recorder.recordMessage(this.direction, {
         opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
-      }, time, flags);
+      }, time, flags, arrivedAt);
     }
   }
 

@@ -12,7 +12,8 @@ export class RelayRecorder {
     private readonly maxStoredPayload: number,
   ) {}
 
-  recordFrame(direction: Direction, frame: Frame, time: number, flags: RelayFlags): void {
+  /** time: when it went on the wire; arrivedAt: when it arrived, if earlier (it was held or queued). */
+  recordFrame(direction: Direction, frame: Frame, time: number, flags: RelayFlags, arrivedAt?: number): void {
     const c = this.connection;
     if (frame.opcode === Opcode.Close && !c.close && !flags.dropped) {
       c.close = { code: frame.closeCode ?? 1005, reason: frame.closeReason ?? '', closedBy: direction === 'send' ? 'client' : 'server' };
@@ -22,20 +23,20 @@ export class RelayRecorder {
     const cap = this.maxStoredPayload;
     const payload = frame.payload.length > cap ? frame.payload.subarray(0, cap) : frame.payload;
     const stored = payload === frame.payload ? frame : { ...frame, payload, truncated: true };
-    this.session.addFrame(c, { direction, time, frame: stored, ...flags });
+    this.session.addFrame(c, { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), frame: stored, ...flags });
   }
 
-  recordMessage(direction: Direction, message: Message, time: number, flags: RelayFlags = {}): void {
+  recordMessage(direction: Direction, message: Message, time: number, flags: RelayFlags = {}, arrivedAt?: number): void {
     const cap = this.maxStoredPayload;
     const stored = message.data.length > cap ? { ...message, data: message.data.subarray(0, cap), truncated: true } : message;
-    this.session.addMessage(this.connection, { direction, time, message: stored, ...flags });
+    this.session.addMessage(this.connection, { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), message: stored, ...flags });
   }
 
   /** Records frames and messages in the order given. */
   recordAll(direction: Direction, records: Rec[]): void {
     for (const r of records) {
-      if (r.kind === 'frame') this.recordFrame(direction, r.frame, r.time, r.flags ?? {});
-      else this.recordMessage(direction, r.message, r.time, r.flags);
+      if (r.kind === 'frame') this.recordFrame(direction, r.frame, r.time, r.flags ?? {}, r.arrivedAt);
+      else this.recordMessage(direction, r.message, r.time, r.flags, r.arrivedAt);
     }
   }
 

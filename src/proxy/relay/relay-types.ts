@@ -37,10 +37,22 @@ export interface Timed {
   time: number;
 }
 
-/** Something to record once its bytes are on their way, in wire order (a message right after its last frame). */
+/**
+ * Something to record once its bytes are on their way, in wire order (a message right after its last
+ * frame). time is when it arrived until it leaves a hold; then time is when it went on the wire and
+ * arrivedAt when it arrived (see sentAt).
+ */
 export type Rec =
-  | { kind: 'frame'; frame: Frame; time: number; flags?: RelayFlags }
-  | { kind: 'message'; message: Message; time: number; flags?: RelayFlags };
+  | { kind: 'frame'; frame: Frame; time: number; arrivedAt?: number; flags?: RelayFlags }
+  | { kind: 'message'; message: Message; time: number; arrivedAt?: number; flags?: RelayFlags };
+
+/**
+ * Records that waited (held, or queued behind a held message) and leave now: their time becomes the
+ * wire time, so a list in wire order never goes backwards, and the arrival is kept beside it.
+ */
+export function sentAt(records: Rec[], wireTime: number): Rec[] {
+  return records.map((r) => (r.time < wireTime ? { ...r, time: wireTime, arrivedAt: r.arrivedAt ?? r.time } : r));
+}
 
 /** A data message gathered whole (with control frames that came between its fragments). */
 export interface Collection {
