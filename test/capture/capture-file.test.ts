@@ -3,7 +3,7 @@ import {
   FILE_HEADER_LENGTH, FRAME_FIXED_LENGTH, MESSAGE_FIXED_LENGTH, RECORD_HEADER_LENGTH, RecordType, ViolationCatalogue,
   checkFileHeader, decodeCatalogueBody, decodeConnectionBody, decodeErrorBody, decodeFrameBody, decodeMessageBody,
   decodeCheckpointBody, encodeCatalogueBody, encodeCheckpoint, encodeConnectionBody, encodeErrorBody, encodeFileHeader, encodeRecord, measureFrameBody,
-  measureMessageBody, readRecordHeader, recordIntact, violationBit, violationMask, writeFrameBody, writeMessageBody,
+  measureMessageBody, readRecordHeader, recordIntact, FrameFlag, frameBodyPrefixLength, violationBit, violationMask, writeFrameBody, writeMessageBody,
   type FrameRecordInput, type MessageRecordInput,
 } from '../../src/capture/capture-file.js';
 import { crc32 } from 'node:zlib';
@@ -284,5 +284,41 @@ describe('connection and error records', () => {
   it('round-trip errors with and without a connection', () => {
     expect(decodeErrorBody(encodeErrorBody({ message: 'bad request line', time: 12 }))).toStrictEqual({ message: 'bad request line', time: 12 });
     expect(decodeErrorBody(encodeErrorBody({ message: 'x', connectionId: 4, time: 13 }))).toStrictEqual({ message: 'x', connectionId: 4, time: 13 });
+  });
+});
+
+describe('arrival times of held and queued traffic', () => {
+  it('round-trip on a frame, after the close reason and before the payload, and leave a prefix readable', () => {
+    const captured: CapturedFrame = { ...everyFieldFrame(), time: 1_700_000_000_500, arrivedAt: 1_700_000_000_123.5 };
+    const body = bodyOf(frameRecord({ connectionId: 1, captured, storePayload: true }));
+    expect(body.readUInt32LE(4) & FrameFlag.HasArrivedAt).toBe(FrameFlag.HasArrivedAt);
+    const at = FRAME_FIXED_LENGTH + 4 + Buffer.byteLength('hé');
+    expect(body.readDoubleLE(at)).toBe(1_700_000_000_123.5);
+    expect(body.subarray(at + 8).equals(captured.frame.payload)).toBe(true);
+    expect(frameBodyPrefixLength(body)).toBe(at + 8);
+    expect(decodeFrameBody(body, catalogue).captured).toStrictEqual(captured);
+    const prefix = decodeFrameBody(body.subarray(0, at + 8 + 2), catalogue, body.length);
+    expect(prefix.captured.arrivedAt).toBe(1_700_000_000_123.5);
+    expect(prefix.captured.frame.payload).toEqual(Buffer.from([0x03, 0xe9]));
+    expect(prefix.storedLength).toBe(5);
+  });
+
+  it('round-trip on a message, after the frame numbers and before the data', () => {
+    const captured: CapturedMessage = {
+      direction: 'send', time: 1_700_000_000_900, arrivedAt: 1_700_000_000_400,
+      message: { opcode: 1, data: Buffer.from('held'), truncated: false, compressed: false, size: 4, frameIndexes: [3], violations: [] },
+    };
+    const record = messageRecord({ connectionId: 2, captured, frameNumbers: [5], anchorFrame: 5, dataFromFrames: false, storeData: true });
+    expect(record.length).toBe(RECORD_HEADER_LENGTH + MESSAGE_FIXED_LENGTH + 8 + 4 + 8 + 4);
+    const decoded = decodeMessageBody(bodyOf(record), catalogue);
+    expect(decoded).toStrictEqual({ connectionId: 2, captured, frameNumbers: [5], anchorFrame: 5, dataFromFrames: false, dataNotStored: false });
+  });
+
+  it('are absent from records of traffic that went on as it came, which keep the old layout', () => {
+    const plain = everyFieldFrame();
+    const body = bodyOf(frameRecord({ connectionId: 1, captured: plain, storePayload: true }));
+    expect(body.readUInt32LE(4) & FrameFlag.HasArrivedAt).toBe(0);
+    expect(body.length).toBe(FRAME_FIXED_LENGTH + 4 + Buffer.byteLength('hé') + 5);
+    expect('arrivedAt' in decodeFrameBody(body, catalogue).captured).toBe(false);
   });
 });
