@@ -1,5 +1,5 @@
 // The in-memory index of a capture file: per frame and per message a few numbers in typed arrays
-// (no object per frame), per connection its counters. About 24 bytes per frame and 28 per message,
+// (no object per frame), per connection its counters. About 32 bytes per frame and 28 per message,
 // so a million frames cost a few tens of MB; everything else is read back from the file. Also how
 // the index is built by scanning a saved file, and how the search walks it.
 import { fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
@@ -80,6 +80,8 @@ export const FrameBits = {
   PayloadNotStored: 1 << 14,
   /** A message names this frame among its frames. */
   InMessage: 1 << 15,
+  /** The frame's violation count (0-255) is bits 16-23. */
+  ViolationCountShift: 16,
 } as const;
 
 /** Bits of a message's entry in the index. */
@@ -99,6 +101,11 @@ export function opcodeOfBits(bits: number): number {
   return (bits >>> 1) & 0xf;
 }
 
+/** A frame's violation count from its index bits. */
+export function violationCountOfBits(bits: number): number {
+  return (bits >>> FrameBits.ViolationCountShift) & 0xff;
+}
+
 export function directionOfBits(bits: number): Direction {
   return bits & 1 ? 'receive' : 'send';
 }
@@ -115,6 +122,10 @@ export class ConnectionIndex {
   readonly frameBits = new Column(uint32);
   /** Per frame: violation mask (bit = position in VIOLATION_CODES). */
   readonly frameViolations = new Column(uint32);
+  /** Per frame: its length field (payload length), exact up to 2^53 - 1. */
+  readonly frameLength = new Column(float64);
+  /** The exact length fields past 2^53 - 1 (rare: a double rounds them), by frame number. */
+  readonly exactLengths = new Map<number, bigint>();
   /** Per message, by message number: the record's file offset. */
   readonly messageOffset = new Column(float64);
   /** Per message: when it completed, epoch ms. */
@@ -149,12 +160,14 @@ export class ConnectionIndex {
     return this.messageOffset.length;
   }
 
-  /** Adds a frame and returns its number. */
-  addFrame(offset: number, time: number, bits: number, violations: number, violationCount: number, wireBytes: number): number {
+  /** Adds a frame and returns its number; `payloadLength` is its length field, exact. */
+  addFrame(offset: number, time: number, bits: number, violations: number, violationCount: number, wireBytes: number, payloadLength: bigint | number = 0): number {
+    if (typeof payloadLength === 'bigint' && payloadLength > BigInt(Number.MAX_SAFE_INTEGER)) this.exactLengths.set(this.frameOffset.length, payloadLength);
     this.frameOffset.push(offset);
     this.frameTime.push(time);
-    this.frameBits.push(bits);
+    this.frameBits.push((bits | (Math.min(violationCount, 0xff) << FrameBits.ViolationCountShift)) >>> 0);
     this.frameViolations.push(violations);
+    this.frameLength.push(Number(payloadLength));
     if (bits & FrameBits.Receive) {
       this.framesReceived++;
       this.bytesReceived += wireBytes;
@@ -210,7 +223,7 @@ export class ConnectionIndex {
 
   /** Bytes held by this connection's columns. */
   get byteLength(): number {
-    return [this.frameOffset, this.frameTime, this.frameBits, this.frameViolations,
+    return [this.frameOffset, this.frameTime, this.frameBits, this.frameViolations, this.frameLength,
       this.messageOffset, this.messageTime, this.messageAnchor, this.messageBits, this.messageViolations]
       .reduce((sum, column) => sum + column.byteLength, 0);
   }
@@ -455,8 +468,9 @@ function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: nu
       const count = body[11];
       let mask = 0;
       for (let i = 0; i < count; i++) mask |= catalogue.maskBitOf(body[FRAME_FIXED_LENGTH + i]);
+      const length = flags & FrameFlag.ExactLength ? body.readBigUInt64LE(20) : body.readDoubleLE(20);
       index.connection(body.readUInt32LE(0)).addFrame(offset, body.readDoubleLE(12), frameBitsOfFlags(flags, opcode), mask >>> 0, count,
-        body[10] + body.readDoubleLE(20));
+        body[10] + Number(length), length);
       return;
     }
     case RecordType.Message: {

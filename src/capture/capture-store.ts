@@ -15,6 +15,7 @@ import { searchCapture, type SearchHit, type SearchOptions, type SearchQuery } f
 import { restoreCaptureFile } from './capture-file-restore.js';
 import { CaptureWriter } from './capture-writer.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
+import { FrameOrder, type FrameSort } from './frame-order.js';
 import { summaryOf, type FrameSummary } from './frame-summary.js';
 import { MessageFrames, dataIsPayloads } from './message-frames.js';
 import type { Annotation } from './annotations.js';
@@ -104,6 +105,8 @@ export class CaptureStore {
   private warned = false;
   private payloadsOff = false;
   private readonly messageFrames = new MessageFrames();
+  /** Sorted frame orders of the list, cached per connection. */
+  private readonly frameOrder = new FrameOrder();
   /** Set while writes fail: what is put is counted here instead of recorded. */
   private paused: PausedRecording | null = null;
   /** Connections whose record changed while paused, and errors put meanwhile: recorded when writes succeed again. */
@@ -209,7 +212,7 @@ export class CaptureStore {
     const offset = this.writer.append(RecordType.Frame, parts.length, (buf, at) => writeFrameBody(buf, at, input, parts, this.catalogue));
     const entry = this.index.connection(connectionId);
     const n = entry.addFrame(offset, captured.time, frameBits(captured, !input.storePayload), violationMask(frame.violations),
-      frame.violations.length, frame.headerLength + frame.payloadLength);
+      frame.violations.length, frame.headerLength + frame.payloadLength, frame.payloadLengthExact ?? frame.payloadLength);
     this.messageFrames.track(connectionId, captured, n, input.storePayload);
     this.checkWarning();
     return n;
@@ -341,13 +344,24 @@ export class CaptureStore {
   }
 
   /**
-   * Rows start (inclusive) to end (exclusive) of a connection's frame list: frame numbers without a
-   * filter, positions among the frames that pass it with one.
+   * The numbers of a connection's frames as its list shows them: those that pass a filter, in a
+   * column's order (ties in wire order). Null for every frame in wire order.
    */
-  frames(connectionId: number, start: number, end: number, filter?: FrameFilter): FrameSummary[] {
+  listNumbers(connectionId: number, filter?: FrameFilter, sort?: FrameSort): Uint32Array | null {
+    const entry = this.index.find(connectionId);
+    if (!entry) return new Uint32Array(0);
+    if (sort) return filter ? this.frameOrder.filtered(entry, sort, filter) : this.frameOrder.numbers(entry, sort);
+    return filter ? this.frameNumbers(connectionId, filter) : null;
+  }
+
+  /**
+   * Rows start (inclusive) to end (exclusive) of a connection's frame list: frame numbers without a
+   * filter or sort, positions in the list (listNumbers) with one.
+   */
+  frames(connectionId: number, start: number, end: number, filter?: FrameFilter, sort?: FrameSort): FrameSummary[] {
     const entry = this.index.find(connectionId);
     if (!entry) return [];
-    const numbers = filter ? this.frameNumbers(connectionId, filter) : null;
+    const numbers = this.listNumbers(connectionId, filter, sort);
     const total = numbers ? numbers.length : entry.frameCount;
     const from = Math.max(0, Math.floor(start));
     const to = Math.min(total, Math.floor(end));

@@ -192,6 +192,14 @@ export interface MessageInfo {
   violations: string[];
 }
 
+/** How a frame list is sorted: by a column, ties in wire order. Without one, the list is in wire order. */
+export interface FrameListSort {
+  /** time (when seen), direction (sent first), opcode, length (the payload length field, exact), violations (how many). */
+  key: 'time' | 'direction' | 'opcode' | 'length' | 'violations';
+  /** Largest first; ties stay in wire order either way. */
+  descending?: boolean;
+}
+
 export interface FrameFilter {
   direction?: Direction;
   /** Only this opcode. */
@@ -451,7 +459,9 @@ export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
   listConnections: { params: Record<string, never>; result: ConnectionSummary[] };
   getConnection: { params: { id: number }; result: ConnectionDetail };
-  queryFrames: { params: { connectionId: number; start: number; end: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'> }; result: { total: number; frames: FrameSummary[] } };
+  queryFrames: { params: { connectionId: number; start: number; end: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'>; sort?: FrameListSort }; result: { total: number; frames: FrameSummary[] } };
+  /** Where frame `number` sits in the list under a filter and sort; -1 when the filter hides it. */
+  locateFrame: { params: { connectionId: number; number: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'>; sort?: FrameListSort }; result: { position: number } };
   getFrame: { params: { connectionId: number; number: number }; result: FrameDetail };
   /** A connection's data messages by range (a session imported from another tool's HAR has only these). */
   queryMessages: { params: { connectionId: number; start: number; end: number }; result: { total: number; messages: MessageSummary[] } };

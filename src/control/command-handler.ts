@@ -2,6 +2,7 @@
 // api-types.ts names for it; bad parameters are errors the client sees.
 import { exactLength, lengthFromJson } from '../protocol/exact-length.js';
 import { validAnnotation } from '../capture/annotations.js';
+import { frameSortOf } from '../capture/frame-order.js';
 import { HarJobs } from './har-jobs.js';
 import { computeAccept } from '../protocol/handshake.js';
 import { headerValues } from '../protocol/http-head.js';
@@ -71,12 +72,19 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       };
       return detail;
     },
-    queryFrames: ({ connectionId, start, end, filter }) => {
+    queryFrames: ({ connectionId, start, end, filter, sort }) => {
       const storeFilter = filter && { direction: filter.direction, opcode: filter.opcode, violation: filter.violation as never };
+      const order = frameSortOf(sort);
       return {
         total: engine.store.frameCount(connectionId, storeFilter),
-        frames: framesWithPreviews(engine.store, connectionId, engine.store.frames(connectionId, start, Math.min(end, start + 5000), storeFilter)),
+        frames: framesWithPreviews(engine.store, connectionId, engine.store.frames(connectionId, start, Math.min(end, start + 5000), storeFilter, order)),
       };
+    },
+    locateFrame: ({ connectionId, number, filter, sort }) => {
+      const storeFilter = filter && { direction: filter.direction, opcode: filter.opcode, violation: filter.violation as never };
+      const numbers = engine.store.listNumbers(connectionId, storeFilter, frameSortOf(sort));
+      if (!numbers) return { position: Number.isInteger(number) && number >= 0 && number < engine.store.frameCount(connectionId) ? number : -1 };
+      return { position: numbers.indexOf(number) };
     },
     getFrame: ({ connectionId, number }) => {
       const stored = engine.store.frame(connectionId, number);
