@@ -2,7 +2,7 @@
 // fetched by range (queryFrames, at most 5000 a call) in pages kept in a small LRU cache, so memory
 // stays flat however long the connection is. Live frames arrive in 'frames' events and fill the tail.
 import type { ControlClient } from '../api/control-client.js';
-import type { ControlCommands, ControlEvent, Direction } from '../api/wire.js';
+import type { ControlCommands, ControlEvent, Direction, FrameListSort } from '../api/wire.js';
 import { toFrameRow, type FrameRow } from './frame-row.js';
 import { Observable } from './observable.js';
 import { PAGE, PAGES_PER_REQUEST, RowPages } from './row-pages.js';
@@ -15,6 +15,8 @@ const TAIL_REFRESH_MS = 250;
 export class FramesStore extends Observable {
   connectionId: number | undefined;
   filter: FrameListFilter = {};
+  /** The column the engine sorts the list by; undefined for wire order. Kept across connections. */
+  sort: FrameListSort | undefined;
   /** Follow the newest frame as it arrives. */
   follow = true;
   private readonly pages: RowPages<FrameRow>;
@@ -29,7 +31,7 @@ export class FramesStore extends Observable {
     this.pages = new RowPages<FrameRow>({
       query: async (start, end) => {
         const result = await this.client.request('queryFrames', {
-          connectionId: this.connectionId!, start, end, ...(this.filtered ? { filter: this.filter } : {}),
+          connectionId: this.connectionId!, start, end, ...(this.filtered ? { filter: this.filter } : {}), ...(this.sort ? { sort: this.sort } : {}),
         });
         return { total: result.total, rows: result.frames.map(toFrameRow) };
       },
@@ -53,6 +55,22 @@ export class FramesStore extends Observable {
     return this.filter.direction !== undefined || this.filter.opcode !== undefined || this.filter.violation !== undefined;
   }
 
+  /** Positions are not frame numbers: the engine places the rows (a filter or a sort). */
+  get placed(): boolean {
+    return this.filtered || this.sort !== undefined;
+  }
+
+  /**
+   * Sorts by a column: a new column ascending, the same one again descending; undefined for wire order.
+   * A sorted list no longer follows its tail (new frames land in their sorted place).
+   */
+  sortBy(key: FrameListSort['key'] | undefined): void {
+    if (key === undefined) this.sort = undefined;
+    else this.sort = this.sort?.key === key ? { key, descending: !this.sort.descending } : { key, descending: false };
+    if (this.sort) this.follow = false;
+    this.reset(this.placed ? 0 : this.unfilteredTotal);
+  }
+
   /** Shows another connection (or none); frameCount is what its summary says. A live one is followed. */
   setConnection(id: number | undefined, frameCount: number, live = false): void {
     if (id === this.connectionId) return;
@@ -63,7 +81,7 @@ export class FramesStore extends Observable {
 
   setFilter(filter: FrameListFilter): void {
     this.filter = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as FrameListFilter;
-    this.reset(this.filtered ? 0 : this.unfilteredTotal);
+    this.reset(this.placed ? 0 : this.unfilteredTotal);
   }
 
   setFollow(on: boolean): void {
@@ -93,6 +111,10 @@ export class FramesStore extends Observable {
    * Unfiltered, the position is the number; filtered, a binary search over positions.
    */
   async locate(number: number): Promise<number> {
+    if (this.sort) {
+      const { position } = await this.client.request('locateFrame', { connectionId: this.connectionId!, number, ...(this.filtered ? { filter: this.filter } : {}), sort: this.sort });
+      return Math.max(0, position);
+    }
     if (!this.filtered) return Math.min(number, Math.max(0, this.total - 1));
     const cached = this.pages.findCached((r) => r.number === number);
     if (cached >= 0) return cached;
@@ -114,13 +136,15 @@ export class FramesStore extends Observable {
     for (const event of events) {
       if (event.kind === 'connection' && event.connection.id === this.connectionId) {
         this.unfilteredTotal = event.connection.frameCount;
-        if (!this.filtered && this.total !== event.connection.frameCount) {
+        if (!this.placed && this.total !== event.connection.frameCount) {
           this.pages.total = event.connection.frameCount;
           changed = true;
+        } else if (this.sort) {
+          this.scheduleSortedRefresh();
         } else if (this.filtered) {
           this.scheduleTailRefresh();
         }
-      } else if (event.kind === 'frames' && event.connectionId === this.connectionId && !this.filtered) {
+      } else if (event.kind === 'frames' && event.connectionId === this.connectionId && !this.placed) {
         for (const f of event.frames) this.pages.put(f.number, toFrameRow(f));
         changed = true;
       }
@@ -133,11 +157,11 @@ export class FramesStore extends Observable {
 
   private reset(total: number): void {
     this.pages.reset(total);
-    this.unfilteredTotal = this.filtered ? this.unfilteredTotal : total;
+    this.unfilteredTotal = this.placed ? this.unfilteredTotal : total;
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
     this.tailTimer = undefined;
-    if (this.connectionId !== undefined && this.filtered) {
-      // The filtered count is the engine's to tell: ask for it with the first page.
+    if (this.connectionId !== undefined && this.placed) {
+      // The filtered count and the sorted rows are the engine's to tell: ask for them with the first page.
       this.initialized = this.pages.load(0, PAGES_PER_REQUEST);
     } else {
       this.initialized = Promise.resolve();
@@ -148,8 +172,18 @@ export class FramesStore extends Observable {
   private async fetchNumberAt(position: number): Promise<number | undefined> {
     const row = this.rowAt(position);
     if (row) return row.number;
-    const result = await this.client.request('queryFrames', { connectionId: this.connectionId!, start: position, end: position + 1, filter: this.filter });
+    const result = await this.client.request('queryFrames', { connectionId: this.connectionId!, start: position, end: position + 1, filter: this.filter, ...(this.sort ? { sort: this.sort } : {}) });
     return result.frames[0]?.number;
+  }
+
+  /** New frames in a sorted list may land anywhere: the rows in view are asked for again, at most this often. */
+  private scheduleSortedRefresh(): void {
+    if (this.tailTimer !== undefined) return;
+    const generation = this.pages.generation;
+    this.tailTimer = setTimeout(() => {
+      this.tailTimer = undefined;
+      if (generation === this.pages.generation) this.pages.refresh();
+    }, TAIL_REFRESH_MS);
   }
 
   private scheduleTailRefresh(): void {

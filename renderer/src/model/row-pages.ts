@@ -110,6 +110,18 @@ export class RowPages<R> {
     return this.fetch(firstPage, pageCount, this.generation);
   }
 
+  /**
+   * The list changed under its rows (new frames sorted into it): the pages in view load again in place,
+   * their old rows shown until the new ones arrive; the others are forgotten.
+   */
+  refresh(): void {
+    const [first, last] = this.wanted ?? [0, 0];
+    const firstPage = Math.floor(first / PAGE);
+    const lastPage = Math.max(firstPage, Math.floor(last / PAGE));
+    for (const p of [...this.pages.keys()]) if (p < firstPage || p > lastPage) this.pages.delete(p);
+    void this.fetch(firstPage, Math.min(PAGES_PER_REQUEST, lastPage - firstPage + 1), this.generation);
+  }
+
   /** Keeps the cache within its bound, sparing the pages in view. */
   evict(): void {
     if (this.pages.size <= MAX_PAGES) return;

@@ -6,7 +6,8 @@ import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
 import { count } from '../format.js';
-import { FlagMarkers, LeadHeads, RowLead, RowNotes } from './frame-cells.js';
+import { FlagMarkers, RowLead, RowNotes } from './frame-cells.js';
+import { FrameSortHeads } from './FrameSortHeads.js';
 import { TrafficList } from './TrafficList.js';
 import { RowMarks } from './AnnotationEditor.js';
 import type { FrameRow } from '../../model/frame-row.js';
@@ -27,18 +28,14 @@ export function FrameTimeline() {
   return (
     <div className={`table frames-table ${columns.hiddenClasses}`} style={{ '--frame-columns': columns.gridTemplate } as CSSProperties}>
       <div className="thead" role="row">
-        <LeadHeads format={settings.timeFormat} />
-        <span className="th" title="FIN, RSV1, RSV2, RSV3, MASK">Flags</span>
-        <span className="th num" title="Payload bytes on the wire; for a compressed message's last frame: wire / inflated">Length</span>
-        <span className="th">Payload</span>
-        <span className="th" title="Violations and proxy marks">Notes</span>
+        <FrameSortHeads frames={frames} format={settings.timeFormat} />
       </div>
       <TrafficList<FrameRow>
         rows={frames}
         selection={frameDetail}
         reveal="frame"
         locateAfterFilter={(number) => frames.locate(number)}
-        tail={frames}
+        tail={frames.sort ? undefined : frames}
         numberAttribute="data-frame"
         renderCells={(row, index) => (
           <FrameCells row={row} origin={origin} format={settings.timeFormat} connectionId={frames.connectionId!}
@@ -47,7 +44,7 @@ export function FrameTimeline() {
         ariaLabel="Frames"
         empty={<EmptyTimeline filtered={frames.filtered} />}
       />
-      {frames.total > 0 && !frames.follow && connection?.status === 'open' ? (
+      {frames.total > 0 && !frames.follow && !frames.sort && connection?.status === 'open' ? (
         <button className="jump-latest" onClick={() => frames.setFollow(true)}>
           <Icon name="follow" size={13} /> Latest ({count(frames.total)})
         </button>

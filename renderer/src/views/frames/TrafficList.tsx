@@ -26,6 +26,8 @@ export interface TrafficRow {
 export interface TrafficRows<Row extends TrafficRow> extends Observable {
   connectionId: number | undefined;
   filter: object;
+  /** The column the list is sorted by, when the engine sorts it (positions are then not numbers). */
+  readonly sort?: object;
   readonly total: number;
   /** Moves when the list becomes another one: its rows are asked for again even at the same length. */
   readonly generation: number;
@@ -103,7 +105,7 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
   }, [rows.total, tail?.follow]);
 
   // Keep the selected row in view when the list changes under it (filter, end of a search).
-  const filterKey = JSON.stringify(rows.filter);
+  const filterKey = JSON.stringify([rows.filter, rows.sort ?? null]);
   useEffect(() => {
     const number = selection.number;
     if (number === undefined || selection.connectionId !== connectionId) return;
@@ -142,7 +144,7 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
   const selectedIndex = (() => {
     if (selection.number === undefined || selection.connectionId !== connectionId) return -1;
     if (selection.index >= 0 && rows.numberAt(selection.index) === selection.number) return selection.index;
-    return rows.filtered ? -1 : selection.number;
+    return rows.filtered || rows.sort ? -1 : selection.number;
   })();
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
