@@ -6,8 +6,10 @@ export interface FrameRow {
   /** The frame's number in its connection. */
   number: number;
   direction: Direction;
-  /** Epoch ms. */
+  /** Epoch ms when it went on the wire (the list's order). */
   time: number;
+  /** Epoch ms when it arrived at the proxy, when earlier than time (it was held or queued). */
+  arrivedAt?: number;
   opcode: number;
   /** TEXT, BIN, CONT, CLOSE, PING, PONG or "reserved 0xN". */
   badge: string;
@@ -40,7 +42,7 @@ export function toFrameRow(f: FrameSummary): FrameRow {
     preview = f.closeCode === undefined ? '(no status code)' : `${f.closeCode}${f.closeReason ? ` ${f.closeReason}` : ''}`;
   }
   return {
-    number: f.number, direction: f.direction, time: f.time, opcode: f.opcode, badge: opcodeBadge(f.opcode),
+    number: f.number, direction: f.direction, time: f.time, ...(f.arrivedAt !== undefined ? { arrivedAt: f.arrivedAt } : {}), opcode: f.opcode, badge: opcodeBadge(f.opcode),
     fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, masked: f.masked, payloadLength: f.payloadLength,
     inflatedLength: f.previewDecompressed ? f.inflatedLength : undefined,
     preview, previewIsHex: f.previewKind === 'hex' && f.opcode !== 8, previewInflated: f.previewDecompressed === true,

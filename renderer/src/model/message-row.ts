@@ -7,8 +7,10 @@ export interface MessageRow {
   /** The message's number in its connection. */
   number: number;
   direction: Direction;
-  /** Epoch ms. */
+  /** Epoch ms when it went on the wire (the list's order). */
   time: number;
+  /** Epoch ms when it arrived at the proxy, when earlier than time (it was held or queued). */
+  arrivedAt?: number;
   opcode: number;
   /** TEXT or BIN. */
   badge: string;
@@ -30,7 +32,7 @@ export interface MessageRow {
 
 export function toMessageRow(m: MessageSummary): MessageRow {
   return {
-    number: m.number, direction: m.direction, time: m.time, opcode: m.opcode, badge: opcodeBadge(m.opcode), size: m.size,
+    number: m.number, direction: m.direction, time: m.time, ...(m.arrivedAt !== undefined ? { arrivedAt: m.arrivedAt } : {}), opcode: m.opcode, badge: opcodeBadge(m.opcode), size: m.size,
     preview: m.previewKind === 'hex' ? m.preview.replace(/(..)(?=.)/g, '$1 ') : m.preview.replace(/[\r\n\t]+/g, ' '),
     previewIsHex: m.previewKind === 'hex',
     compressed: m.compressed, truncated: m.truncated, violations: m.violations,

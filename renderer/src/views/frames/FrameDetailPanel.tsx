@@ -20,6 +20,7 @@ import { describeCloseCode } from '../../protocol/close-codes.js';
 import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
 import { proxyActionText } from './proxy-action.js';
+import { WireTimes } from './WireTimes.js';
 
 export function FrameDetailPanel() {
   const app = useApp();
@@ -93,6 +94,7 @@ export function FrameDetailPanel() {
 
       <ViolationList codes={[...f.violations, ...(message?.violations ?? [])]} />
       <AnnotationEditor connectionId={f.connectionId} target="frame" number={f.number} />
+      <WireTimes time={f.time} arrivedAt={f.arrivedAt} />
       {f.opcode === 8 ? <CloseSummary code={f.closeCode} reason={f.closeReason} /> : null}
       {f.injected || f.edited || f.dropped ? (
         <div className="info-line">

@@ -18,6 +18,7 @@ import { count, dateTime } from '../format.js';
 import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
 import { proxyActionText } from './proxy-action.js';
+import { WireTimes } from './WireTimes.js';
 
 const TABS: { id: DetailTab; label: string }[] = [
   { id: 'payload', label: 'Message' },
@@ -74,6 +75,7 @@ export function MessageDetailPanel() {
 
       <ViolationList codes={m.violations} />
       <AnnotationEditor connectionId={detail.connectionId} target="message" number={m.number} />
+      <WireTimes time={m.time} arrivedAt={m.arrivedAt} />
       {facts.length > 0 ? <div className="info-line">{facts.join(' ')}</div> : null}
 
       <Tabs tabs={TABS} active={tab} onChange={(t) => view.setDetailTab(t)} className="detail-tabs" />

@@ -5,9 +5,11 @@ import type { Direction } from '../../api/wire.js';
 import { formatTime, timeHeading } from '../time-format.js';
 import type { TimeFormat } from '../../model/settings-store.js';
 import { proxyMarks } from './proxy-action.js';
+import { ArrivedMark } from './WireTimes.js';
 
-export function TimeCell({ time, origin, format }: { time: number; origin: number; format: TimeFormat }) {
-  return <span className="td time">{formatTime(time, origin, format)}</span>;
+/** The wire time; arrivedAt (earlier: it waited at the proxy) adds a mark. */
+export function TimeCell({ time, arrivedAt, origin, format }: { time: number; arrivedAt?: number; origin: number; format: TimeFormat }) {
+  return <span className="td time">{formatTime(time, origin, format)}<ArrivedMark time={time} arrivedAt={arrivedAt} /></span>;
 }
 
 export function DirectionCell({ direction }: { direction: Direction }) {
@@ -48,11 +50,11 @@ export function LeadHeads({ format }: { format: TimeFormat }) {
 }
 
 /** The cells a frame row and a message row start with: number, time, direction, opcode. */
-export function RowLead({ row, origin, format }: { row: { number: number; time: number; direction: Direction; badge: string }; origin: number; format: TimeFormat }) {
+export function RowLead({ row, origin, format }: { row: { number: number; time: number; arrivedAt?: number; direction: Direction; badge: string }; origin: number; format: TimeFormat }) {
   return (
     <>
       <span className="td num muted">{row.number}</span>
-      <TimeCell time={row.time} origin={origin} format={format} />
+      <TimeCell time={row.time} arrivedAt={row.arrivedAt} origin={origin} format={format} />
       <DirectionCell direction={row.direction} />
       <span className="td"><OpcodeBadge badge={row.badge} /></span>
     </>
