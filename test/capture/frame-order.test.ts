@@ -66,6 +66,19 @@ describe('frame order', () => {
     expect(list(order.numbers(entry, { key: 'length', descending: true }))).toEqual([5, 2, 0, 3, 1, 6, 4]);
   });
 
+  it('keeps two orders per connection, dropping the least recently used', () => {
+    const entry = indexOf([{ length: 2, opcode: 2 }, { length: 1, opcode: 1 }]);
+    const order = new FrameOrder();
+    const byLength = order.numbers(entry, { key: 'length' });
+    const byOpcode = order.numbers(entry, { key: 'opcode' });
+    expect(order.numbers(entry, { key: 'length' })).toBe(byLength);
+    order.numbers(entry, { key: 'time' });
+    expect(order.numbers(entry, { key: 'length' })).toBe(byLength);
+    const again = order.numbers(entry, { key: 'opcode' });
+    expect(again).not.toBe(byOpcode);
+    expect(list(again)).toEqual([1, 0]);
+  });
+
   it('keeps only the frames a filter passes, in sorted order', () => {
     const entry = indexOf([{ length: 4, receive: true }, { length: 1 }, { length: 9, receive: true }, { length: 2, receive: true }]);
     expect(list(new FrameOrder().filtered(entry, { key: 'length', descending: true }, { direction: 'receive' }))).toEqual([2, 0, 3]);
