@@ -1,6 +1,7 @@
 // Sorting the frame list by a column, in Chromium on real traffic through the proxy: a click on the
 // Length head sorts ascending, another descending (aria-sort and the arrow follow); frames that arrive
-// meanwhile land in their sorted place; a direction filter composes with the sort; # goes back to wire order.
+// meanwhile land in their sorted place; a direction filter and a search hit compose with the sort; # goes
+// back to wire order.
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import type { WebSocket } from 'ws';
@@ -27,7 +28,7 @@ describe.runIf(existsSync(CHROMIUM))('frame list sorting', () => {
     .sort((a, b) => a.top - b.top)
     .map((r) => r.n));
 
-  it('sorts by length on a click of its head, both ways, as live frames arrive, under a filter', async () => {
+  it('sorts by length on a click of its head, both ways, as live frames arrive, under a filter and from a search hit', async () => {
     const path = '/sort-me';
     const ws = wsViaAbsoluteForm(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}${path}`);
     clients.push(ws);
@@ -70,6 +71,14 @@ describe.runIf(existsSync(CHROMIUM))('frame list sorting', () => {
 
     await page().getByRole('radiogroup', { name: 'Direction' }).getByRole('radio', { name: 'All' }).click();
     await poll(visibleOrder).toEqual([5, 9, 1, 7, 3, 4, 8, 0, 6, 2]);
+
+    // A search hit opened from its list is shown in the sorted list, which is still sorted.
+    await page().getByLabel('Search payloads').fill('dddd');
+    await page().getByLabel('Search payloads').press('Enter');
+    await page().locator('[data-hit="8"]').dblclick();
+    await poll(() => page().locator('.frames-table [data-frame="8"]').getAttribute('aria-selected')).toBe('true');
+    expect(await visibleOrder()).toEqual([5, 9, 1, 7, 3, 4, 8, 0, 6, 2]);
+    expect(await length.getAttribute('aria-sort')).toBe('descending');
     await numberHead().click();
     await poll(visibleOrder).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(await length.getAttribute('aria-sort')).toBe('none');
