@@ -3,9 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from './build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-if (spawnSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (!build({ ui: false })) process.exit(1);
 const only = process.argv.slice(2);
 const benches = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.bench.mjs'))

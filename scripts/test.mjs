@@ -34,9 +34,10 @@ try {
   const result = JSON.parse(readFileSync(report, 'utf8'));
   passed += result.numPassedTests;
   failed += result.numFailedTests;
-  // A test file that fails to load has no test results of its own; count it as a failure.
+  // A test file that fails outside its tests (it does not load, or a beforeAll throws and its tests
+  // are skipped) has no failed test of its own; count it as a failure.
   for (const file of result.testResults) {
-    if (file.status === 'failed' && file.assertionResults.length === 0) failed++;
+    if (file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed')) failed++;
   }
 } catch (error) {
   console.error(`could not read the test report: ${error.message}`);

@@ -16,7 +16,7 @@ const lines = (stdout: string): string[] => stdout.split('\n').filter((line) => 
 
 beforeAll(() => {
   // bin/ runs the compiled dist/: build it first.
-  execFileSync(`${root}/node_modules/.bin/tsc`, ['-b'], { cwd: root, stdio: 'pipe' });
+  execFileSync(`${root}/node_modules/.bin/tsc`, ['-b', 'tsconfig.engine.json'], { cwd: root, stdio: 'pipe' });
 });
 
 describe('framescope decode', () => {

@@ -18,9 +18,9 @@ export async function ensureBuilt(): Promise<void> {
   mkdirSync(join(ROOT, 'test-results'), { recursive: true });
   await acquire();
   try {
-    // tsc -b is incremental; its exit code is ignored because other parts of the tree may be mid-edit
+    // tsc -b of the engine (the Electron shell is built apart, where electron is installed) is incremental; its exit code is ignored because other parts of the tree may be mid-edit
     // (it still emits), but the engine's entry point must be there.
-    spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b'], { cwd: ROOT, stdio: 'ignore' });
+    spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', 'tsconfig.engine.json'], { cwd: ROOT, stdio: 'ignore' });
     if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('tsc -b did not produce dist/src/cli/main.js');
     if (uiIsStale()) {
       const vite = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
