@@ -5,21 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
-import { FrameParser } from '../../src/protocol/frame-parser.js';
-import type { Frame, Sender } from '../../src/protocol/frame.js';
-import { startRawServer, RawPeer } from '../support/peers.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { RawPeer } from '../support/peers.js';
+import type { TestEngine } from '../support/engine.js';
+import { openRawConnection, closeRawConnection, type RawConnection, framesOf } from '../support/raw-connection.js';
 
 const key = Buffer.from([1, 2, 3, 4]);
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const closePayload = (code: number, reason = '') => Buffer.concat([Buffer.from([code >> 8, code & 0xff]), Buffer.from(reason)]);
-
-function framesOf(bytes: Buffer, from: Sender): Frame[] {
-  const frames: Frame[] = [];
-  const parser = new FrameParser({ from, maxStoredPayload: Infinity }, { onHeader() {}, onPayload() {}, onFrame: (f) => frames.push(f) });
-  parser.push(bytes);
-  return frames;
-}
 
 /** A raw client that, like a browser, keeps its side open after the proxy's FIN (allowHalfOpen). */
 async function halfOpenClient(proxyPort: number, serverPort: number): Promise<RawPeer> {
@@ -43,23 +35,16 @@ async function until(predicate: () => boolean, timeout = 15_000): Promise<void> 
 
 describe('closing through the proxy', () => {
   let t: TestEngine;
-  let server: Awaited<ReturnType<typeof startRawServer>>;
   let client: RawPeer;
   let upstream: RawPeer;
   let connectionId: number;
 
+  let c: RawConnection;
   beforeEach(async () => {
-    t = await startTestEngine();
-    server = await startRawServer();
-    client = await halfOpenClient(t.proxyPort, server.port);
-    upstream = await server.nextConnection();
-    connectionId = t.engine.liveSession.connections[0]!.id;
+    c = await openRawConnection(halfOpenClient);
+    ({ t, client, upstream, connectionId } = c);
   });
-  afterEach(async () => {
-    client.socket.destroy();
-    await t.close();
-    await server.close();
-  });
+  afterEach(() => closeRawConnection(c));
 
   const recorded = () => {
     t.engine.store.flush();

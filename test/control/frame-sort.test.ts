@@ -3,14 +3,14 @@
 // filter, and as new frames arrive.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
-import { startRawServer, rawClientHandshake, type RawPeer } from '../support/peers.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import type { RawPeer } from '../support/peers.js';
+import type { TestEngine } from '../support/engine.js';
+import { openRawConnection, closeRawConnection, type RawConnection } from '../support/raw-connection.js';
 
 const mask = Buffer.from([9, 8, 7, 6]);
 
 describe('frame list sorting', () => {
   let t: TestEngine;
-  let server: Awaited<ReturnType<typeof startRawServer>>;
   let client: RawPeer;
   let upstream: RawPeer;
   let connectionId: number;
@@ -44,12 +44,10 @@ describe('frame list sorting', () => {
     return frames.map((f) => f.number);
   }
 
+  let c: RawConnection;
   beforeEach(async () => {
-    t = await startTestEngine();
-    server = await startRawServer();
-    ({ peer: client } = await rawClientHandshake(t.proxyPort, `ws://127.0.0.1:${server.port}/raw`, `127.0.0.1:${server.port}`));
-    upstream = await server.nextConnection();
-    connectionId = t.engine.liveSession.connections[0]!.id;
+    c = await openRawConnection();
+    ({ t, client, upstream, connectionId } = c);
     // Frames 0-5 in wire order: lengths 4, 2, 1, 6, 6, 1.
     await fromClient(1, 'aaaa');
     await fromServer(1, 'dd');
@@ -59,10 +57,7 @@ describe('frame list sorting', () => {
     await fromServer(9, 'f');
     await frameCount(6);
   });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  afterEach(() => closeRawConnection(c));
 
   it('sorts by payload length, ties in wire order, ascending and descending', async () => {
     expect(await order({ sort: { key: 'length' } })).toEqual([2, 5, 1, 0, 3, 4]);

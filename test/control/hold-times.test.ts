@@ -3,54 +3,34 @@
 // keep the time they arrived at the proxy beside it: in the store, the control API and the HAR.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
-import { FrameParser } from '../../src/protocol/frame-parser.js';
-import type { Frame, Sender } from '../../src/protocol/frame.js';
 import { exportHar } from '../../src/capture/har-export.js';
 import { importHar } from '../../src/capture/har-import.js';
 import type { FrameSummary, MessageSummary } from '../../src/control/api-types.js';
-import { startRawServer, rawClientHandshake, type RawPeer } from '../support/peers.js';
-import { startTestEngine, type TestEngine } from '../support/engine.js';
+import type { RawPeer } from '../support/peers.js';
+import type { TestEngine } from '../support/engine.js';
+import { openRawConnection, closeRawConnection, type RawConnection, receivedFrames } from '../support/raw-connection.js';
 
 const key = Buffer.from([1, 2, 3, 4]);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** How long the test holds the message: the wire time is at least this much after the arrival. */
 const HOLD_MS = 300;
 
-function framesOf(bytes: Buffer, from: Sender): Frame[] {
-  const frames: Frame[] = [];
-  const parser = new FrameParser({ from, maxStoredPayload: Infinity }, { onHeader() {}, onPayload() {}, onFrame: (f) => frames.push(f) });
-  parser.push(bytes);
-  return frames;
-}
 
-async function receivedFrames(peer: RawPeer, from: Sender, n: number): Promise<Frame[]> {
-  for (;;) {
-    const frames = framesOf(peer.bytes, from);
-    if (frames.length >= n) return frames;
-    await peer.waitForBytes(peer.bytes.length + 1);
-  }
-}
 
 const text = (row: FrameSummary | MessageSummary) => row.preview;
 
 describe('times of held and queued traffic', () => {
   let t: TestEngine;
-  let server: Awaited<ReturnType<typeof startRawServer>>;
   let client: RawPeer;
   let upstream: RawPeer;
   let connectionId: number;
 
+  let c: RawConnection;
   beforeEach(async () => {
-    t = await startTestEngine();
-    server = await startRawServer();
-    ({ peer: client } = await rawClientHandshake(t.proxyPort, `ws://127.0.0.1:${server.port}/raw`, `127.0.0.1:${server.port}`));
-    upstream = await server.nextConnection();
-    connectionId = t.engine.liveSession.connections[0]!.id;
+    c = await openRawConnection();
+    ({ t, client, upstream, connectionId } = c);
   });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  afterEach(() => closeRawConnection(c));
 
   /**
    * Sends "before", then holds "hold me" while a ping and "queued" wait behind it and the server talks,

@@ -3,49 +3,28 @@
 import { type HarEntryJson, type HarFrameJson } from '../support/har-schema.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
-import { FrameParser } from '../../src/protocol/frame-parser.js';
-import type { Frame, Sender } from '../../src/protocol/frame.js';
 import { exportHar } from '../../src/capture/har-export.js';
-import { startRawServer, rawClientHandshake, startWsServer, wsViaAbsoluteForm, opened, nextMessage, type RawPeer } from '../support/peers.js';
+import { startWsServer, wsViaAbsoluteForm, opened, nextMessage, type RawPeer } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
+import { openRawConnection, closeRawConnection, type RawConnection, framesOf, receivedFrames } from '../support/raw-connection.js';
 
 const key = Buffer.from([1, 2, 3, 4]);
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
-function framesOf(bytes: Buffer, from: Sender): Frame[] {
-  const frames: Frame[] = [];
-  const parser = new FrameParser({ from, maxStoredPayload: Infinity }, { onHeader() {}, onPayload() {}, onFrame: (f) => frames.push(f) });
-  parser.push(bytes);
-  return frames;
-}
 
-/** Waits until the peer has received at least n whole frames, and returns them. */
-async function receivedFrames(peer: RawPeer, from: Sender, n: number): Promise<Frame[]> {
-  for (;;) {
-    const frames = framesOf(peer.bytes, from);
-    if (frames.length >= n) return frames;
-    await peer.waitForBytes(peer.bytes.length + 1);
-  }
-}
 
 describe('traffic commands on a raw connection', () => {
   let t: TestEngine;
-  let server: Awaited<ReturnType<typeof startRawServer>>;
   let client: RawPeer;
   let upstream: RawPeer;
   let connectionId: number;
 
+  let c: RawConnection;
   beforeEach(async () => {
-    t = await startTestEngine();
-    server = await startRawServer();
-    ({ peer: client } = await rawClientHandshake(t.proxyPort, `ws://127.0.0.1:${server.port}/raw`, `127.0.0.1:${server.port}`));
-    upstream = await server.nextConnection();
-    connectionId = t.engine.liveSession.connections[0]!.id;
+    c = await openRawConnection();
+    ({ t, client, upstream, connectionId } = c);
   });
-  afterEach(async () => {
-    await t.close();
-    await server.close();
-  });
+  afterEach(() => closeRawConnection(c));
 
   it('injects a text message toward the client unmasked, byte for byte', async () => {
     await t.api.call('inject', { connectionId, direction: 'receive', message: { kind: 'text', dataBase64: b64('hi') } });
