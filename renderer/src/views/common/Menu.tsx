@@ -1,5 +1,6 @@
 // A dropdown menu on a button: items with an optional shortcut hint; closes on choice, Escape or outside click.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
+import { useDismiss } from './use-dismiss.js';
 import { Icon } from './Icon.js';
 
 export interface MenuItem {
@@ -13,19 +14,7 @@ export interface MenuItem {
 
 export function Menu({ label, items, className, title, ariaLabel }: { label: ReactNode; items: MenuItem[]; className?: string; title?: string; ariaLabel?: string }) {
   const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => {
-      window.removeEventListener('mousedown', close);
-      window.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const root = useDismiss<HTMLDivElement>(open, useCallback(() => setOpen(false), []));
   return (
     <div ref={root} className={`menu ${className ?? ''}`}>
       <button className="button" aria-haspopup="menu" aria-expanded={open} aria-label={ariaLabel} title={title} onClick={() => setOpen(!open)}>

@@ -1,5 +1,6 @@
 // The column chooser of the frame list: which columns it shows, kept between runs.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useDismiss } from '../common/use-dismiss.js';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { FRAME_COLUMNS } from '../../model/columns-store.js';
@@ -9,19 +10,7 @@ export function ColumnChooser() {
   useStore(columns);
   useStore(messages);
   const [open, setOpen] = useState(false);
-  const root = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    window.addEventListener('mousedown', close);
-    window.addEventListener('keydown', close);
-    return () => {
-      window.removeEventListener('mousedown', close);
-      window.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const root = useDismiss<HTMLDivElement>(open, useCallback(() => setOpen(false), []));
   // Imported connections without frames list messages, whose columns are fixed.
   if (messages.connectionId !== undefined) return null;
   return (
