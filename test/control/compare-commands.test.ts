@@ -3,7 +3,7 @@
 // extra message), a pair diffed by JSON path, and a connection of a saved session compared with one
 // of the live session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWsServer, wsViaAbsoluteForm, opened, nextMessage, closed } from '../support/peers.js';
+import { startWsServer, converseThrough } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 
 describe('compare commands', () => {
@@ -12,15 +12,7 @@ describe('compare commands', () => {
 
   /** Opens a connection through the proxy, sends each text and waits for its answer, closes; resolves with its id. */
   async function converse(path: string, texts: string[]): Promise<number> {
-    const ws = wsViaAbsoluteForm(t.proxyPort, `ws://127.0.0.1:${server.port}${path}`);
-    await opened(ws);
-    for (const text of texts) {
-      ws.send(text);
-      await nextMessage(ws);
-    }
-    const done = closed(ws);
-    ws.close(1000);
-    await done;
+    await converseThrough(t.proxyPort, `ws://127.0.0.1:${server.port}${path}`, texts);
     const summary = await t.api.waitForEvent((e) => e.kind === 'connection' && e.connection.url.endsWith(path) && e.connection.state === 'closed');
     return summary.kind === 'connection' ? summary.connection.id : -1;
   }

@@ -2,7 +2,7 @@
 // turn, the live one as it records), hits streamed with their session and URL, a hit limit that
 // stops the search and says so, and bad queries refused before anything runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWsServer, wsViaAbsoluteForm, opened, nextMessage, closed } from '../support/peers.js';
+import { startWsServer, converseThrough } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import type { ControlEvent, SessionSearchHit } from '../../src/control/api-types.js';
 
@@ -13,15 +13,7 @@ describe('search across sessions', () => {
   let server: Awaited<ReturnType<typeof startWsServer>>;
 
   async function converse(path: string, texts: string[]): Promise<void> {
-    const ws = wsViaAbsoluteForm(t.proxyPort, `ws://127.0.0.1:${server.port}${path}`);
-    await opened(ws);
-    for (const text of texts) {
-      ws.send(text);
-      await nextMessage(ws);
-    }
-    const done = closed(ws);
-    ws.close(1000);
-    await done;
+    await converseThrough(t.proxyPort, `ws://127.0.0.1:${server.port}${path}`, texts);
     await t.api.waitForEvent((e) => e.kind === 'connection' && e.connection.url.endsWith(path) && e.connection.state === 'closed');
   }
 

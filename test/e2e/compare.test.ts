@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { CHROMIUM } from '../support/chromium.js';
-import { closed, nextMessage, opened, wsViaAbsoluteForm } from '../support/peers.js';
+import { converseThrough } from '../support/peers.js';
 import { screenshot } from './support/ui-app.js';
 import { poll, useUiSuite } from './support/ui-suite.js';
 
@@ -23,15 +23,7 @@ describe.runIf(existsSync(CHROMIUM))('compare in the UI', () => {
   const connections = () => ui.page.evaluate('window.framescope.client.request("listConnections", {})') as Promise<Row[]>;
 
   async function converse(path: string, texts: string[]): Promise<void> {
-    const ws = wsViaAbsoluteForm(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}${path}`);
-    await opened(ws);
-    for (const text of texts) {
-      ws.send(text);
-      await nextMessage(ws);
-    }
-    const done = closed(ws);
-    ws.close(1000);
-    await done;
+    await converseThrough(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}${path}`, texts);
     await poll(async () => (await connections()).filter((c) => c.url.endsWith(path) && c.state === 'closed').length).toBeGreaterThan(0);
   }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM } from '../support/chromium.js';
-import { closed, nextMessage, opened, wsViaAbsoluteForm } from '../support/peers.js';
+import { converseThrough } from '../support/peers.js';
 import { screenshot } from './support/ui-app.js';
 import { poll, useUiSuite } from './support/ui-suite.js';
 
@@ -14,15 +14,7 @@ describe.runIf(existsSync(CHROMIUM))('search across sessions in the UI', () => {
   let first = '';
 
   async function converse(path: string, texts: string[]): Promise<void> {
-    const ws = wsViaAbsoluteForm(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}${path}`);
-    await opened(ws);
-    for (const text of texts) {
-      ws.send(text);
-      await nextMessage(ws);
-    }
-    const done = closed(ws);
-    ws.close(1000);
-    await done;
+    await converseThrough(ui.app.proxyPort, `ws://127.0.0.1:${ui.server.port}${path}`, texts);
     await poll(() => ui.page.locator('[data-connection-id]').filter({ hasText: path }).locator('.td').nth(2).textContent()).toBe('closed');
   }
 

@@ -196,3 +196,16 @@ export async function rawClientHandshake(
   const responseHead = peer.take(end + 4).toString('latin1');
   return { peer, responseHead };
 }
+
+/** A client through the proxy that sends each text and waits for one answer to it, then closes with 1000. */
+export async function converseThrough(proxyPort: number, url: string, texts: string[]): Promise<void> {
+  const ws = wsViaAbsoluteForm(proxyPort, url);
+  await opened(ws);
+  for (const text of texts) {
+    ws.send(text);
+    await nextMessage(ws);
+  }
+  const done = closed(ws);
+  ws.close(1000);
+  await done;
+}
