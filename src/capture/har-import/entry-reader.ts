@@ -3,20 +3,19 @@ import type {
   CapturedFrame, CapturedMessage, ConnectionRecord, ConnectionState, Direction, RecordedCheck, RecordedClose,
   RecordedRequest, RecordedResponse, UpstreamTls,
 } from '../capture-model.js';
-import { Opcode } from '../../protocol/frame.js';
 import type { Frame, Message } from '../../protocol/frame.js';
 import { negotiatedDeflate } from '../../protocol/permessage-deflate.js';
 import { frameFromFields, frameFromJson } from './frame-fields.js';
 import { groupIntoMessages, restoreMessage } from './frame-linking.js';
 import type { FramescopeFields } from './framescope-fields.js';
-import { fillTimes, harTimeToMs } from './har-time.js';
+import { fillTimeArray, fillTimes, harTimeToMs } from './har-time.js';
+import { arrivedField, noteField, timeField } from './item-fields.js';
+import { scanMessages, type SpooledMessages } from './spooled-messages.js';
 import { computedHandshake, foreignError, handshakeTimes, originForm } from './handshake-fields.js';
 import { bad, describe, isBase64, isInteger, isObject, stringValue } from './json-values.js';
 import type { Json } from './json-values.js';
 import type { HarImportProblem } from './problems.js';
-import { SpooledData } from './data-spool.js';
-
-const EMPTY = Buffer.alloc(0);
+import type { SpooledData } from './data-spool.js';
 
 /**
  * The bytes of a record read from a HAR, which wait in the spool: each message's data, and the payload
@@ -25,6 +24,8 @@ const EMPTY = Buffer.alloc(0);
 export interface SpooledBytes {
   messages: Map<Message, SpooledData>;
   frames: Map<Frame, { data: SpooledData; at: number }>;
+  /** A record without frames: its messages (record.messages is empty), read one at a time when written. */
+  spooled?: SpooledMessages;
 }
 
 const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'failed'];
@@ -40,6 +41,8 @@ export class EntryReader {
     this.problems.push({ entry: this.index, field, message });
   }
 
+  private readonly report = (field: string, message: string): void => this.problem(field, message);
+
   read(e: Json, id: number): ConnectionRecord | undefined {
     if (!isObject(e.request)) {
       this.problem('request', 'missing or not an object; entry skipped');
@@ -49,11 +52,15 @@ export class EntryReader {
     const url = this.url(request.url);
     if (url === undefined) return undefined;
     const fs = this.framescope(e._framescope);
-    const messageList = this.messages(e._webSocketMessages);
+    const messageList = scanMessages(e._webSocketMessages, this.report);
     const frames = this.frames(e._webSocketFrames);
-    const startedAt = this.startedAt(e.startedDateTime, messageList.messages, frames);
-    fillTimes(messageList.messages, startedAt);
+    const startedAt = this.startedAt(e.startedDateTime, messageList.first, frames);
+    fillTimeArray(messageList.messages.times, startedAt);
     fillTimes(frames, startedAt);
+    // Where there are frames, the messages are linked to them whole; else they stay in the spool.
+    let messages: CapturedMessage[] = [];
+    if (frames.length > 0) messages = messageList.messages.toArray(this.data.messages);
+    else this.data.spooled = messageList.messages;
 
     const method = this.method(request.method);
     const httpVersion = this.httpVersion(request.httpVersion, 'request.httpVersion');
@@ -78,7 +85,7 @@ export class EntryReader {
       ...(fs?.originalRequest ? { editedRequest: recordedRequest } : {}),
       checks: fs?.checks ?? derived.checks,
       frames,
-      messages: messageList.messages,
+      messages,
     };
     const serverAddress = fs ? fs.serverAddress : this.serverAddress(e.serverIPAddress, e._serverPort);
     if (serverAddress !== undefined) record.serverAddress = serverAddress;
@@ -91,11 +98,12 @@ export class EntryReader {
     const error = fs ? stringValue(e._error) : foreignError(e, response, messageList.errors);
     if (error !== undefined) record.error = error;
     if (close) record.close = close;
-    const note = this.note(e._notes, '_notes');
+    const note = noteField(e._notes, '_notes', this.report);
     if (note) record.note = note;
     // Other tools seldom say when a WebSocket ended: its last message (or its start) stands in, so a
     // finished connection still has a duration.
-    const lastMessage = messageList.messages.reduce((latest, m) => (Number.isFinite(m.time) ? Math.max(latest, m.time) : latest), record.startedAt);
+    // (A message without a readable time took an earlier one's, or the start.)
+    const lastMessage = Math.max(record.startedAt, messageList.last);
     const endedAt = fs ? fs.endedAt : closedAt ?? (record.state === 'closed' || record.state === 'failed' ? lastMessage : undefined);
     if (endedAt !== undefined) record.endedAt = endedAt;
 
@@ -139,12 +147,13 @@ export class EntryReader {
     return 'GET';
   }
 
-  private startedAt(value: unknown, messages: CapturedMessage[], frames: CapturedFrame[]): number {
+  /** The entry's start; else its first message or frame (firstMessage: the earliest message time). */
+  private startedAt(value: unknown, firstMessage: number, frames: CapturedFrame[]): number {
     const parsed = typeof value === 'string' ? Date.parse(value) : NaN;
     if (!Number.isNaN(parsed)) return parsed;
     // A loop, not Math.min(...times): a long capture has more times than a call takes arguments.
-    let first = Infinity;
-    for (const item of [...messages, ...frames]) if (item.time < first) first = item.time;
+    let first = firstMessage;
+    for (const item of frames) if (item.time < first) first = item.time;
     const fallback = Number.isFinite(first) ? first : 0;
     this.problem('startedDateTime', `${bad(value, 'an ISO date')}; the connection starts at ${
       Number.isFinite(first) ? 'its first message' : 'the epoch'} (${new Date(fallback).toISOString()})`);
@@ -224,69 +233,6 @@ export class EntryReader {
     return undefined;
   }
 
-  /** `_webSocketMessages`, with Chrome's error items kept apart. A bad time is NaN until fillTimes. */
-  private messages(value: unknown): { messages: CapturedMessage[]; errors: string[] } {
-    const result = { messages: [] as CapturedMessage[], errors: [] as string[] };
-    if (value === undefined) return result;
-    if (!Array.isArray(value)) {
-      this.problem('_webSocketMessages', 'not an array; no messages imported');
-      return result;
-    }
-    value.forEach((item: unknown, i) => {
-      const field = `_webSocketMessages[${i}]`;
-      if (!isObject(item)) {
-        this.problem(field, 'not an object; message skipped');
-        return;
-      }
-      if (item.type === 'error') {
-        // Chrome DevTools lists the errors it saw on a WebSocket among the messages (opcode -1).
-        const text = typeof item.data === 'string' ? item.data : '';
-        result.errors.push(text);
-        this.problem(`${field}.type`, `an error the browser recorded, not a message: "${text}"; skipped`);
-        return;
-      }
-      if (item.type !== 'send' && item.type !== 'receive') {
-        this.problem(`${field}.type`, `${bad(item.type, '"send" or "receive"')}; message skipped`);
-        return;
-      }
-      // The stream reader has put every string's data in the spool.
-      if (!(item.data instanceof SpooledData)) {
-        this.problem(`${field}.data`, 'not a string; message skipped');
-        return;
-      }
-      const spooled = item.data;
-      if (item.opcode === Opcode.Close || item.opcode === Opcode.Ping || item.opcode === Opcode.Pong) {
-        this.problem(`${field}.opcode`, `${String(item.opcode)} is a control frame, not a data message; skipped`);
-        return;
-      }
-      let opcode: number = Opcode.Text;
-      if (item.opcode === Opcode.Binary) opcode = Opcode.Binary;
-      else if (item.opcode !== Opcode.Text) this.problem(`${field}.opcode`, `${bad(item.opcode, '1 (text) or 2 (binary)')}; read as text`);
-      if (!spooled.valid) {
-        this.problem(`${field}.data`, 'not valid base64 for a binary message; message skipped');
-        return;
-      }
-      let truncated = false;
-      if (item.truncated === true) truncated = true;
-      else if (item.truncated !== undefined && item.truncated !== false) this.problem(`${field}.truncated`, `${bad(item.truncated, 'true or false')}; read as false`);
-      // The data stays in the spool until the record is written (see SpooledBytes).
-      const message: Message = { opcode, data: EMPTY, truncated, compressed: false, size: spooled.length, frameIndexes: [], violations: [] };
-      this.data.messages.set(message, spooled);
-      const captured: CapturedMessage = { direction: item.type, time: this.time(item.time, `${field}.time`, 'message'), message };
-      const arrivedAt = this.arrived(item._arrived, `${field}._arrived`);
-      if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
-      // Framescope's flags on messages it made, edited or held back.
-      for (const flag of ['injected', 'edited', 'dropped'] as const) {
-        if (item[flag] === true) captured[flag] = true;
-        else if (item[flag] !== undefined && item[flag] !== false) this.problem(`${field}.${flag}`, `${bad(item[flag], 'true or false')}; read as false`);
-      }
-      const note = this.note(item._notes, `${field}._notes`);
-      if (note) captured.note = note;
-      result.messages.push(captured);
-    });
-    return result;
-  }
-
   /** `_webSocketFrames`, with index and offset counted per direction. A bad time is NaN until fillTimes. */
   private frames(value: unknown): CapturedFrame[] {
     if (value === undefined) return [];
@@ -306,46 +252,23 @@ export class EntryReader {
         return;
       }
       const json = item as Json;
-      const time = this.time(json.time, `${field}.time`, 'frame');
+      const time = timeField(json.time, `${field}.time`, 'frame', this.report);
       const position = next[fields.type];
       const frame = frameFromFields(fields, position.index, position.offset);
       position.index += 1;
       position.offset += frame.headerLength + frame.payloadLength;
       const captured: CapturedFrame = { direction: fields.type, time, frame };
-      const arrivedAt = this.arrived(json._arrived, `${field}._arrived`);
+      const arrivedAt = arrivedField(json._arrived, `${field}._arrived`, this.report);
       if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
       for (const flag of ['injected', 'edited', 'dropped'] as const) {
         if (json[flag] === true) captured[flag] = true;
         else if (json[flag] !== undefined && json[flag] !== false) report(flag, `${bad(json[flag], 'true or false')}; read as false`);
       }
-      const note = this.note(json._notes, `${field}._notes`);
+      const note = noteField(json._notes, `${field}._notes`, this.report);
       if (note) captured.note = note;
       frames.push(captured);
     });
     return frames;
-  }
-
-  /** A `_notes` field (Framescope's notes): a string, else a problem and no note. */
-  private note(value: unknown, field: string): string | undefined {
-    if (value === undefined || value === '') return undefined;
-    if (typeof value === 'string') return value;
-    this.problem(field, `${bad(value, 'a string')}; no note imported`);
-    return undefined;
-  }
-
-  /** A message or frame time as epoch ms; NaN (filled in later) with a problem when it is not a time. */
-  /** Framescope's `_arrived`: when a held or queued item arrived at the proxy (time is when it went on the wire). */
-  private arrived(value: unknown, field: string): number | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return harTimeToMs(value);
-    this.problem(field, `${bad(value, 'a time')}; no arrival time imported`);
-    return undefined;
-  }
-
-  private time(value: unknown, field: string, what: string): number {
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return harTimeToMs(value);
-    this.problem(field, `${bad(value, 'a time')}; the ${what} takes the time of the one before it`);
-    return NaN;
   }
 
   /** `_webSocketClose`: ours and HTTP Toolkit's object, or HTTP Toolkit's "aborted". */

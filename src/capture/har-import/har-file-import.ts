@@ -9,12 +9,11 @@ import type { CapturedFrame, CapturedMessage, ConnectionRecord } from '../captur
 import { FileSpool, type DataSpool } from './data-spool.js';
 import type { SpooledBytes } from './entry-reader.js';
 import { HarImporter } from './har-importer.js';
+import { FLUSH_EVERY, writeSpooledMessages } from './spooled-messages-writer.js';
 import type { HarFormat, HarImportProblem } from './problems.js';
 
 /** Bytes read from the file at a time. */
 const CHUNK = 1024 * 1024;
-/** Bytes put into the store between flushes while writing one entry. */
-const FLUSH_EVERY = 16 * 1024 * 1024;
 
 export interface HarImportOptions {
   /** Aborting stops the import; the promise rejects with a HarImportCancelled. */
@@ -127,6 +126,10 @@ export class HarTextImport {
  */
 export function writeImportedRecord(store: CaptureStore, record: ConnectionRecord, bytes: SpooledBytes, spool: DataSpool): void {
   store.putConnection(record);
+  if (bytes.spooled) {
+    writeSpooledMessages(store, record, bytes.spooled, spool);
+    return;
+  }
   const items: ({ time: number; kind: 0; f: CapturedFrame } | { time: number; kind: 1; m: CapturedMessage })[] = [
     ...record.frames.map((f) => ({ time: f.time, kind: 0 as const, f })),
     ...record.messages.map((m) => ({ time: m.time, kind: 1 as const, m })),

@@ -61,6 +61,7 @@ export class HarImporter {
 
 /** Puts a record's bytes in place, in memory (for a HAR imported as a whole). */
 export function materialize(record: ConnectionRecord, bytes: SpooledBytes, spool: DataSpool): ConnectionRecord {
+  if (bytes.spooled) record.messages = bytes.spooled.toArray(bytes.messages);
   for (const { message } of record.messages) {
     const data = bytes.messages.get(message);
     if (data) message.data = spool.read(data);

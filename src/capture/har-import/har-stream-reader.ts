@@ -1,6 +1,6 @@
 // A HAR read as a stream of JSON tokens, in bounded memory: each entry is built whole and handed on as
-// soon as it ends, except that its `_webSocketMessages` data go to a spool as each message ends (so an
-// entry costs its messages' and frames' fields, never their data), and parts of the file that import does
+// soon as it ends, except that its `_webSocketMessages` items go to a spool as each message ends, their
+// data decoded (so an entry costs its frames' fields and a few bytes a message), and parts of the file that import does
 // not use (everything outside log.creator and log.entries) are read past without being kept.
 //
 // A file that breaks off, or turns into something that is not JSON, is read as far as its last complete
@@ -11,6 +11,7 @@ import { INVALID_DATA, type DataSpool } from './data-spool.js';
 import { isBase64, isObject, type Json } from './json-values.js';
 import { JsonSyntaxError, JsonTokenizer, type JsonHandler } from './json-tokenizer.js';
 import { HarImportError, type HarImportProblem } from './problems.js';
+import { SpilledItems } from './spilled-items.js';
 
 /** Deepest a value inside an entry may nest; a HAR entry nests about 5 levels. */
 export const MAX_ENTRY_DEPTH = 100;
@@ -41,8 +42,8 @@ const enum Role {
 
 interface Open {
   role: Role;
-  /** The object or array being built (null when read past). */
-  value: Json | unknown[] | null;
+  /** The object or array being built (null when read past; the items set aside for _webSocketMessages). */
+  value: Json | unknown[] | SpilledItems | null;
   /** In an object: the key whose value comes next. */
   key: string;
   /** Values completed in it. */
@@ -148,7 +149,7 @@ export class HarStreamReader implements JsonHandler {
     const keep = role !== Role.Skip && role !== Role.Entries && role !== Role.Top;
     this.stack.push({
       role,
-      value: keep ? (isObject ? {} : []) : null,
+      value: role === Role.Messages ? new SpilledItems(this.spool) : keep ? (isObject ? {} : []) : null,
       key: '',
       count: 0,
       name: parent.isArray ? parent.count : parent.key,
@@ -212,7 +213,7 @@ export class HarStreamReader implements JsonHandler {
         if (parent.key === 'creator' && isObject(value) && typeof value.name === 'string') this.creator = value.name;
         break;
       case Role.Messages:
-        (parent.value as unknown[]).push(this.spoolMessage(value));
+        (parent.value as SpilledItems).put(this.spoolMessage(value));
         break;
       case Role.Frames:
         (parent.value as unknown[]).push(value);

@@ -41,3 +41,12 @@ export function fillTimes(items: { time: number }[], startedAt: number): void {
     previous = item.time;
   }
 }
+
+/** fillTimes for times kept in an array. */
+export function fillTimeArray(times: Float64Array, startedAt: number): void {
+  let previous = startedAt;
+  for (let k = 0; k < times.length; k++) {
+    if (Number.isNaN(times[k]!)) times[k] = previous;
+    previous = times[k]!;
+  }
+}
