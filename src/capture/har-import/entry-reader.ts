@@ -1,31 +1,28 @@
 // One HAR entry into a ConnectionRecord (see ../har-import.ts for what comes back from which tool).
 import type {
-  CapturedFrame, CapturedMessage, ConnectionRecord, ConnectionState, Direction, RecordedCheck, RecordedClose,
+  ConnectionRecord, ConnectionState, RecordedCheck, RecordedClose,
   RecordedRequest, RecordedResponse, UpstreamTls,
 } from '../capture-model.js';
-import type { Frame, Message } from '../../protocol/frame.js';
 import { negotiatedDeflate } from '../../protocol/permessage-deflate.js';
-import { frameFromFields, frameFromJson } from './frame-fields.js';
-import { groupIntoMessages, restoreMessage } from './frame-linking.js';
+import { FrameLinks } from './frame-links.js';
 import type { FramescopeFields } from './framescope-fields.js';
-import { fillTimeArray, fillTimes, harTimeToMs } from './har-time.js';
-import { arrivedField, noteField, timeField } from './item-fields.js';
+import { fillTimeArray, harTimeToMs } from './har-time.js';
+import { noteField } from './item-fields.js';
+import { scanFrames } from './spooled-frames.js';
 import { scanMessages, type SpooledMessages } from './spooled-messages.js';
 import { computedHandshake, foreignError, handshakeTimes, originForm } from './handshake-fields.js';
 import { bad, describe, isBase64, isInteger, isObject, stringValue } from './json-values.js';
 import type { Json } from './json-values.js';
 import type { HarImportProblem } from './problems.js';
-import type { SpooledData } from './data-spool.js';
 
 /**
- * The bytes of a record read from a HAR, which wait in the spool: each message's data, and the payload
- * of each frame whose message determines it (bytes [at, at + payloadLength) of the message's data).
+ * The items of a record read from a HAR, which wait in the spool (record.frames and record.messages are
+ * empty): its messages, and its frames with what ties them to the messages; read one at a time when written.
  */
 export interface SpooledBytes {
-  messages: Map<Message, SpooledData>;
-  frames: Map<Frame, { data: SpooledData; at: number }>;
-  /** A record without frames: its messages (record.messages is empty), read one at a time when written. */
   spooled?: SpooledMessages;
+  /** A record with frames: them, and each message's frames and each frame's payload where its message determines it. */
+  linked?: FrameLinks;
 }
 
 const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'failed'];
@@ -33,7 +30,7 @@ const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'cl
 /** Reads one HAR entry into a record, reporting what it skips or repairs under the entry's index. */
 export class EntryReader {
   /** Where the record's message data and frame payloads are, once read. */
-  readonly data: SpooledBytes = { messages: new Map(), frames: new Map() };
+  readonly data: SpooledBytes = {};
 
   constructor(private readonly index: number, private readonly problems: HarImportProblem[]) {}
 
@@ -53,14 +50,12 @@ export class EntryReader {
     if (url === undefined) return undefined;
     const fs = this.framescope(e._framescope);
     const messageList = scanMessages(e._webSocketMessages, this.report);
-    const frames = this.frames(e._webSocketFrames);
-    const startedAt = this.startedAt(e.startedDateTime, messageList.first, frames);
+    const frameList = scanFrames(e._webSocketFrames, this.report);
+    const frames = frameList.frames;
+    const startedAt = this.startedAt(e.startedDateTime, Math.min(messageList.first, frameList.first));
     fillTimeArray(messageList.messages.times, startedAt);
-    fillTimes(frames, startedAt);
-    // Where there are frames, the messages are linked to them whole; else they stay in the spool.
-    let messages: CapturedMessage[] = [];
-    if (frames.length > 0) messages = messageList.messages.toArray(this.data.messages);
-    else this.data.spooled = messageList.messages;
+    fillTimeArray(frames.times, startedAt);
+    this.data.spooled = messageList.messages;
 
     const method = this.method(request.method);
     const httpVersion = this.httpVersion(request.httpVersion, 'request.httpVersion');
@@ -84,8 +79,8 @@ export class EntryReader {
       request: fs?.originalRequest ? { ...recordedRequest, ...fs.originalRequest } : recordedRequest,
       ...(fs?.originalRequest ? { editedRequest: recordedRequest } : {}),
       checks: fs?.checks ?? derived.checks,
-      frames,
-      messages,
+      frames: [],
+      messages: [],
     };
     const serverAddress = fs ? fs.serverAddress : this.serverAddress(e.serverIPAddress, e._serverPort);
     if (serverAddress !== undefined) record.serverAddress = serverAddress;
@@ -107,9 +102,12 @@ export class EntryReader {
     const endedAt = fs ? fs.endedAt : closedAt ?? (record.state === 'closed' || record.state === 'failed' ? lastMessage : undefined);
     if (endedAt !== undefined) record.endedAt = endedAt;
 
-    if (frames.length > 0) {
+    if (frames.count > 0) {
+      // Rebuilds what ties frames to messages: each direction's frames are grouped into messages as the
+      // assembler does; when the groups do not match that direction's messages, the messages stay unlinked.
       const deflate = negotiatedDeflate(record.extensions).params !== null;
-      this.linkFrames(record, deflate);
+      this.data.linked = new FrameLinks(frames, messageList.messages, deflate);
+      this.data.linked.link(this.report);
     } else if (isObject(e.response) && isObject(e.response.content) && typeof e.response.content._file === 'string' && e._webSocketMessages === undefined) {
       // Playwright's recordHar with content: 'attach' writes the messages to a side file.
       this.problem('response.content._file', `the messages are in the attached file "${e.response.content._file}", which a HAR import cannot read; record the HAR with embedded content`);
@@ -147,13 +145,10 @@ export class EntryReader {
     return 'GET';
   }
 
-  /** The entry's start; else its first message or frame (firstMessage: the earliest message time). */
-  private startedAt(value: unknown, firstMessage: number, frames: CapturedFrame[]): number {
+  /** The entry's start; else its first message or frame (first: the earliest message or frame time). */
+  private startedAt(value: unknown, first: number): number {
     const parsed = typeof value === 'string' ? Date.parse(value) : NaN;
     if (!Number.isNaN(parsed)) return parsed;
-    // A loop, not Math.min(...times): a long capture has more times than a call takes arguments.
-    let first = firstMessage;
-    for (const item of frames) if (item.time < first) first = item.time;
     const fallback = Number.isFinite(first) ? first : 0;
     this.problem('startedDateTime', `${bad(value, 'an ISO date')}; the connection starts at ${
       Number.isFinite(first) ? 'its first message' : 'the epoch'} (${new Date(fallback).toISOString()})`);
@@ -231,44 +226,6 @@ export class EntryReader {
     }
     this.problem('response.content.encoding', `unknown encoding ${describe(content.encoding)}; body skipped`);
     return undefined;
-  }
-
-  /** `_webSocketFrames`, with index and offset counted per direction. A bad time is NaN until fillTimes. */
-  private frames(value: unknown): CapturedFrame[] {
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) {
-      this.problem('_webSocketFrames', 'not an array; no frames imported');
-      return [];
-    }
-    const next: Record<Direction, { index: number; offset: number }> = { send: { index: 0, offset: 0 }, receive: { index: 0, offset: 0 } };
-    const frames: CapturedFrame[] = [];
-    value.forEach((item: unknown, i) => {
-      const field = `_webSocketFrames[${i}]`;
-      const report = (name: string, message: string) => this.problem(name ? `${field}.${name}` : field, message);
-      const fields = frameFromJson(item, report);
-      if (!fields) return;
-      if (fields.type === undefined) {
-        report('type', `${bad((item as Json).type, '"send" or "receive"')}; frame skipped`);
-        return;
-      }
-      const json = item as Json;
-      const time = timeField(json.time, `${field}.time`, 'frame', this.report);
-      const position = next[fields.type];
-      const frame = frameFromFields(fields, position.index, position.offset);
-      position.index += 1;
-      position.offset += frame.headerLength + frame.payloadLength;
-      const captured: CapturedFrame = { direction: fields.type, time, frame };
-      const arrivedAt = arrivedField(json._arrived, `${field}._arrived`, this.report);
-      if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;
-      for (const flag of ['injected', 'edited', 'dropped'] as const) {
-        if (json[flag] === true) captured[flag] = true;
-        else if (json[flag] !== undefined && json[flag] !== false) report(flag, `${bad(json[flag], 'true or false')}; read as false`);
-      }
-      const note = noteField(json._notes, `${field}._notes`, this.report);
-      if (note) captured.note = note;
-      frames.push(captured);
-    });
-    return frames;
   }
 
   /** `_webSocketClose`: ours and HTTP Toolkit's object, or HTTP Toolkit's "aborted". */
@@ -365,28 +322,5 @@ export class EntryReader {
     const bare = ip.replace(/^\[|\]$/g, '');
     const host = bare.includes(':') ? `[${bare}]` : bare;
     return isInteger(port) && port > 0 ? `${host}:${port}` : host;
-  }
-
-  /**
-   * Rebuilds what ties frames to messages (see the top of the file). Each direction's frames are grouped
-   * into messages as the assembler does; when the groups do not match that direction's messages, the
-   * messages stay unlinked.
-   */
-  private linkFrames(record: ConnectionRecord, deflate: boolean): void {
-    for (const direction of ['send', 'receive'] as const) {
-      const frames = record.frames.filter((f) => f.direction === direction);
-      const messages = record.messages.filter((m) => m.direction === direction);
-      const groups = groupIntoMessages(frames);
-      const matches = groups.length === messages.length && groups.every((g, k) => g.frames[0]!.frame.opcode === messages[k]!.message.opcode);
-      if (!matches) {
-        this.problem('_webSocketFrames', `the ${direction} frames carry ${groups.length} data messages but _webSocketMessages has ${messages.length} ${direction} messages (or their opcodes differ); messages are not linked to frames`);
-        continue;
-      }
-      groups.forEach((group, k) => {
-        const message = messages[k]!.message;
-        const data = this.data.messages.get(message)!;
-        restoreMessage(message, group, deflate, data.length, (frame, at) => this.data.frames.set(frame, { data, at }));
-      });
-    }
   }
 }

@@ -16,37 +16,51 @@ export interface FrameGroup {
 /** Groups one direction's frames into data messages in the order the assembler emits them (RFC 6455 §5.4). */
 export function groupIntoMessages(frames: CapturedFrame[]): FrameGroup[] {
   const groups: FrameGroup[] = [];
-  let pending: FrameGroup | null = null;
-  for (const captured of frames) {
+  const grouper = new FrameGrouper((group) => groups.push(group));
+  for (const captured of frames) grouper.push(captured);
+  grouper.end();
+  return groups;
+}
+
+/** groupIntoMessages one frame at a time: each group goes to emit as soon as it is complete. */
+export class FrameGrouper {
+  private pending: FrameGroup | null = null;
+
+  constructor(private readonly emit: (group: FrameGroup) => void) {}
+
+  push(captured: CapturedFrame): void {
     const { opcode, fin, violations } = captured.frame;
     let target: FrameGroup | null = null;
     if (opcode === Opcode.Continuation) {
-      if (pending) {
-        pending.frames.push(captured);
-        target = pending;
+      if (this.pending) {
+        this.pending.frames.push(captured);
+        target = this.pending;
       }
     } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
-      if (pending) {
-        pending.abandoned = true;
-        groups.push(pending);
+      if (this.pending) {
+        this.pending.abandoned = true;
+        this.emit(this.pending);
       }
-      pending = target = { frames: [captured], abandoned: false };
-    } else if (opcode === Opcode.Close && pending) {
-      pending.abandoned = true;
-      groups.push(pending);
-      pending = null;
+      this.pending = target = { frames: [captured], abandoned: false };
+    } else if (opcode === Opcode.Close && this.pending) {
+      this.pending.abandoned = true;
+      this.emit(this.pending);
+      this.pending = null;
     }
     // A frame cut short by the end of the stream never completes its message.
     if (target && fin && !violations.includes('truncated-frame')) {
-      groups.push(target);
-      pending = null;
+      this.emit(target);
+      this.pending = null;
     }
   }
-  if (pending) {
-    pending.abandoned = true;
-    groups.push(pending);
+
+  end(): void {
+    if (this.pending) {
+      this.pending.abandoned = true;
+      this.emit(this.pending);
+      this.pending = null;
+    }
   }
-  return groups;
 }
 
 /**

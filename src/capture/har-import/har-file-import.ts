@@ -4,12 +4,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CaptureStore } from '../capture-store.js';
-import { saveImportedNotes } from '../har-notes.js';
-import type { CapturedFrame, CapturedMessage, ConnectionRecord } from '../capture-model.js';
+import type { ConnectionRecord } from '../capture-model.js';
 import { FileSpool, type DataSpool } from './data-spool.js';
 import type { SpooledBytes } from './entry-reader.js';
 import { HarImporter } from './har-importer.js';
-import { FLUSH_EVERY, writeSpooledMessages } from './spooled-messages-writer.js';
+import { writeSpooledMessages } from './spooled-messages-writer.js';
+import { writeLinkedRecord } from './linked-record-writer.js';
 import type { HarFormat, HarImportProblem } from './problems.js';
 
 /** Bytes read from the file at a time. */
@@ -126,35 +126,7 @@ export class HarTextImport {
  */
 export function writeImportedRecord(store: CaptureStore, record: ConnectionRecord, bytes: SpooledBytes, spool: DataSpool): void {
   store.putConnection(record);
-  if (bytes.spooled) {
-    writeSpooledMessages(store, record, bytes.spooled, spool);
-    return;
-  }
-  const items: ({ time: number; kind: 0; f: CapturedFrame } | { time: number; kind: 1; m: CapturedMessage })[] = [
-    ...record.frames.map((f) => ({ time: f.time, kind: 0 as const, f })),
-    ...record.messages.map((m) => ({ time: m.time, kind: 1 as const, m })),
-  ];
-  items.sort((a, b) => a.time - b.time || a.kind - b.kind);
-  const numbers = new Map<object, number>();
-  // A long entry is written in one synchronous run: flushing every few MiB keeps the writer's memory small.
-  let unflushed = 0;
-  for (const item of items) {
-    if (unflushed >= FLUSH_EVERY) {
-      store.flush();
-      unflushed = 0;
-    }
-    if (item.kind === 0) {
-      const payload = bytes.frames.get(item.f.frame);
-      const frame = payload ? { ...item.f.frame, payload: spool.read(payload.data, payload.at, item.f.frame.payloadLength) } : item.f.frame;
-      numbers.set(item.f, store.putFrame(record.id, { ...item.f, frame }));
-      unflushed += frame.payload.length;
-    } else {
-      const data = bytes.messages.get(item.m.message);
-      const message = data ? { ...item.m.message, data: spool.read(data) } : item.m.message;
-      numbers.set(item.m, store.putMessage(record.id, { ...item.m, message }));
-      unflushed += message.data.length;
-    }
-  }
-  saveImportedNotes(store, record, numbers, numbers);
+  if (bytes.linked) writeLinkedRecord(store, record, bytes.linked, spool);
+  else if (bytes.spooled) writeSpooledMessages(store, record, bytes.spooled, spool);
 }
 

@@ -2,7 +2,7 @@
 // entry reader -> a record whose bytes wait in the spool -> the caller, who writes it (to a session, or
 // into memory) before the next entry is read, so that the spool holds one entry's data at a time.
 import type { ConnectionRecord } from '../capture-model.js';
-import type { DataSpool } from './data-spool.js';
+import type { DataSpool, SpooledData } from './data-spool.js';
 import { EntryReader, type SpooledBytes } from './entry-reader.js';
 import { detectFormat, isWebSocketEntry } from './entry-kind.js';
 import { HarStreamReader } from './har-stream-reader.js';
@@ -59,16 +59,18 @@ export class HarImporter {
   }
 }
 
-/** Puts a record's bytes in place, in memory (for a HAR imported as a whole). */
+/** Puts a record's items and bytes in place, in memory (for a HAR imported as a whole). */
 export function materialize(record: ConnectionRecord, bytes: SpooledBytes, spool: DataSpool): ConnectionRecord {
-  if (bytes.spooled) record.messages = bytes.spooled.toArray(bytes.messages);
-  for (const { message } of record.messages) {
-    const data = bytes.messages.get(message);
-    if (data) message.data = spool.read(data);
-  }
-  for (const { frame } of record.frames) {
-    const payload = bytes.frames.get(frame);
-    if (payload) frame.payload = spool.read(payload.data, payload.at, frame.payloadLength);
+  const read = (data: SpooledData): Buffer => spool.read(data);
+  const links = bytes.linked;
+  const messages = bytes.spooled;
+  if (links) for (let j = 0; j < links.frames.count; j++) record.frames.push(links.frame(j, read));
+  if (messages) {
+    for (let m = 0; m < messages.count; m++) {
+      const { captured, data } = links ? links.message(m) : messages.get(m);
+      captured.message.data = read(data);
+      record.messages.push(captured);
+    }
   }
   return record;
 }

@@ -32,7 +32,7 @@ const enum Role {
   Entry,
   /** An entry's _webSocketMessages: items built one by one, data spooled. */
   Messages,
-  /** An entry's _webSocketFrames: items built one by one. */
+  /** An entry's _webSocketFrames: items built one by one, set aside in the spool. */
   Frames,
   /** A value that is kept. */
   Build,
@@ -42,7 +42,7 @@ const enum Role {
 
 interface Open {
   role: Role;
-  /** The object or array being built (null when read past; the items set aside for _webSocketMessages). */
+  /** The object or array being built (null when read past; the items set aside for _webSocketMessages and _webSocketFrames). */
   value: Json | unknown[] | SpilledItems | null;
   /** In an object: the key whose value comes next. */
   key: string;
@@ -149,7 +149,7 @@ export class HarStreamReader implements JsonHandler {
     const keep = role !== Role.Skip && role !== Role.Entries && role !== Role.Top;
     this.stack.push({
       role,
-      value: role === Role.Messages ? new SpilledItems(this.spool) : keep ? (isObject ? {} : []) : null,
+      value: role === Role.Messages || role === Role.Frames ? new SpilledItems(this.spool) : keep ? (isObject ? {} : []) : null,
       key: '',
       count: 0,
       name: parent.isArray ? parent.count : parent.key,
@@ -216,7 +216,7 @@ export class HarStreamReader implements JsonHandler {
         (parent.value as SpilledItems).put(this.spoolMessage(value));
         break;
       case Role.Frames:
-        (parent.value as unknown[]).push(value);
+        (parent.value as SpilledItems).put(value);
         break;
       default:
         if (Array.isArray(parent.value)) parent.value.push(value);

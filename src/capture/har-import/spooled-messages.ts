@@ -1,7 +1,6 @@
 // An entry's messages while they wait in the spool: which items are messages and their times, in typed
 // arrays (12 bytes a message); each message is read back from its item when it is written.
 import type { CapturedMessage, } from '../capture-model.js';
-import type { Message } from '../../protocol/frame.js';
 import type { SpooledData } from './data-spool.js';
 import type { FieldReport } from './item-fields.js';
 import { readMessageItem } from './message-item.js';
@@ -28,17 +27,6 @@ export class SpooledMessages {
     if (!read || !('captured' in read)) throw new Error('a spooled message item no longer reads as a message');
     read.captured.time = this.times[k]!;
     return read;
-  }
-
-  /** The messages whole, in the HAR's order, with where their data is put in data. */
-  toArray(data: Map<Message, SpooledData>): CapturedMessage[] {
-    const messages: CapturedMessage[] = [];
-    for (let k = 0; k < this.count; k++) {
-      const { captured, data: spooled } = this.get(k);
-      data.set(captured.message, spooled);
-      messages.push(captured);
-    }
-    return messages;
   }
 
   /** The messages' numbers by time, those with the same time in the HAR's order. */
