@@ -2,7 +2,7 @@
 // typed arrays: each message's first frame, each frame's next frame in its message, and where each frame's
 // payload is in the spool when its message determines it. A message's links are rebuilt when it is read.
 import type { CapturedFrame, CapturedMessage, Direction } from '../capture-model.js';
-import { SpooledData } from './data-spool.js';
+import { SpooledData, type DataSpool } from './data-spool.js';
 import { FrameGrouper, restoreMessage, type FrameGroup } from './frame-linking.js';
 import type { FieldReport } from './item-fields.js';
 import type { SpooledFrames } from './spooled-frames.js';
@@ -15,14 +15,17 @@ export class FrameLinks {
   private readonly abandoned: Uint8Array;
   /** Frame j's next frame in its message, -1 for the last. */
   private readonly nextFrame: Int32Array;
-  /** Where frame j's payload starts in the spool, NaN when its message does not determine it. */
+  /** Where frame j's payload is: its message's spooled data, -1 when its message does not determine it ... */
+  private readonly payloadData: Float64Array;
+  /** ... and where in that data it starts. */
   private readonly payloadAt: Float64Array;
 
   constructor(readonly frames: SpooledFrames, readonly messages: SpooledMessages, private readonly deflate: boolean) {
     this.firstFrame = new Int32Array(messages.count).fill(-1);
     this.abandoned = new Uint8Array(messages.count);
     this.nextFrame = new Int32Array(frames.count).fill(-1);
-    this.payloadAt = new Float64Array(frames.count).fill(NaN);
+    this.payloadData = new Float64Array(frames.count).fill(-1);
+    this.payloadAt = new Float64Array(frames.count);
   }
 
   /** Links each direction's frames to its messages, as linkFrames did with them whole. */
@@ -55,18 +58,21 @@ export class FrameLinks {
         for (let p = 0; p + 1 < positions.length; p++) this.nextFrame[positions[p]!] = positions[p + 1]!;
         const frameAt = new Map(group.frames.map((f, p) => [f.frame, positions[p]!]));
         restoreMessage(read.captured.message, group, this.deflate, read.data.length, (frame, at) => {
-          this.payloadAt[frameAt.get(frame)!] = read.data.offset + at;
+          const j = frameAt.get(frame)!;
+          this.payloadData[j] = read.data.offset;
+          this.payloadAt[j] = at;
         });
       });
     }
   }
 
   /** Frame j with its payload when its message determines it. */
-  frame(j: number, read: (data: SpooledData) => Buffer): CapturedFrame {
+  frame(j: number, spool: DataSpool): CapturedFrame {
     const captured = this.frames.get(j);
-    const at = this.payloadAt[j]!;
-    if (!Number.isNaN(at)) {
-      captured.frame.payload = read(new SpooledData(at, captured.frame.payloadLength, true));
+    const data = this.payloadData[j]!;
+    if (data >= 0) {
+      const length = captured.frame.payloadLength;
+      captured.frame.payload = spool.read(new SpooledData(data, this.payloadAt[j]! + length, true), this.payloadAt[j]!, length);
       captured.frame.truncated = false;
     }
     return captured;

@@ -64,7 +64,7 @@ export function materialize(record: ConnectionRecord, bytes: SpooledBytes, spool
   const read = (data: SpooledData): Buffer => spool.read(data);
   const links = bytes.linked;
   const messages = bytes.spooled;
-  if (links) for (let j = 0; j < links.frames.count; j++) record.frames.push(links.frame(j, read));
+  if (links) for (let j = 0; j < links.frames.count; j++) record.frames.push(links.frame(j, spool));
   if (messages) {
     for (let m = 0; m < messages.count; m++) {
       const { captured, data } = links ? links.message(m) : messages.get(m);

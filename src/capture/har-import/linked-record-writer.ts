@@ -18,7 +18,6 @@ export function writeLinkedRecord(store: CaptureStore, record: ConnectionRecord,
   const numbers = new Map<object, number>();
   const frameOrder = frames.timeOrder();
   const messageOrder = messages.timeOrder();
-  const read = (data: Parameters<DataSpool['read']>[0]) => spool.read(data);
   // A long entry is written in one synchronous run: flushing every few MiB keeps the writer's memory small.
   let unflushed = 0;
   let f = 0;
@@ -32,7 +31,7 @@ export function writeLinkedRecord(store: CaptureStore, record: ConnectionRecord,
     const k = messageOrder[m];
     if (j !== undefined && (k === undefined || frames.times[j]! <= messages.times[k]!)) {
       f += 1;
-      const captured = links.frame(j, read);
+      const captured = links.frame(j, spool);
       const number = store.putFrame(record.id, captured);
       unflushed += captured.frame.payload.length + ITEM_OVERHEAD;
       if (captured.note) {
