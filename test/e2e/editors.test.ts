@@ -73,11 +73,14 @@ describe.runIf(existsSync(CHROMIUM))('the editors send exactly what they show', 
     await poll(() => ui.page.locator('[data-rule]').count()).toBe(0);
   };
 
-  /** Opens the editor of the one held item and returns its card's selector. */
+  /** The newest held item handled so far: the card of one just forwarded may still show for a moment. */
+  let lastHeld = -1;
+  /** Opens the editor of the newly held item and returns its card's selector. */
   const editHeld = async (): Promise<string> => {
-    const card = ui.page.locator('[data-held]').first();
-    await card.waitFor();
-    const id = await card.getAttribute('data-held');
+    const newer = () => ui.page.locator('[data-held]').evaluateAll((cards, last) => cards.map((c) => Number(c.getAttribute('data-held'))).filter((id) => id > last), lastHeld);
+    await poll(async () => (await newer()).length).toBeGreaterThan(0);
+    const id = Math.min(...(await newer()));
+    lastHeld = id;
     const scope = `[data-held="${id}"]`;
     await ui.page.locator(scope).getByRole('button', { name: 'Edit', exact: true }).click();
     await ui.page.locator(`${scope} .monaco[data-ready="true"]`).waitFor();

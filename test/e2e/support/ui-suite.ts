@@ -41,4 +41,5 @@ export function useUiSuite(onConnection?: (ws: WebSocket, request: IncomingMessa
 }
 
 /** Polls until the UI shows what is expected (well inside the test timeout). */
-export const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 5000 });
+// Generous: the machine running the suite may be loaded; a condition that holds returns at once.
+export const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000 });
