@@ -66,9 +66,10 @@ describe.runIf(existsSync(CHROMIUM))('an edited handshake in the UI', () => {
     const row = ui.page.locator('[data-connection-id]').filter({ hasText: '/dump-hs' });
     await row.dispatchEvent('mousedown');
     await ui.page.getByRole('tab', { name: 'Handshake' }).click();
-    expect((await ui.page.getByTestId('handshake-request').textContent())!.split('\n')[0]).toBe('GET /dump hs?u=2 HTTP/1.1');
-    expect(await ui.page.getByTestId('handshake-edited').textContent()).toBe('edited');
-    expect((await ui.page.getByTestId('handshake-original-request').textContent())!.split('\n')[0]).toBe(`GET ws://127.0.0.1:${port}/dump-hs?u=1 HTTP/1.1`);
+    // The row can be opened before the answer to the edited request is recorded: wait for the detail to follow.
+    await poll(async () => (await ui.page.getByTestId('handshake-request').textContent())?.split('\n')[0]).toBe('GET /dump hs?u=2 HTTP/1.1');
+    await poll(() => ui.page.getByTestId('handshake-edited').textContent()).toBe('edited');
+    await poll(async () => (await ui.page.getByTestId('handshake-original-request').textContent())?.split('\n')[0]).toBe(`GET ws://127.0.0.1:${port}/dump-hs?u=1 HTTP/1.1`);
     await screenshot(ui.page, 'handshake-edited');
     client.destroy();
     expect(ui.errors).toEqual([]);
