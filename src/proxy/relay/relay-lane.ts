@@ -69,6 +69,8 @@ export class RelayLane {
   private dropSecondClose = false;
   /** The last frame was discarded (its message, if it completes one, is recorded as dropped). */
   private lastFrameDiscarded = false;
+  /** When the last whole frame was done: its message, done right after it, carries the same time. */
+  private lastFrameTime = 0;
 
   constructor(
     private readonly recorder: RelayRecorder,
@@ -181,6 +183,8 @@ export class RelayLane {
     if (this.passed.length === 0) return;
     const chunks = this.passed.splice(0);
     const records: Rec[] = [];
+    // A message carries the time of its final frame, which the decoder reports just before it.
+    let frameTime = 0;
     for (const chunk of chunks) {
       this.events.length = 0;
       this.decoder.push(chunk);
@@ -190,11 +194,12 @@ export class RelayLane {
         } else if (event.kind === 'frame') {
           const frame = event.frame;
           this.current = null;
-          records.push({ kind: 'frame', frame, time: Date.now() });
+          frameTime = Date.now();
+          records.push({ kind: 'frame', frame, time: frameTime });
           if (isDataOpcode(frame.opcode)) this.outInMessage = !frame.fin;
           if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
         } else {
-          records.push({ kind: 'message', message: event.message, time: Date.now() });
+          records.push({ kind: 'message', message: event.message, time: frameTime || Date.now() });
         }
       }
       // A frame whose header is still incomplete: its first bytes are already on their way, so the
@@ -289,6 +294,7 @@ export class RelayLane {
 
   private frameDone(frame: Frame): void {
     const timed = { frame, time: Date.now() };
+    this.lastFrameTime = timed.time;
     const current = this.current;
     this.current = null;
     this.lastFrameDiscarded = current?.disposition === 'discard';
@@ -313,7 +319,8 @@ export class RelayLane {
   private messageDone(message: Message): void {
     const c = this.collection;
     if (!c || this.current) {
-      this.runRecords.push({ kind: 'message', message, time: Date.now(), ...(this.lastFrameDiscarded ? { flags: { dropped: true } } : {}) });
+      // The message carries the time of its final frame, done just before it.
+      this.runRecords.push({ kind: 'message', message, time: this.lastFrameTime, ...(this.lastFrameDiscarded ? { flags: { dropped: true } } : {}) });
       return;
     }
     this.collection = null;
