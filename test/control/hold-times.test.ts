@@ -15,8 +15,6 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** How long the test holds the message: the wire time is at least this much after the arrival. */
 const HOLD_MS = 300;
 
-
-
 const text = (row: FrameSummary | MessageSummary) => row.preview;
 
 describe('times of held and queued traffic', () => {

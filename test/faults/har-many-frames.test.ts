@@ -1,15 +1,12 @@
 // Framescope's own HAR of very many small messages with their frames is imported as a stream: memory holds
 // a few typed arrays per frame and message, not the frames and messages (issue 9).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureStore } from '../../src/capture/capture-store.js';
-import { BIN } from '../support/cli.js';
+import { usePeakRssCli } from '../support/peak-rss-cli.js';
 
-const PEAK_RSS = new URL('../support/peak-rss.mjs', import.meta.url).pathname;
 const COUNT = 150_000;
 const BASE = 1714557600;
 
@@ -21,21 +18,10 @@ const typeOf = (i: number) => (i % 2 ? 'receive' : 'send');
 const timeOf = (i: number) => BASE + i / 1000;
 
 describe('a Framescope HAR entry of 150,000 messages with their frames, through `framescope import`', () => {
-  let home: string;
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, ...args], {
-    env: { ...process.env, FRAMESCOPE_HOME: home }, encoding: 'utf8', timeout: 110_000, maxBuffer: 512 * 1024 * 1024,
-  });
-  const stderrOf = (r: { stderr: string }) => r.stderr.replace(/\npeak-rss \d+\n$/, '');
-  const peakOf = (r: { stderr: string }) => Number(/peak-rss (\d+)/.exec(r.stderr)![1]);
-
-  beforeAll(() => {
-    home = mkdtempSync(join(tmpdir(), 'framescope-many-frames-'));
-    mkdirSync(join(home, 'sessions'), { recursive: true, mode: 0o700 });
-  });
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  const { home: homeDir, cli, stderrOf, peakOf } = usePeakRssCli('framescope-many-frames-');
 
   it('stays far below the memory of its frames and messages, and keeps every frame, message, link and note exact', async () => {
-    const file = join(home, 'many.har');
+    const file = join(homeDir(), 'many.har');
     const out = createWriteStream(file);
     out.write('{"log":{"version":"1.2","creator":{"name":"Framescope","version":"0.1.0"},"entries":[{"startedDateTime":"2024-05-01T10:00:00.000Z",' +
       '"request":{"method":"GET","url":"ws://example.test/feed","httpVersion":"HTTP/1.1","headers":[]},' +
@@ -62,7 +48,7 @@ describe('a Framescope HAR entry of 150,000 messages with their frames, through 
     // The file is 30 MB; its frames and messages built as objects peaked at 340 MB before (137 MB now).
     expect(peakOf(r)).toBeLessThan(230 * 1024 * 1024);
 
-    const store = await CaptureStore.open(join(home, 'sessions', 'many.fscap'));
+    const store = await CaptureStore.open(join(homeDir(), 'sessions', 'many.fscap'));
     try {
       // Frame 1001 ends message 1000, which has frames 1000 and 1001; frame 75,001 ends message 75,000.
       const fragmented = store.messageEndingAt(1, 1001)!;

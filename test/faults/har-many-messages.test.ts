@@ -1,33 +1,19 @@
 // A HAR entry of very many small messages is imported as a stream: memory holds a few bytes of index per
 // message, not the messages (issue 9: one entry of 2,000,000 messages peaked at 1.43 GB).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN } from '../support/cli.js';
+import { usePeakRssCli } from '../support/peak-rss-cli.js';
 
-const PEAK_RSS = new URL('../support/peak-rss.mjs', import.meta.url).pathname;
 const COUNT = 300_000;
 const BASE = 1714557600;
 
 describe('a HAR entry of 300,000 messages, through `framescope import`', () => {
-  let home: string;
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, ...args], {
-    env: { ...process.env, FRAMESCOPE_HOME: home }, encoding: 'utf8', timeout: 110_000, maxBuffer: 512 * 1024 * 1024,
-  });
-  const stderrOf = (r: { stderr: string }) => r.stderr.replace(/\npeak-rss \d+\n$/, '');
-  const peakOf = (r: { stderr: string }) => Number(/peak-rss (\d+)/.exec(r.stderr)![1]);
-
-  beforeAll(() => {
-    home = mkdtempSync(join(tmpdir(), 'framescope-many-'));
-    mkdirSync(join(home, 'sessions'), { recursive: true, mode: 0o700 });
-  });
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  const { home: homeDir, cli, stderrOf, peakOf } = usePeakRssCli('framescope-many-');
 
   it('stays far below the memory of its messages, and keeps every message, time and note exact', async () => {
-    const file = join(home, 'many.har');
+    const file = join(homeDir(), 'many.har');
     const out = createWriteStream(file);
     out.write(`{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":[{"startedDateTime":"2024-05-01T10:00:00.000Z",` +
       '"request":{"method":"GET","url":"ws://example.test/feed","httpVersion":"HTTP/1.1","headers":[]},' +
