@@ -52,6 +52,16 @@ const CONCURRENT_CREATE_WAIT_MS = 10_000;
 /** A CA key older than this with no certificate beside it was left by a creation that died. */
 const ABANDONED_KEY_AGE_MS = 30_000;
 
+/**
+ * The DNS name every leaf for an IP literal carries beside its iPAddress entry. A client that tunnels
+ * through a proxy agent and then starts TLS over the tunnel socket may give tls.connect neither a
+ * servername (RFC 6066 forbids an IP there) nor a host: https-proxy-agent drops both for wss://127.0.0.1
+ * (TooTallNate/proxy-agents#365). Node then checks the certificate against its default host name,
+ * "localhost", and refused our 127.0.0.1 leaf with "Host: localhost. is not cert's CN". Naming localhost
+ * grants nothing new: this CA signs a leaf for localhost on request anyway.
+ */
+export const IP_LEAF_EXTRA_NAME = 'localhost';
+
 /** DER of DigestInfo's prefix for SHA-256 (RFC 8017 section 9.2, note 1): the digest's 32 bytes follow. */
 const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
 
@@ -183,7 +193,7 @@ export class CertificateAuthority {
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       // RFC 6125 section 6.4.4 / CA/B Baseline Requirements: clients match the SAN, IP literals as iPAddress.
-      { name: 'subjectAltName', altNames: [host.ip ? { type: 7, ip: host.ip } : { type: 2, value: host.name }] },
+      { name: 'subjectAltName', altNames: host.ip ? [{ type: 7, ip: host.ip }, { type: 2, value: IP_LEAF_EXTRA_NAME }] : [{ type: 2, value: host.name }] },
       { name: 'subjectKeyIdentifier' },
       { name: 'authorityKeyIdentifier', keyIdentifier: this.caKeyIdentifier },
     ]);

@@ -141,15 +141,15 @@ describe('leaf certificates', () => {
     expect(leaf.checkHost('localhost')).toBe('localhost');
   });
 
-  it('issues a leaf for "127.0.0.1" with an IP subjectAltName', () => {
+  it('issues a leaf for "127.0.0.1" with an IP subjectAltName, and localhost for clients that check that name', () => {
     const leaf = checkLeaf('127.0.0.1');
-    expect(leaf.subjectAltName).toBe('IP Address:127.0.0.1');
+    expect(leaf.subjectAltName).toBe('IP Address:127.0.0.1, DNS:localhost');
     expect(leaf.checkIP('127.0.0.1')).toBe('127.0.0.1');
   });
 
   it('issues a leaf for "::1" with an IPv6 subjectAltName, brackets or not', () => {
     const leaf = checkLeaf('::1');
-    expect(leaf.subjectAltName).toBe('IP Address:0:0:0:0:0:0:0:1');
+    expect(leaf.subjectAltName).toBe('IP Address:0:0:0:0:0:0:0:1, DNS:localhost');
     expect(leaf.checkIP('::1')).toBe('::1');
     expect(ca.certificateFor('[::1]')).toBe(ca.certificateFor('::1'));
   });
