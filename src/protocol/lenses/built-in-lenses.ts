@@ -1,0 +1,10 @@
+// The lenses Framescope ships, in the order a tie in detection is settled. A new lens adds one import
+// and one entry here; nothing else knows the protocols by name.
+import type { Lens } from './lens.js';
+import { socketIoLens } from './socket-io.js';
+import { engineIoLens } from './engine-io.js';
+
+export const builtInLenses: readonly Lens[] = [
+  socketIoLens,
+  engineIoLens,
+];
