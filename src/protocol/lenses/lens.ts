@@ -62,6 +62,12 @@ export interface ProtocolPacket {
   id?: string | number;
   /** JSON-safe; bytes as `{ _binary: base64 }`. */
   data?: unknown;
+  /**
+   * The packet's other fields in the protocol's own terms, JSON-safe (bytes as `{ _binary: base64 }`):
+   * MQTT's QoS, retain, dup and MQTT 5 properties, STOMP's headers, SignalR's streamIds. For the detail
+   * tree and for filters; optional in HAR's `_protocol`.
+   */
+  fields?: Record<string, unknown>;
   /** Set when the packet is one side of a request and its answer. */
   link?: PacketLink;
 }
