@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   send: { summary: 'open a WebSocket, send stdin lines, print the frames received as JSON', load: () => import('./send-command.js') },
   ca: { summary: 'show the TLS interception CA certificate and how to trust it', load: () => import('./ca-command.js') },
   browser: { summary: 'launch Chromium or Chrome through the proxy with the CA trusted', load: () => import('./browser-command.js') },
+  mock: { summary: 'serve the server side of a recorded connection (a session or a HAR) as a WebSocket server', load: () => import('./mock-command.js') },
 };
 
 const USAGE = `usage: framescope [<command>] [options]

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { checkUpgradeRequest, checkUpgradeResponse } from '../protocol/handshake.js';
 import { DEFAULT_MAX_HEAD_SIZE, headerValues, parseHttpHead, serializeHttpHead } from '../protocol/http-head.js';
 import { negotiatedDeflate } from '../protocol/permessage-deflate.js';
-import type { ConnectionRecord, RecordedResponse } from '../capture/capture-model.js';
+import type { ConnectionRecord, RecordedResponse, UpstreamTls } from '../capture/capture-model.js';
 import type { Session } from '../capture/session.js';
 import { connectUpstream, formatSocketAddress, UpstreamError, type UpstreamOptions, type UpstreamTarget } from './upstream-connector.js';
 import { FrameRelay } from './frame-relay.js';
@@ -38,6 +38,8 @@ export interface BridgeOptions extends UpstreamOptions {
   responseTimeout: number;
   /** Why the target must not be connected to (a loop back to the proxy), checked before connecting. */
   refuseTarget?: (target: BridgeTarget) => UpstreamError | undefined;
+  /** Opens the server's side in-process instead of connecting to the target (a mock serving a recording). */
+  connect?: (target: BridgeTarget) => Promise<{ socket: Duplex; remoteAddress: string }>;
 }
 
 export async function bridgeWebSocket(
@@ -104,11 +106,11 @@ export async function bridgeWebSocket(
     }
   }
 
-  let upstream;
+  let upstream: { socket: Duplex; remoteAddress: string; tls?: UpstreamTls };
   try {
     const refused = options.refuseTarget?.(target);
     if (refused) throw refused;
-    upstream = await connectUpstream(target, options);
+    upstream = options.connect ? await options.connect(target) : await connectUpstream(target, options);
   } catch (error) {
     const e = error instanceof UpstreamError ? error : new UpstreamError(String(error), 502);
     fail(e.message, e.status);
