@@ -8,12 +8,19 @@ import { SessionCatalog, validSessionName } from '../capture/session-catalog.js'
 import { sessionsDir } from '../home.js';
 import { readErrorInWords } from '../file-errors.js';
 import { progressLine } from './progress-line.js';
+import { isCaptureFile } from '../capture/pcap-import.js';
+import { importCapture } from './capture-import-command.js';
 
-const HELP = `usage: framescope import FILE.har [--session NAME]
+const HELP = `usage: framescope import FILE.har|FILE.pcap|FILE.pcapng [--session NAME]
 
 Imports the WebSocket connections of a HAR file as a saved session. Reads HAR written by Framescope,
 Chrome DevTools, HTTP Toolkit, mitmproxy and Playwright. Each problem (a broken entry or field) is
 printed; everything valid is imported.
+
+A packet capture (pcap or pcapng, from tcpdump, dumpcap or Wireshark; told by its first bytes) is read
+too: TCP is put back in order, HTTP Upgrade handshakes are found on any port and the frames after them
+decoded; TLS connections are listed as encrypted. Gaps, skipped bytes and damaged packets are printed
+as problems.
 
 options:
   --session NAME     the new session's name (default: the file's name; a number is added if taken)
@@ -27,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) {
-    process.stderr.write(`framescope import: one HAR file is needed\n\n${HELP}`);
+    process.stderr.write(`framescope import: one HAR or capture file is needed\n\n${HELP}`);
     return 2;
   }
   const file = positionals[0]!;
@@ -36,6 +43,7 @@ export async function run(args: string[]): Promise<number> {
     throw readErrorInWords(error, file);
   });
   if (info.isDirectory()) throw readErrorInWords(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file);
+  if (/\.(pcap|pcapng|cap)$/i.test(file) || (await isCaptureFile(file).catch(() => false))) return importCapture(file, values.session);
   const catalog = new SessionCatalog(sessionsDir());
   const wanted = values.session ?? (basename(file).replace(/\.har$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '') || 'imported');
   if (!validSessionName(wanted)) throw new Error(`"${wanted}" is not a valid session name`);
