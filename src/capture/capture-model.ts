@@ -68,6 +68,8 @@ export interface CapturedFrame {
   edited?: boolean;
   /** The proxy did not forward this frame (dropped at a breakpoint, replaced by an edit, or after the proxy's own close). */
   dropped?: boolean;
+  /** The names of the rules that changed, dropped, delayed or created it (", " between names); HAR `_rule`. */
+  rule?: string;
   /** The user's note, on its way to or from HAR (`_notes`); the store keeps notes as Annotation records. */
   note?: string;
 }
@@ -91,6 +93,8 @@ export interface CapturedMessage {
   edited?: boolean;
   /** The proxy did not forward this message (dropped at a breakpoint, replaced by an edit, or after the proxy's own close). */
   dropped?: boolean;
+  /** The names of the rules that changed, dropped, delayed or created it (", " between names); HAR `_rule`. */
+  rule?: string;
   /** The user's note, on its way to or from HAR (`_notes`); the store keeps notes as Annotation records. */
   note?: string;
 }

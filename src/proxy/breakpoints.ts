@@ -1,8 +1,9 @@
-// Breakpoints: rules that hold matching upgrade requests or data messages for the user, and the queue
-// of what they hold. The relay and the handshake bridge ask it; the control API edits it.
+// Breakpoints: the rules the user sets in the UI to hold matching upgrade requests or data messages,
+// and the queue of what they hold. Matching is the rules engine's (src/rules): a breakpoint is a rule
+// whose action is "breakpoint"; the engine decides, this class keeps the list and the held queue.
 import { EventEmitter } from 'node:events';
-import type { Direction } from '../capture/capture-model.js';
 import type { BreakpointRule, HeldItem } from '../control/api-types.js';
+import { CompiledRule } from '../rules/rule-matcher.js';
 
 export type { BreakpointRule, HeldItem };
 
@@ -25,8 +26,6 @@ export interface BreakpointsEvents {
 
 export class Breakpoints extends EventEmitter<BreakpointsEvents> {
   private rules: BreakpointRule[] = [];
-  /** Compiled patterns per rule id, so matching never compiles a regular expression. */
-  private readonly compiled = new Map<number, { url: (url: string) => boolean; regex?: RegExp; text?: Buffer }>();
   private active = true;
   private nextRuleId = 1;
   private nextHeldId = 1;
@@ -49,13 +48,8 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
 
   /** Creates (id 0) or replaces a rule; checks its patterns now so a bad regex is the caller's error. */
   set(rule: BreakpointRule): BreakpointRule {
+    checkPatterns(rule);
     const stored: BreakpointRule = { ...rule, id: rule.id > 0 ? rule.id : this.nextRuleId++ };
-    this.compiled.set(stored.id, {
-      url: stored.urlPattern ? urlMatcher(stored.urlPattern) : () => true,
-      ...(stored.regex !== undefined ? { regex: new RegExp(stored.regex) } : {}),
-      // A substring is looked for in the bytes: no decoding for messages that do not contain it.
-      ...(stored.text !== undefined ? { text: Buffer.from(stored.text, 'utf8') } : {}),
-    });
     const at = this.rules.findIndex((r) => r.id === stored.id);
     if (at >= 0) this.rules[at] = stored;
     else if (rule.id > 0) throw new Error(`no breakpoint ${rule.id}`);
@@ -66,36 +60,7 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
 
   delete(id: number): void {
     this.rules = this.rules.filter((r) => r.id !== id);
-    this.compiled.delete(id);
     this.emit('rules');
-  }
-
-  /** Whether any switched-on message rule could match messages of this connection and direction. */
-  watches(url: string, direction: Direction): boolean {
-    return this.active && this.rules.some((r) => r.enabled && r.phase === 'message' && directionMatches(r, direction) && this.urlMatches(r, url));
-  }
-
-  /** The first rule that holds this message, if any. */
-  matchMessage(url: string, direction: Direction, opcode: number, data: Buffer): BreakpointRule | undefined {
-    if (!this.active) return undefined;
-    let text: string | undefined;
-    return this.rules.find((r) => {
-      if (!r.enabled || r.phase !== 'message' || !directionMatches(r, direction) || !this.urlMatches(r, url)) return false;
-      if (r.opcode !== undefined && r.opcode !== opcode) return false;
-      const compiled = this.compiled.get(r.id);
-      if (compiled?.text && data.indexOf(compiled.text) < 0) return false;
-      if (compiled?.regex) {
-        text ??= data.toString('utf8');
-        if (!compiled.regex.test(text)) return false;
-      }
-      return true;
-    });
-  }
-
-  /** The first rule that holds this upgrade request, if any. */
-  matchHandshake(url: string): BreakpointRule | undefined {
-    if (!this.active) return undefined;
-    return this.rules.find((r) => r.enabled && r.phase === 'handshake' && this.urlMatches(r, url));
   }
 
   /** Queues an item for the user; resolves with what they decide. */
@@ -146,25 +111,17 @@ export class Breakpoints extends EventEmitter<BreakpointsEvents> {
     this.emitHeld();
   }
 
-  private urlMatches(rule: BreakpointRule, url: string): boolean {
-    return this.compiled.get(rule.id)?.url(url) ?? true;
-  }
-
   private emitHeld(): void {
     this.emit('held', this.heldItems());
   }
 }
 
-function directionMatches(rule: BreakpointRule, direction: Direction): boolean {
-  return rule.direction === 'both' || rule.direction === direction;
-}
-
-/** "/regex/" is a regular expression; anything else a substring. */
-function urlMatcher(pattern: string): (url: string) => boolean {
-  const m = /^\/(.*)\/([a-z]*)$/.exec(pattern);
-  if (m) {
-    const re = new RegExp(m[1]!, m[2]);
-    return (url) => re.test(url);
-  }
-  return (url) => url.includes(pattern);
+/** Compiles the rule's patterns the way the rules engine will, so a bad one is refused now. */
+function checkPatterns(rule: BreakpointRule): void {
+  new CompiledRule({
+    name: 'breakpoint', enabled: rule.enabled,
+    scope: rule.urlPattern ? { url: rule.urlPattern } : {},
+    match: rule.regex !== undefined ? { regex: rule.regex } : {},
+    actions: [{ type: 'breakpoint' }],
+  });
 }

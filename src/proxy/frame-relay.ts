@@ -2,10 +2,10 @@
 // arrives (cut-through), while a decoder per direction records frames and messages on the side.
 // Backpressure both ways: when a receiver is slow, the sender's socket is paused.
 //
-// The user may change traffic: breakpoints hold whole data messages (with everything behind them in
-// that direction), held messages are forwarded, edited or dropped, and new frames are injected at frame
-// boundaries (data never inside a fragmented message). Each direction is a RelayLane (relay/); this
-// class ties the two lanes to the connection's life: sockets ending, closing and finishing.
+// The user may change traffic: rules (breakpoints among them) hold whole data messages (with
+// everything behind them in that direction) and forward, change, delay or drop them; new frames are
+// injected at frame boundaries (data never inside a fragmented message). Each direction is a RelayLane
+// (relay/), the rule stage decides beside them; this class ties the lanes to the connection's life.
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { encodeClosePayload } from '../protocol/frame-encoder.js';
@@ -14,6 +14,7 @@ import type { Direction, ConnectionRecord } from '../capture/capture-model.js';
 import type { Session } from '../capture/session.js';
 import { RelayLane } from './relay/relay-lane.js';
 import { RelayRecorder } from './relay/relay-recorder.js';
+import { RuleStage } from './relay/rule-stage.js';
 import type { OutgoingMessage, RelayFlags, RelayOptions } from './relay/relay-types.js';
 
 export { MAX_COLLECTED_MESSAGE, type OutgoingMessage, type RelayOptions } from './relay/relay-types.js';
@@ -22,6 +23,7 @@ export class FrameRelay {
   private readonly client: RelayLane;
   private readonly server: RelayLane;
   private readonly recorder: RelayRecorder;
+  private readonly stage: RuleStage | undefined;
   private finished = false;
   /** The side whose TCP connection ended first, for the 1006 record. */
   private firstToDrop: Sender | undefined;
@@ -34,9 +36,15 @@ export class FrameRelay {
     private readonly options: RelayOptions,
   ) {
     this.recorder = new RelayRecorder(session, connection, options.maxStoredPayload);
-    this.client = new RelayLane(this.recorder, 'client', clientSocket, serverSocket, options);
-    this.server = new RelayLane(this.recorder, 'server', serverSocket, clientSocket, options);
-    this.refreshBreakpoints();
+    this.stage = options.rules && new RuleStage(options.rules.forConnection(connection), connection, {
+      reply: (direction, message, flags) => this.ruleCommand(() => this.inject(direction === 'send' ? 'receive' : 'send', message, flags)),
+      close: (code, reason, flags) => this.ruleCommand(() => this.close('clean', 'both', code, reason, flags)),
+      abort: () => this.ruleCommand(() => this.close('abrupt', 'both')),
+      error: (message) => this.recorder.error(message),
+    }, options.breakpoints);
+    this.client = new RelayLane(this.recorder, 'client', clientSocket, serverSocket, options, this.stage);
+    this.server = new RelayLane(this.recorder, 'server', serverSocket, clientSocket, options, this.stage);
+    this.watchRules();
   }
 
   /**
@@ -74,7 +82,7 @@ export class FrameRelay {
   }
 
   /** Closes cleanly (a close frame toward the chosen sides) or abruptly (TCP reset both ways). */
-  close(mode: 'clean' | 'abrupt', toward: 'client' | 'server' | 'both', code?: number, reason?: string): void {
+  close(mode: 'clean' | 'abrupt', toward: 'client' | 'server' | 'both', code?: number, reason?: string, flags?: RelayFlags): void {
     this.assertOpen();
     if (mode === 'abrupt') {
       resetOrDestroy(this.client.source);
@@ -86,7 +94,7 @@ export class FrameRelay {
     const lanes = [...(toward !== 'client' ? [this.client] : []), ...(toward !== 'server' ? [this.server] : [])].filter((lane) => !lane.receiverHasClose);
     if (lanes.length === 0) throw new Error(`the ${toward === 'both' ? 'peers have' : `${toward} has`} already received a close frame`);
     this.dropSecondCloses();
-    for (const lane of lanes) lane.inject({ opcode: Opcode.Close, data: payload });
+    for (const lane of lanes) lane.inject({ opcode: Opcode.Close, data: payload }, flags);
   }
 
   /** The proxy closes toward a peer: it answers for that peer, and no peer gets two close frames. */
@@ -120,11 +128,26 @@ export class FrameRelay {
     if (this.finished) throw new Error(`connection ${this.connection.id} is closed`);
   }
 
-  /** Re-checks whether breakpoints watch each direction (the proxy calls it when the rules change). */
-  refreshBreakpoints(): void {
-    const b = this.options.breakpoints;
-    this.client.setWatching(Boolean(b?.watches(this.connection.url, 'send')));
-    this.server.setWatching(Boolean(b?.watches(this.connection.url, 'receive')));
+  /** Takes the rules as they are now (the proxy calls it when they change): which directions they watch. */
+  refreshRules(): void {
+    if (this.finished || !this.options.rules || !this.stage) return;
+    this.stage.setRules(this.options.rules.forConnection(this.connection));
+    this.watchRules();
+  }
+
+  private watchRules(): void {
+    this.client.setWatching(Boolean(this.stage?.watches('send')));
+    this.server.setWatching(Boolean(this.stage?.watches('receive')));
+  }
+
+  /** A rule's reply, close or abort; one that cannot happen now (the connection is closing) is reported. */
+  private ruleCommand(run: () => void): void {
+    if (this.finished) return;
+    try {
+      run();
+    } catch (error) {
+      this.recorder.error(`a rule could not act: ${(error as Error).message}`);
+    }
   }
 
   private pipe(from: RelayLane, to: RelayLane): void {
@@ -167,6 +190,7 @@ export class FrameRelay {
     if (this.finished) return;
     this.finished = true;
     this.options.breakpoints?.forgetConnection(this.connection.id);
+    this.stage?.dispose();
     this.client.dispose();
     this.server.dispose();
     this.recorder.finished(this.firstToDrop);

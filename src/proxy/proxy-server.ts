@@ -14,6 +14,7 @@ import { createGuardedServer, DEFAULT_HEAD_TIMEOUT, HttpFailure, type ListenerLi
 import { LoopDetector } from './loop-detection.js';
 import { describeFailure, formatSocketAddress, UpstreamError } from './upstream-connector.js';
 import { Breakpoints } from './breakpoints.js';
+import { RuleEngine } from '../rules/rule-engine.js';
 import type { FrameRelay } from './frame-relay.js';
 import type { ConnectionRecord } from '../capture/capture-model.js';
 import { tlsExceptionMatches } from './tls-exceptions.js';
@@ -70,6 +71,8 @@ export class ProxyServer {
   private ca?: CertificateAuthority;
   /** Rules that hold handshakes and messages, and what they hold. */
   readonly breakpoints = new Breakpoints();
+  /** The rules (a rules file's, then the breakpoints): the one place that decides what happens to traffic. */
+  readonly rules = new RuleEngine(this.breakpoints);
   /** The relays of open connections, by connection id. */
   private readonly relays = new Map<number, FrameRelay>();
   /** Listeners for connections that Framescope itself opened (client mode), by their socket. */
@@ -95,8 +98,8 @@ export class ProxyServer {
     this.forwarder.on('proxyReq', (proxyReq) => proxyReq.on('socket', (socket: net.Socket) => this.loops.trackOutgoing(socket)));
     // One listener each for every connection, not one per connection.
     this.session.on('connection-closed', (connection) => this.relays.delete(connection.id));
-    this.breakpoints.on('rules', () => {
-      for (const relay of this.relays.values()) relay.refreshBreakpoints();
+    this.rules.on('changed', () => {
+      for (const relay of this.relays.values()) relay.refreshRules();
     });
     this.loops = new LoopDetector(() => this.server.address() as AddressInfo | null);
     this.server = this.createServer();
@@ -209,6 +212,7 @@ export class ProxyServer {
       },
       onSocket: (s) => this.loops.trackOutgoing(s),
       breakpoints: this.breakpoints,
+      rules: this.rules,
       onConnection: (connection) => ownClient?.(connection),
       onRelay: (connection, relay) => this.relays.set(connection.id, relay),
       holdForStore: () => this.storeBehind,

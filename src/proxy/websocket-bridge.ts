@@ -1,7 +1,7 @@
 // One WebSocket connection through the proxy: record the client's upgrade request, open the
 // upstream, pass the handshake on, and once the server answers 101 hand both sockets to the relay.
 // A failed handshake (no upstream, a non-101 answer) goes back to the client untouched and is recorded.
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkUpgradeRequest, checkUpgradeResponse } from '../protocol/handshake.js';
 import { DEFAULT_MAX_HEAD_SIZE, headerValues, parseHttpHead, serializeHttpHead } from '../protocol/http-head.js';
@@ -12,6 +12,8 @@ import { connectUpstream, formatSocketAddress, UpstreamError, type UpstreamOptio
 import { FrameRelay } from './frame-relay.js';
 import { writeErrorResponse } from './error-response.js';
 import type { Breakpoints } from './breakpoints.js';
+import type { RuleEngine } from '../rules/rule-engine.js';
+import { refusalBytes } from './rule-refusal.js';
 
 export interface BridgeTarget extends UpstreamTarget {
   /** The ws:// or wss:// URL recorded for the connection. */
@@ -25,8 +27,10 @@ export interface BridgeTarget extends UpstreamTarget {
 }
 
 export interface BridgeOptions extends UpstreamOptions {
-  /** Breakpoints that may hold the upgrade request and the messages. */
+  /** Breakpoints: the queue where the upgrade request and messages wait for the user. */
   breakpoints?: Breakpoints;
+  /** The rules that decide what happens to the handshake and the messages. */
+  rules?: RuleEngine;
   /** Told when the connection's record exists, and when its relay starts. */
   onConnection?: (connection: ConnectionRecord) => void;
   onRelay?: (connection: ConnectionRecord, relay: FrameRelay) => void;
@@ -72,19 +76,35 @@ export async function bridgeWebSocket(
   clientSocket.once('close', onClientClose);
   clientSocket.on('error', () => { clientGone = true; });
 
-  const fail = (message: string, status?: number) => {
+  /** answer: the bytes to end the client's socket with, instead of the proxy's own error response. */
+  const fail = (message: string, status?: number, answer?: Buffer) => {
     connection.error = message;
     connection.state = 'failed';
     session.updated(connection);
-    if (status !== undefined && !clientGone) writeErrorResponse(clientSocket, status, message);
+    if (answer && !clientGone) clientSocket.end(answer);
+    else if (status !== undefined && !clientGone) writeErrorResponse(clientSocket, status, message);
     else clientSocket.destroy();
     session.closed(connection);
   };
 
-  // A handshake breakpoint holds the request before anything goes upstream; the user may edit it.
+  // Rules act before anything goes upstream: refuse, delay, or hold for the user (who may edit it).
   let upstreamHead = requestHead(request, target);
-  const rule = options.breakpoints?.matchHandshake(target.url);
-  if (rule && options.breakpoints) {
+  const plan = options.rules?.handshake(target.url);
+  if (plan?.refuse) {
+    const { status, body, rule } = plan.refuse;
+    connection.response = { statusCode: status, statusMessage: STATUS_CODES[status] ?? '', httpVersion: '1.1', rawHeaders: [], time: Date.now() };
+    fail(`the handshake was refused by rule "${rule}"`, status, refusalBytes(status, body, connection.response));
+    return;
+  }
+  if (plan && plan.delayMs > 0) {
+    await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+    if (clientGone) {
+      fail('the client went away while the handshake was delayed');
+      return;
+    }
+  }
+  if (plan?.hold && options.breakpoints) {
+    const rule = { id: plan.hold.ruleId };
     const asSent = parseSentHead(upstreamHead);
     const { decision } = options.breakpoints.hold({
       connectionId: connection.id, url: target.url, kind: 'handshake', direction: 'send', ruleId: rule.id,
@@ -169,7 +189,7 @@ export async function bridgeWebSocket(
   session.updated(connection);
   const deflate = negotiatedDeflate(extensionsHeader.length > 0 ? extensionsHeader : undefined).params;
   clientSocket.off('close', onClientClose);
-  const relay = new FrameRelay(session, connection, clientSocket, server, { deflate, maxStoredPayload: options.maxStoredPayload, breakpoints: options.breakpoints, holdForStore: options.holdForStore });
+  const relay = new FrameRelay(session, connection, clientSocket, server, { deflate, maxStoredPayload: options.maxStoredPayload, breakpoints: options.breakpoints, rules: options.rules, holdForStore: options.holdForStore });
   options.onRelay?.(connection, relay);
   relay.start(clientHead, rest);
 }

@@ -1,20 +1,21 @@
 // One direction of a connection, from the sender's socket to the receiver's: routes each frame's bytes
 // as they arrive. A frame passes through (cut-through) unless the lane must gather its message whole:
-// a breakpoint watches the direction, something is held ahead of it, or the direction is re-encoded.
-// Holding, injecting, the proxy's own frames, writing and recording are the parts it hands off to.
+// a rule watches the direction, something is held ahead of it, or the direction is re-encoded.
+// Deciding (the rule stage), holding, injecting, the proxy's own frames, writing and recording are
+// the parts it hands off to.
 import type { Duplex } from 'node:stream';
 import { StreamDecoder } from '../../protocol/stream-decoder.js';
 import { Opcode, type Frame, type FrameHeader, type Message, type Sender } from '../../protocol/frame.js';
 import type { Direction } from '../../capture/capture-model.js';
-import type { HeldDecision } from '../breakpoints.js';
 import { HeldQueue, type HeldOut } from './held-queue.js';
 import { InjectionQueue } from './injection-queue.js';
 import { LaneOutput, type PauseReason } from './lane-output.js';
 import { OwnEncoder } from './own-encoder.js';
 import type { RelayRecorder } from './relay-recorder.js';
+import type { RuleStage } from './rule-stage.js';
 import {
   MAX_COLLECTED_MESSAGE, collectionRecords, sentAt,
-  type Collection, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
+  type Collection, type MessageOutcome, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
 } from './relay-types.js';
 
 /** pass: on to the receiver as it comes; collect: gathered whole first; discard: the receiver must not get it. */
@@ -30,7 +31,7 @@ export class RelayLane {
   readonly direction: Direction;
   readonly decoder: StreamDecoder;
   ended = false;
-  /** Breakpoints may hold this direction's messages. */
+  /** Rules may act on this direction's messages. */
   private watching = false;
   /** Stream offset of the next chunk's first byte. */
   private base = 0;
@@ -78,6 +79,7 @@ export class RelayLane {
     readonly source: Duplex,
     dest: Duplex,
     private readonly options: RelayOptions,
+    private readonly stage?: RuleStage,
   ) {
     this.direction = sender === 'client' ? 'send' : 'receive';
     this.output = new LaneOutput(source, dest);
@@ -86,11 +88,10 @@ export class RelayLane {
     this.queue = new HeldQueue(
       {
         // What leaves the queue waited: recorded at its wire time, with its arrival beside it.
-        release: (c) => this.release(c, Date.now()),
+        release: (c, flags) => this.release(c, Date.now(), flags),
         sendOwn: (opcode, data, flags, arrivedAt) => this.sendOwn(opcode, data, flags, arrivedAt),
         writeAndRecord: (bytes, records) => this.writeAndRecord(bytes, sentAt(records, Date.now())),
       },
-      options.breakpoints,
     );
     this.decoder = new StreamDecoder(
       { from: sender, deflate: options.deflate, maxStoredPayload: options.maxStoredPayload, maxMessageSize: options.maxStoredPayload },
@@ -325,27 +326,13 @@ export class RelayLane {
     }
     this.collection = null;
     c.message = message;
-    c.messageTime = Date.now();
-    const connection = this.recorder.connection;
-    const breakpoints = this.options.breakpoints;
-    const rule = this.watching && !message.truncated
-      ? breakpoints?.matchMessage(connection.url, this.direction, message.opcode, message.data)
-      : undefined;
-    if (rule && breakpoints) {
+    // The message carries the time of its final frame, done just before it.
+    c.messageTime = this.lastFrameTime;
+    const decided = this.watching && !message.truncated ? this.stage?.decide(this.direction, message, c.messageTime) : undefined;
+    if (decided) {
       this.flushRun();
-      const { id, decision } = breakpoints.hold({
-        connectionId: connection.id,
-        url: connection.url,
-        kind: 'message',
-        direction: this.direction,
-        ruleId: rule.id,
-        opcode: message.opcode,
-        dataBase64: message.data.toString('base64'),
-        queued: [],
-        queuedCount: 0,
-      });
-      const item = this.queue.appendHeld(id, c);
-      void decision.then((d) => this.resolveHeld(item, d));
+      const item = this.queue.appendHeld(c, decided.onQueued);
+      void decided.outcome.then((o) => this.resolveHeld(item, o));
     } else if (this.queue.length > 0) {
       this.flushRun();
       this.queue.appendCollection(c);
@@ -411,9 +398,9 @@ export class RelayLane {
    * Sends a gathered message on: as it came, or compressed again when this direction is re-encoded.
    * wireTime: it waited in the queue and leaves now.
    */
-  private release(c: Collection, wireTime?: number): void {
+  private release(c: Collection, wireTime?: number, flags?: RelayFlags): void {
     const message = c.message!;
-    const records = (): Rec[] => (wireTime === undefined ? collectionRecords(c) : sentAt(collectionRecords(c), wireTime));
+    const records = (): Rec[] => (wireTime === undefined ? collectionRecords(c, flags) : sentAt(collectionRecords(c, flags), wireTime));
     if (this.ownCloseSent) {
       this.recordAll(asDropped(records()));
       return;
@@ -436,10 +423,10 @@ export class RelayLane {
     this.recordAll(records());
   }
 
-  private resolveHeld(item: HeldOut, decision: HeldDecision): void {
+  private resolveHeld(item: HeldOut, outcome: MessageOutcome): void {
     if (this.closed) return;
     // The receiver never sees the original: a compressed direction must be re-encoded from here.
-    const applied = this.queue.resolve(item, decision, (c) => {
+    const applied = this.queue.resolve(item, outcome, (c) => {
       if (c.message!.compressed) this.own.startReencoding();
     });
     if (applied) this.drain();
@@ -522,7 +509,7 @@ export class RelayLane {
     this.dropSecondClose = true;
   }
 
-  /** Breakpoints changed: watch this direction's messages or not. */
+  /** Rules changed: watch this direction's messages or not. */
   setWatching(on: boolean): void {
     this.decodePassed();
     this.watching = on;

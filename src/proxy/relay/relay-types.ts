@@ -3,14 +3,17 @@ import type { Frame, Message } from '../../protocol/frame.js';
 import type { CapturedFrame } from '../../capture/capture-model.js';
 import type { DeflateParams } from '../../protocol/permessage-deflate.js';
 import type { Breakpoints } from '../breakpoints.js';
+import type { RuleEngine } from '../../rules/rule-engine.js';
 
 export interface RelayOptions {
   /** Negotiated permessage-deflate parameters, or null. */
   deflate: DeflateParams | null;
   /** Payload bytes stored per frame and per message; the rest passes through unrecorded. */
   maxStoredPayload: number;
-  /** Breakpoints to honour; none when absent. */
+  /** Breakpoints to honour (the held queue); none when absent. */
   breakpoints?: Breakpoints;
+  /** The rules that decide what happens to messages (breakpoints included); none when absent. */
+  rules?: RuleEngine;
   /** Whether the capture store is behind right now: a new connection then starts held. */
   holdForStore?: () => boolean;
 }
@@ -26,8 +29,32 @@ export interface OutgoingMessage {
   data: Buffer;
 }
 
-/** How the proxy changed a frame or message; none for traffic that went on as it came. */
-export type RelayFlags = Pick<CapturedFrame, 'dropped' | 'edited' | 'injected'>;
+/** How the proxy changed a frame or message, and the rules that did; none for traffic that went on as it came. */
+export type RelayFlags = Pick<CapturedFrame, 'dropped' | 'edited' | 'injected' | 'rule'>;
+
+/** A message of the proxy's own, queued in a direction. */
+export interface OwnMessage {
+  opcode: 1 | 2;
+  data: Buffer;
+  flags: RelayFlags;
+  /** When the message it stands for arrived (an edit of a held message). */
+  arrivedAt?: number;
+}
+
+/** What becomes of a gathered message once a rule or the user has decided. */
+export interface MessageOutcome {
+  /**
+   * forward: the original goes on as it came; drop: its data frames are not forwarded (recorded with
+   * originalFlags, dropped), while control frames between its fragments go on.
+   */
+  original: 'forward' | 'drop';
+  /** Flags on the original's records: a rule's mark, or dropped/edited. */
+  originalFlags?: RelayFlags;
+  /** Messages of the proxy's own that follow it, in order (a replacement, copies). */
+  own: OwnMessage[];
+  /** Runs once everything before it in the direction is on the wire (replies, closing, aborting). */
+  after?: () => void;
+}
 
 /** A frame with the time its last byte passed the proxy. */
 export interface Timed {

@@ -1,0 +1,123 @@
+// The relay's rule stage: beside the lanes, it asks the rules engine what happens to each gathered
+// message and turns the plan into an outcome for the lane's held queue: at once, after a delay's
+// timer, or when the user decides at a breakpoint. Replies, closes and aborts are the connection's
+// (RuleHost). The lanes only move bytes; this is the one place a decision becomes an outcome.
+import type { Direction, ConnectionRecord } from '../../capture/capture-model.js';
+import type { Message } from '../../protocol/frame.js';
+import type { ConnectionRules, MessagePlan } from '../../rules/rule-engine.js';
+import type { Breakpoints, HeldDecision } from '../breakpoints.js';
+import type { QueuedListener } from './held-queue.js';
+import type { MessageOutcome, OwnMessage, RelayFlags } from './relay-types.js';
+
+/** What the stage needs from the connection. */
+export interface RuleHost {
+  /** Sends a message back toward the sender of direction's messages. */
+  reply(direction: Direction, message: { opcode: 1 | 2; data: Buffer }, flags: RelayFlags): void;
+  /** Closes with a close frame toward both peers. */
+  close(code: number | undefined, reason: string | undefined, flags: RelayFlags): void;
+  /** Resets both TCP connections. */
+  abort(): void;
+  error(message: string): void;
+}
+
+/** A message the stage holds: its outcome comes later; onQueued hears what waits behind it. */
+export interface StageDecision {
+  outcome: Promise<MessageOutcome>;
+  onQueued?: QueuedListener;
+}
+
+export class RuleStage {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private disposed = false;
+
+  constructor(
+    private rules: ConnectionRules,
+    private readonly connection: ConnectionRecord,
+    private readonly host: RuleHost,
+    private readonly breakpoints: Breakpoints | undefined,
+  ) {}
+
+  /** The rules changed (a reload, a breakpoint set): later messages follow the new ones. */
+  setRules(rules: ConnectionRules): void {
+    this.rules = rules;
+  }
+
+  get current(): ConnectionRules {
+    return this.rules;
+  }
+
+  watches(direction: Direction): boolean {
+    return this.rules.watches(direction);
+  }
+
+  /** What happens to a whole message; undefined when no rule acts (it goes on as it came). */
+  decide(direction: Direction, message: Message, arrivedAt: number): StageDecision | undefined {
+    const plan = this.rules.decide(direction, message.opcode, message.data);
+    if (!plan) return undefined;
+    for (const error of plan.errors) this.host.error(error);
+    if (plan.rules.length === 0 && !plan.breakpoint) return undefined;
+    let onQueued: QueuedListener | undefined;
+    let outcome: Promise<MessageOutcome>;
+    if (plan.breakpoint && this.breakpoints) {
+      const breakpoints = this.breakpoints;
+      const shown = plan.replacement ?? { opcode: message.opcode, data: message.data };
+      const { id, decision } = breakpoints.hold({
+        connectionId: this.connection.id, url: this.connection.url, kind: 'message', direction,
+        ruleId: plan.breakpoint.ruleId, opcode: shown.opcode, dataBase64: shown.data.toString('base64'), queued: [], queuedCount: 0,
+      });
+      onQueued = (queued, count) => breakpoints.updateQueued(id, queued, count);
+      outcome = decision.then((d) => this.outcome(direction, message, plan, arrivedAt, d));
+    } else {
+      outcome = Promise.resolve(this.outcome(direction, message, plan, arrivedAt));
+    }
+    if (plan.delayMs > 0) {
+      // The delay counts from the message's arrival; a hold at a breakpoint adds to it.
+      const due = arrivedAt + plan.delayMs;
+      outcome = outcome.then((o) => this.at(due, o));
+    }
+    return { outcome, ...(onQueued ? { onQueued } : {}) };
+  }
+
+  /** The outcome of a plan, or of the user's decision on it. */
+  private outcome(direction: Direction, message: Message, plan: MessagePlan, arrivedAt: number, decision?: HeldDecision): MessageOutcome {
+    const mark: RelayFlags = plan.rules.length > 0 ? { rule: plan.rules.join(', ') } : {};
+    if (decision?.action === 'drop') return { original: 'drop', originalFlags: mark, own: [] };
+    if (decision?.editedMessage) {
+      return { original: 'drop', originalFlags: { edited: true, ...mark }, own: [{ ...decision.editedMessage, flags: { edited: true, ...mark }, arrivedAt }] };
+    }
+    const own: OwnMessage[] = [];
+    const sent = plan.replacement ?? { opcode: message.opcode === 2 ? 2 as const : 1 as const, data: message.data };
+    if (plan.forward === 'replaced') own.push({ ...plan.replacement!, flags: { edited: true, ...mark }, arrivedAt });
+    if (plan.forward !== 'none') for (let i = 0; i < plan.duplicates; i++) own.push({ ...sent, flags: { injected: true, ...mark } });
+    const after = plan.replies.length > 0 || plan.end ? () => this.after(direction, plan, mark) : undefined;
+    const originalFlags: RelayFlags | undefined = plan.forward === 'original' ? (plan.delayMs > 0 ? mark : undefined) : { ...(plan.forward === 'replaced' ? { edited: true } : {}), ...mark };
+    return { original: plan.forward === 'original' ? 'forward' : 'drop', ...(originalFlags ? { originalFlags } : {}), own, ...(after ? { after } : {}) };
+  }
+
+  private after(direction: Direction, plan: MessagePlan, mark: RelayFlags): void {
+    if (this.disposed) return;
+    for (const reply of plan.replies) this.host.reply(direction, reply, { injected: true, ...mark });
+    if (plan.end?.kind === 'close') this.host.close(plan.end.code, plan.end.reason, { injected: true, ...mark });
+    else if (plan.end?.kind === 'abort') this.host.abort();
+  }
+
+  /** Resolves with value at the epoch time due (at once when it has passed). */
+  private at<T>(due: number, value: T): Promise<T> {
+    const wait = due - Date.now();
+    if (wait <= 0 || this.disposed) return Promise.resolve(value);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve(value);
+      }, wait);
+      this.timers.add(timer);
+    });
+  }
+
+  /** The connection is gone: timers stop (what they held goes nowhere). */
+  dispose(): void {
+    this.disposed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,157 @@
+// One matcher for every rule, breakpoints included: a rule's scope and match compiled once (regular
+// expressions, substrings as bytes, JSON paths), then tested per connection and per message. A
+// message is decoded to text or JSON only when a rule asks for it, and at most once.
+import type { Direction } from '../capture/capture-model.js';
+import { jsonEquals, parseJsonPath, valueAt, type PathStep } from './json-path.js';
+import { protocolFieldMatcher } from './rule-protocol.js';
+import type { Rule, RuleDirection } from './rule-types.js';
+
+/** A message being matched: its text and JSON are worked out once, on first need. */
+export class MatchedMessage {
+  private textValue: string | undefined;
+  private jsonValue: unknown;
+  private jsonDone = false;
+
+  constructor(
+    readonly opcode: number,
+    readonly data: Buffer,
+  ) {}
+
+  get text(): string {
+    this.textValue ??= this.data.toString('utf8');
+    return this.textValue;
+  }
+
+  /** The message parsed as JSON; undefined when it is not JSON. */
+  get json(): unknown {
+    if (!this.jsonDone) {
+      this.jsonDone = true;
+      try {
+        this.jsonValue = JSON.parse(this.text);
+      } catch {
+        this.jsonValue = undefined;
+      }
+    }
+    return this.jsonValue;
+  }
+}
+
+/** The connection a rule is asked about. */
+export interface MatchConnection {
+  url: string;
+  /** The negotiated subprotocol, if any. */
+  protocol?: string;
+}
+
+type MessageTest = (m: MatchedMessage, connection: MatchConnection) => boolean;
+
+export class CompiledRule {
+  private readonly url: ((url: string) => boolean) | undefined;
+  private readonly host: ((host: string) => boolean) | undefined;
+  private readonly direction: RuleDirection;
+  private readonly tests: MessageTest[] = [];
+
+  /** Compiles; throws an Error whose message starts with the field at fault (e.g. "match.regex: ..."). */
+  constructor(readonly rule: Rule) {
+    const scope = rule.scope ?? {};
+    this.direction = scope.direction ?? 'both';
+    if (scope.url !== undefined) this.url = field('scope.url', () => textPattern(scope.url!));
+    if (scope.host !== undefined) this.host = field('scope.host', () => textPattern(scope.host!));
+    const match = rule.match ?? {};
+    if (match.opcode !== undefined) {
+      const opcode = match.opcode;
+      this.tests.push((m) => m.opcode === opcode);
+    }
+    if (match.contains !== undefined) {
+      // Looked for in the bytes: no decoding for messages that do not contain it.
+      const bytes = Buffer.from(match.contains, 'utf8');
+      this.tests.push((m) => m.data.indexOf(bytes) >= 0);
+    }
+    if (match.regex !== undefined) {
+      const re = field('match.regex', () => regexOf(match.regex!));
+      this.tests.push((m) => re.test(m.text));
+    }
+    if (match.json !== undefined) {
+      const { path, equals, matches } = match.json;
+      const steps = field('match.json.path', () => parseJsonPath(path));
+      const test = field('match.json', () => valueTest(equals, matches));
+      this.tests.push((m) => jsonTest(m.json, steps, test));
+    }
+    if (match.protocol !== undefined) {
+      const { field: name, equals, matches } = match.protocol;
+      const test = field('match.protocol', () => valueTest(equals, matches));
+      this.tests.push((m, connection) => protocolFieldMatcher()?.(m, connection, name, test) ?? false);
+    }
+  }
+
+  get name(): string {
+    return this.rule.name;
+  }
+
+  /** Whether the rule applies to this connection at all (URL and host). */
+  inScope(url: string): boolean {
+    if (!this.rule.enabled) return false;
+    if (this.url && !this.url(url)) return false;
+    if (this.host && !this.host(hostOf(url))) return false;
+    return true;
+  }
+
+  /** Whether the rule looks at this direction's messages. */
+  watchesDirection(direction: Direction): boolean {
+    return this.direction === 'both' || this.direction === direction;
+  }
+
+  /** Whether a message (of a connection in scope, travelling a watched direction) matches. */
+  matches(message: MatchedMessage, connection: MatchConnection): boolean {
+    for (const test of this.tests) if (!test(message, connection)) return false;
+    return true;
+  }
+}
+
+/** Runs a compile step; an error names the field. */
+function field<T>(name: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`);
+  }
+}
+
+/** "/regex/flags" is a regular expression; anything else a substring. */
+export function textPattern(pattern: string): (text: string) => boolean {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(pattern);
+  if (m) {
+    const re = new RegExp(m[1]!, m[2]);
+    return (text) => re.test(text);
+  }
+  return (text) => text.includes(pattern);
+}
+
+/** "pattern" or "/pattern/flags"; a global or sticky flag would make test() keep state, so it is dropped. */
+function regexOf(source: string): RegExp {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(source);
+  return m ? new RegExp(m[1]!, m[2]!.replace(/[gy]/g, '')) : new RegExp(source);
+}
+
+function valueTest(equals: unknown, matches: string | undefined): (value: unknown) => boolean {
+  if (matches !== undefined) {
+    if (typeof matches !== 'string') throw new Error('matches must be a regular expression (a string)');
+    const re = regexOf(matches);
+    return (value) => value !== undefined && re.test(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  if (equals === undefined) return (value) => value !== undefined;
+  return (value) => jsonEquals(value, equals);
+}
+
+function jsonTest(json: unknown, steps: PathStep[], test: (value: unknown) => boolean): boolean {
+  if (json === undefined) return false;
+  return test(valueAt(json, steps));
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
