@@ -75,7 +75,7 @@ export class RuleEngine extends EventEmitter<RuleEngineEvents> {
   private fileRules: EngineRule[] = [];
   private breakpointRules: EngineRule[] = [];
 
-  constructor(private readonly breakpoints?: BreakpointSource) {
+  constructor(breakpoints?: BreakpointSource) {
     super();
     if (breakpoints) {
       this.breakpointRules = compileBreakpoints(breakpoints);
