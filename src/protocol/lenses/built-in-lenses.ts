@@ -3,8 +3,19 @@
 import type { Lens } from './lens.js';
 import { socketIoLens } from './socket-io.js';
 import { engineIoLens } from './engine-io.js';
+import { graphqlTransportWsLens, subscriptionsTransportWsLens } from './graphql-ws.js';
+import { jsonRpcLens } from './json-rpc.js';
+import { phoenixLens } from './phoenix.js';
+import { actionCableLens } from './actioncable.js';
+import { wampLens } from './wamp.js';
 
 export const builtInLenses: readonly Lens[] = [
   socketIoLens,
   engineIoLens,
+  graphqlTransportWsLens,
+  subscriptionsTransportWsLens,
+  jsonRpcLens,
+  phoenixLens,
+  actionCableLens,
+  wampLens,
 ];

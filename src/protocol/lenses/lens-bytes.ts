@@ -56,3 +56,31 @@ export function shortValue(value: unknown, max = 60): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+export type JsonMessage = { ok: true; value: unknown } | { ok: false; problem: string };
+
+/** A text message's JSON (binary messages and bad UTF-8 are problems too). */
+export function jsonMessage(message: { opcode: number; data: Uint8Array }, protocol: string): JsonMessage {
+  if (message.opcode !== 1) return { ok: false, problem: `${protocol} messages are text, not binary` };
+  const text = utf8Text(message.data);
+  if (text === undefined) return { ok: false, problem: `a ${protocol} message is not valid UTF-8` };
+  const parsed = parseJson(text);
+  return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, problem: `a ${protocol} message is not JSON: ${parsed.error}` };
+}
+
+/** Whether a text message's first bytes (after spaces) are one of the given characters: a cheap test detection can afford. */
+export function startsWithJson(message: { opcode: number; data: Uint8Array }, ...open: string[]): boolean {
+  if (message.opcode !== 1) return false;
+  for (const byte of message.data) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return open.includes(String.fromCharCode(byte));
+  }
+  return false;
+}
+
+const looseUtf8 = new TextDecoder('utf-8');
+
+/** The first max bytes as text, bad bytes replaced: for detection, which only looks. */
+export function headText(data: Uint8Array, max = 4096): string {
+  return looseUtf8.decode(data.subarray(0, max));
+}
