@@ -33,8 +33,9 @@ class JsonRpcDecoder implements LensDecoder {
     if (!isPlainObject(item)) return 'a JSON-RPC message is an object';
     if (item['jsonrpc'] !== '2.0') return 'a JSON-RPC 2.0 message has "jsonrpc": "2.0"';
     const hasId = 'id' in item;
-    const id = item['id'];
-    if (hasId && !validId(id)) return 'a JSON-RPC id is a string, a number or null';
+    const rawId = item['id'];
+    if (hasId && !validId(rawId)) return 'a JSON-RPC id is a string, a number or null';
+    const id = rawId as string | number | null | undefined;
     if (typeof item['method'] === 'string') {
       const method = item['method'];
       const data = item['params'];
