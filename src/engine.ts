@@ -10,7 +10,6 @@ import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
 import { saveImportedNotes } from './capture/har-notes.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
-import { framesWithPreviews } from './control/previews.js';
 import type { ControlEvent, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
@@ -30,9 +29,6 @@ export interface EngineEvents {
   event: [event: ControlEvent];
 }
 
-/** Frame summaries sent per connection per announcement at most; the UI fetches the rest by range. */
-const LIVE_TAIL = 200;
-
 export class Engine extends EventEmitter<EngineEvents> {
   readonly catalog: SessionCatalog;
   readonly proxy: ProxyServer;
@@ -42,7 +38,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly dirty = new Set<number>();
   /** Connections that began (or were open) while recording was off. */
   private readonly unrecorded = new Set<number>();
-  private readonly announced = new Map<number, number>();
   private sessionAnnouncedAt = 0;
   private sessionChanged = false;
   /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
@@ -300,7 +295,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   private view(name: string, store: CaptureStore): void {
     if (this.viewed && this.viewed.store !== store && this.viewed.store !== this.live.store) this.viewed.store.close();
     this.viewed = { name, store };
-    this.announced.clear();
     this.dirty.clear();
     this.emit('event', { kind: 'session', session: this.sessionInfo() });
     // Counted from the moment the view leaves the live session; nothing is unseen while it is browsed.
@@ -335,7 +329,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.watched = watched;
   }
 
-  /** Announces what changed since the last tick: connection summaries and their newest frames. */
+  /** Announces what changed since the last tick: the summaries (counts) of the connections that changed. */
   private announce(): void {
     if (!this.watched) return;
     if (this.liveChanged) {
@@ -356,14 +350,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const id of this.dirty) {
       const summary = summaries.get(id);
       if (!summary) continue;
+      // Each UI reads the rows it shows of them (its subscription) when its next batch goes out.
       this.emit('event', { kind: 'connection', connection: Engine.toApiSummary(summary) });
-      const from = this.announced.get(id) ?? 0;
-      const to = summary.frameCount;
-      if (to > from) {
-        const frames = framesWithPreviews(store, id, store.frames(id, Math.max(from, to - LIVE_TAIL), to));
-        this.emit('event', { kind: 'frames', connectionId: id, frames });
-        this.announced.set(id, to);
-      }
     }
     this.dirty.clear();
   }

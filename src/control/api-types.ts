@@ -542,6 +542,41 @@ export interface ControlCommands {
   compareConnections: { params: { left: CompareSide; right: CompareSide }; result: ConnectionComparison };
   /** Two messages side by side with a JSON-aware diff (a line diff for other text, a hex dump for binary). */
   compareMessages: { params: { left: CompareSide & { message: number }; right: CompareSide & { message: number } }; result: MessageComparison };
+  /**
+   * Says what this client views live (null: no frame list). The engine then sends that window's rows
+   * in 'frames' events as they change (the tail's newest rows while following), coalesced, and only
+   * while the client keeps up. The result is the window now (null without a connection).
+   */
+  subscribe: { params: LiveSubscription; result: { window: FrameWindow | null } };
+  /** The client applied event batch `batch`: the engine may send the next (paced clients; see ControlEventBatch). */
+  ackEvents: { params: { batch: number }; result: Record<string, never> };
+}
+
+/** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */
+export interface LiveSubscription {
+  /** The connection whose frames are shown; null for none. */
+  connectionId: number | null;
+  /** List positions [start, end) shown (with some rows around them); while following, end − start is the tail's size. */
+  start: number;
+  end: number;
+  /** Keep to the newest rows as they arrive. */
+  follow: boolean;
+  filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'>;
+  sort?: FrameListSort;
+  /** Send the next batch only once this one is acknowledged (ackEvents): a busy page is never sent more than it applies. */
+  paced?: boolean;
+  /** The client's number for this subscription, echoed in its 'frames' events (to tell them from an earlier one's). */
+  tag?: number;
+}
+
+/** Rows of a frame list at list positions start, start + 1...; total is the list's length under its filter. */
+export interface FrameWindow {
+  connectionId: number;
+  /** The subscription's tag, when it gave one. */
+  tag?: number;
+  total: number;
+  start: number;
+  frames: FrameSummary[];
 }
 
 export type ControlMethod = keyof ControlCommands;
@@ -558,7 +593,8 @@ export type ControlResponse =
 
 export type ControlEvent =
   | { kind: 'connection'; connection: ConnectionSummary }
-  | { kind: 'frames'; connectionId: number; frames: FrameSummary[] }
+  /** The subscribed window's rows that changed: at list positions start, start + 1...; total is the list's length. */
+  | ({ kind: 'frames' } & FrameWindow)
   | { kind: 'search-hits'; searchId: number; hits: SearchHitInfo[] }
   | { kind: 'search-done'; searchId: number; scanned: number; hits: number }
   | HarJobEvent
@@ -582,7 +618,15 @@ export type ControlEvent =
    */
   | { kind: 'live'; name: string; newConnections: number };
 
-/** Events are batched: at most one batch per flush interval per client. */
-export interface ControlEventBatch { type: 'events'; events: ControlEvent[] }
+/**
+ * Events are batched: at most one batch per flush interval per client, none while the client is behind
+ * (its socket holds unread bytes, or a paced client has not acknowledged the last batch).
+ */
+export interface ControlEventBatch {
+  type: 'events';
+  events: ControlEvent[];
+  /** The batch's number, for ackEvents. */
+  batch: number;
+}
 
 export type ControlServerMessage = ControlResponse | ControlEventBatch;

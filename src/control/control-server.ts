@@ -7,8 +7,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { generateToken, hostAllowed, refusal, type AccessPolicy } from './access-check.js';
-import { EventBatcher } from './event-batcher.js';
-import { CONTROL_PATH, type ControlEvent, type ControlMethod, type ControlServerMessage } from './api-types.js';
+import { EventBatcher, type LiveView } from './event-batcher.js';
+import { CONTROL_PATH, type ControlEvent, type ControlMethod, type ControlServerMessage, type FrameWindow } from './api-types.js';
 import { createGuardedServer, HttpFailure, peerOf, type ListenerLimits } from '../proxy/listener-guard.js';
 import { readControlMessage } from './control-message.js';
 
@@ -20,6 +20,8 @@ export interface ControlClient {
   send(event: ControlEvent): void;
   /** Runs listener once when this client's connection closes (to cancel its jobs). */
   onClose(listener: () => void): void;
+  /** Views a frame list live (or none): its changed rows go out with the batches. Returns the window now. */
+  watch(view: LiveView | undefined, paced: boolean): FrameWindow | undefined;
 }
 
 export interface ControlServerOptions extends ListenerLimits {
@@ -31,7 +33,7 @@ export interface ControlServerOptions extends ListenerLimits {
   staticDir?: string;
   /** The per-run token; generated when absent. */
   token?: string;
-  /** Longest wait of a batched event, ms. Default 50. */
+  /** Longest wait of a batched event while the client keeps up, ms. Default 50. */
   batchInterval?: number;
   /** Told how many UIs are connected whenever that changes. */
   onClientCount?: (count: number) => void;
@@ -50,7 +52,7 @@ export class ControlServer {
   readonly token: string;
   private readonly server: http.Server;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 * 1024 });
-  private readonly clients = new Set<{ socket: WebSocket; batcher: EventBatcher<ControlEvent> }>();
+  private readonly clients = new Set<{ socket: WebSocket; batcher: EventBatcher }>();
   private policy: AccessPolicy = { token: '', port: 0 };
 
   constructor(private readonly options: ControlServerOptions) {
@@ -88,6 +90,14 @@ export class ControlServer {
     for (const client of this.clients) client.batcher.push(event);
   }
 
+  /**
+   * What each connected client costs this side now: bytes its socket holds unread, and events coalesced
+   * for it. Both stay bounded however slowly it reads (for tests and the bench).
+   */
+  backlog(): { bufferedBytes: number; queuedEvents: number; heldBack: number }[] {
+    return [...this.clients].map((c) => ({ bufferedBytes: c.socket.bufferedAmount, queuedEvents: c.batcher.queued, heldBack: c.batcher.heldBack }));
+  }
+
   close(): Promise<void> {
     for (const client of this.clients) {
       client.batcher.dispose();
@@ -110,23 +120,35 @@ export class ControlServer {
   }
 
   private onClient(socket: WebSocket): void {
-    const client = {
-      socket,
-      batcher: new EventBatcher<ControlEvent>((events) => this.sendTo(socket, { type: 'events', events }), this.options.batchInterval ?? 50),
-    };
+    const sink = { send: (events: ControlEvent[], batch: number) => this.sendTo(socket, { type: 'events', events, batch }), backlog: () => socket.bufferedAmount };
+    const client = { socket, batcher: new EventBatcher(sink, this.options.batchInterval ?? 50) };
     this.clients.add(client);
     this.options.onClientCount?.(this.clients.size);
     const closeListeners: (() => void)[] = [];
-    const api: ControlClient = { send: (event) => client.batcher.push(event), onClose: (listener) => closeListeners.push(listener) };
+    const api: ControlClient = {
+      send: (event) => client.batcher.push(event),
+      onClose: (listener) => closeListeners.push(listener),
+      watch: (view, paced) => client.batcher.watch(view, paced),
+    };
     socket.on('message', (data, isBinary) => {
       // A message that is no request at all gets an error event; one with an id gets its error by id.
       const read = readControlMessage(data as Buffer | Buffer[] | ArrayBuffer, isBinary);
       if ('problem' in read) {
-        if (read.id === undefined) this.sendTo(socket, { type: 'events', events: [{ kind: 'error', message: `control API: ${read.problem}`, time: Date.now() }] });
+        if (read.id === undefined) client.batcher.push({ kind: 'error', message: `control API: ${read.problem}`, time: Date.now() });
         else this.sendTo(socket, { type: 'response', id: read.id, error: { message: read.problem } });
         return;
       }
       const { id, method, params } = read;
+      if (method === 'ackEvents') {
+        // The transport's own: the client applied a batch and may be sent the next.
+        const batch = (params as { batch?: unknown }).batch;
+        if (typeof batch !== 'number') this.sendTo(socket, { type: 'response', id, error: { message: 'ackEvents needs the "batch" number' } });
+        else {
+          client.batcher.acknowledge(batch);
+          this.sendTo(socket, { type: 'response', id, result: {} });
+        }
+        return;
+      }
       let pending: Promise<unknown>;
       try {
         pending = Promise.resolve(this.options.handler(method, params, api));

@@ -1,34 +1,188 @@
-// Batches high-rate events: queued, then sent as one message at most every `interval` ms. The first
-// event after a quiet spell waits at most one interval, so the UI stays live without a message per frame.
+// One UI's outgoing events: queued, coalesced, and sent as one batch at most every `interval` ms, and
+// only while the UI keeps up. A UI that falls behind (its socket holds more than HIGH_WATER unread
+// bytes, or a paced UI has not acknowledged the last batch) is sent nothing until it catches up;
+// meanwhile what it would have been sent is coalesced, not queued: each connection's newest summary
+// replaces the older one, snapshots (held items, settings...) replace theirs, and the frame window it
+// subscribed to is read when the batch goes out, so it gets the rows and counts of that moment, never a
+// backlog. A slow UI therefore costs the engine a bounded amount of memory and no time.
+import type { ControlEvent, FrameWindow } from './api-types.js';
 
-export class EventBatcher<E> {
-  private queue: E[] = [];
+/** Bytes a client's socket may hold unread before the client counts as behind. */
+export const HIGH_WATER = 128 * 1024;
+/** Events that are not coalesced (errors, search hits...) queued at most; errors past it are counted, not kept. */
+export const MAX_QUEUED = 2000;
+/** Rows of a window sent at most: the UI shows a few dozen, and asks for others by range. */
+export const MAX_WINDOW = 500;
+
+/** The frame list a client views, and how to read it. */
+export interface LiveView {
+  /** False once another session is browsed: the view's connection id names another connection there, if any. */
+  current(): boolean;
+  connectionId: number;
+  /** List positions [start, end) shown; while following, end − start is the tail's size. */
+  start: number;
+  end: number;
+  follow: boolean;
+  /** Positions are a sort's: any row of the window may change as frames arrive. */
+  sorted: boolean;
+  /** A filtered or sorted list costs a pass over the connection's index to read: done at most this often, ms. */
+  minReadInterval: number;
+  /** Reads the list: `range` gets its length and says which positions [start, end) to read. */
+  read(range: (total: number) => [number, number]): FrameWindow;
+  /** Whether an event says the list may have changed (the connection's summary). */
+  touches(event: ControlEvent): boolean;
+}
+
+export interface BatchSink {
+  send(events: ControlEvent[], batch: number): void;
+  /** Bytes sent but still held by this side of the socket. */
+  backlog(): number;
+}
+
+export class EventBatcher {
+  /** Events in order; snapshots under their key (re-set at the end when replaced), others under a unique one. */
+  private queue = new Map<string, ControlEvent>();
+  private unique = 0;
+  private errorsLeftOut = 0;
+  private view: LiveView | undefined;
+  /** The view's list changed since its rows were last sent. */
+  private viewChanged = false;
+  /** The list's length when its rows were last sent: rows before it were sent (unless sorted). */
+  private sentTotal = 0;
+  private lastRead = 0;
   private timer: NodeJS.Timeout | undefined;
+  private nextBatch = 1;
+  /** Paced: the batch sent and not yet acknowledged. */
+  private unacknowledged: number | undefined;
+  private paced = false;
+  /** Batches held back because the client was behind (for tests and the bench). */
+  heldBack = 0;
 
   constructor(
-    private readonly flushTo: (events: E[]) => void,
-    /** Longest time an event waits before it is sent, in ms. */
+    private readonly sink: BatchSink,
+    /** Longest time an event waits before it is sent while the client keeps up, ms. */
     private readonly interval = 50,
   ) {}
 
-  push(event: E): void {
-    this.queue.push(event);
-    this.timer ??= setTimeout(() => this.flush(), this.interval);
+  push(event: ControlEvent): void {
+    const key = snapshotKey(event);
+    if (key !== undefined) {
+      this.queue.delete(key);
+      this.queue.set(key, event);
+    } else if (event.kind === 'error' && this.queue.size >= MAX_QUEUED) {
+      this.errorsLeftOut++;
+    } else {
+      this.queue.set(`#${this.unique++}`, event);
+    }
+    if (this.view?.touches(event)) this.viewChanged = true;
+    this.schedule();
   }
 
-  /** Sends whatever is queued now. */
+  /**
+   * Views a frame list (or none). Returns its window now: later batches carry only what changes.
+   * paced: from now on a batch goes out only after the previous one was acknowledged.
+   */
+  watch(view: LiveView | undefined, paced: boolean): FrameWindow | undefined {
+    this.view = view;
+    this.paced = paced;
+    if (!paced) this.unacknowledged = undefined;
+    this.viewChanged = false;
+    if (!view) return undefined;
+    const window = this.readView(view);
+    this.sentTotal = window.total;
+    return window;
+  }
+
+  /** The client applied a batch. */
+  acknowledge(batch: number): void {
+    if (batch === this.unacknowledged) this.unacknowledged = undefined;
+    this.schedule();
+  }
+
+  /** Sends whatever is due now, unless the client is behind. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length === 0) return;
-    const events = this.queue;
-    this.queue = [];
-    this.flushTo(events);
+    if (this.unacknowledged !== undefined || this.sink.backlog() > HIGH_WATER) {
+      this.heldBack++;
+      this.schedule();
+      return;
+    }
+    const events = [...this.queue.values()];
+    this.queue.clear();
+    if (this.errorsLeftOut > 0) {
+      events.push({ kind: 'error', message: `control API: ${this.errorsLeftOut} more error events were left out while this UI was behind`, time: Date.now() });
+      this.errorsLeftOut = 0;
+    }
+    const rows = this.changedRows();
+    if (rows) events.push(rows);
+    if (events.length === 0) {
+      // The view changed but is not due yet (a filtered list read at most every minReadInterval).
+      this.schedule();
+      return;
+    }
+    const batch = this.nextBatch++;
+    if (this.paced) this.unacknowledged = batch;
+    this.sink.send(events, batch);
+    this.schedule();
   }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.queue = [];
+    this.queue.clear();
+    this.view = undefined;
+  }
+
+  /** Events and rows waiting, counted (for tests): coalesced, this stays bounded. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  private schedule(): void {
+    if (this.timer || (this.queue.size === 0 && this.errorsLeftOut === 0 && !this.viewChanged)) return;
+    this.timer = setTimeout(() => this.flush(), this.interval);
+  }
+
+
+  /** The view's rows that changed since they were last sent, with the list's length; undefined when none did. */
+  private changedRows(): ({ kind: 'frames' } & FrameWindow) | undefined {
+    const view = this.view;
+    if (!view || !this.viewChanged) return undefined;
+    if (!view.current()) {
+      // The UI subscribes again once it has read the other session.
+      this.view = undefined;
+      return undefined;
+    }
+    if (view.minReadInterval > 0 && Date.now() - this.lastRead < view.minReadInterval) return undefined;
+    this.viewChanged = false;
+    const window = this.readView(view);
+    // Rows are never rewritten, and a list in wire order only grows at its end: what was sent stands.
+    const skip = view.sorted ? 0 : Math.max(0, Math.min(window.frames.length, this.sentTotal - window.start));
+    if (skip === window.frames.length && window.total === this.sentTotal && !view.sorted) return undefined;
+    this.sentTotal = window.total;
+    return { kind: 'frames', ...window, start: window.start + skip, frames: skip > 0 ? window.frames.slice(skip) : window.frames };
+  }
+
+  private readView(view: LiveView): FrameWindow {
+    this.lastRead = Date.now();
+    const size = Math.min(MAX_WINDOW, Math.max(0, view.end - view.start));
+    return view.read((total) => (view.follow
+      ? [Math.max(0, total - size), total]
+      : [Math.min(view.start, total), Math.min(view.start + size, total)]));
+  }
+}
+
+/** Events that say a current state: a newer one replaces the queued one. */
+function snapshotKey(event: ControlEvent): string | undefined {
+  switch (event.kind) {
+    case 'connection': return `connection:${event.connection.id}`;
+    case 'held': return 'held';
+    case 'live': return 'live';
+    case 'budget': return 'budget';
+    case 'settings': return 'settings';
+    case 'session': return 'session';
+    case 'har-job': return event.state === 'running' ? `har-job:${event.jobId}` : undefined;
+    default: return undefined;
   }
 }
