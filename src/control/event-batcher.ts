@@ -88,7 +88,9 @@ export class EventBatcher {
     if (!paced) this.unacknowledged = undefined;
     this.viewChanged = false;
     if (!view) return undefined;
-    const window = this.readView(view);
+    // A followed tail comes with its rows; a window elsewhere only with its length (the UI reads those
+    // rows by range), and later batches carry the rows that appear in it.
+    const window = view.follow ? this.readView(view) : view.read((total) => [Math.min(view.start, total), Math.min(view.start, total)]);
     this.sentTotal = window.total;
     return window;
   }

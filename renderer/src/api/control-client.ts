@@ -15,7 +15,7 @@ export class ControlClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly waitingForOpen: (() => void)[] = [];
-  private readonly eventListeners = new Set<(events: ControlEvent[]) => void>();
+  private readonly eventListeners = new Set<(events: ControlEvent[], batch: number) => void>();
   private readonly stateListeners = new Set<(state: LinkState) => void>();
   private attempts = 0;
   private disposed = false;
@@ -42,10 +42,19 @@ export class ControlClient {
     });
   }
 
-  /** Every event batch, in order. Returns the unsubscriber. */
-  onEvents(listener: (events: ControlEvent[]) => void): () => void {
+  /** Every event batch, in order, with its number (for acknowledge). Returns the unsubscriber. */
+  onEvents(listener: (events: ControlEvent[], batch: number) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  /**
+   * Says a batch was applied: a paced subscription (subscribe with paced) is sent its next batch only
+   * then, so a busy page is never sent more than it can show. Never waits; a lost link forgets it.
+   */
+  acknowledge(batch: number): void {
+    if (this.state !== 'open') return;
+    this.request('ackEvents', { batch }).catch(() => {});
   }
 
   onState(listener: (state: LinkState) => void): () => void {
@@ -85,7 +94,7 @@ export class ControlClient {
       return;
     }
     if (message.type === 'events') {
-      for (const listener of this.eventListeners) listener(message.events);
+      for (const listener of this.eventListeners) listener(message.events, message.batch);
       return;
     }
     const pending = this.pending.get(message.id);

@@ -63,6 +63,8 @@ export class AppModel {
   /** Resolves once the first state has been read from the engine. */
   readonly initialized: Promise<void>;
   private readonly queue: AnimationFrameQueue<ControlEvent>;
+  /** The newest batch received and not yet applied: acknowledged once applied. */
+  private unappliedBatch: number | undefined;
 
   constructor(client: ControlClient, storage: Storage | undefined, prefersDark: boolean) {
     this.client = client;
@@ -88,15 +90,25 @@ export class AppModel {
     this.engineSettings = new EngineSettingsStore(client);
     this.compare = new CompareStore(client);
     this.sessionsSearch = new SessionsSearchStore(client);
-    this.queue = new AnimationFrameQueue((events) => this.apply(events));
+    this.queue = new AnimationFrameQueue((events) => {
+      this.apply(events);
+      // Applied: the engine may send the next batch (it holds it back until then).
+      if (this.unappliedBatch !== undefined) this.client.acknowledge(this.unappliedBatch);
+      this.unappliedBatch = undefined;
+    });
 
-    client.onEvents((events) => this.queue.push(events));
+    client.onEvents((events, batch) => {
+      this.unappliedBatch = batch;
+      this.queue.push(events);
+    });
     let wasOpen = false;
     client.onState((state) => {
       this.session.setLink(state);
       // Back after a lost link: whatever happened meanwhile is read again.
       if (state === 'open' && wasOpen) void this.reload();
       if (state === 'open' && wasOpen) void this.engineSettings.load();
+      // A new link has no subscription yet.
+      if (state === 'open' && wasOpen) this.frames.subscribeAgain();
       if (state === 'open') wasOpen = true;
     });
     this.session.onSessionChanged(() => void this.reload());

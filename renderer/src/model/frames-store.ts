@@ -1,16 +1,20 @@
 // The frame timeline of the selected connection: a window onto up to millions of frames. Rows are
 // fetched by range (queryFrames, at most 5000 a call) in pages kept in a small LRU cache, so memory
-// stays flat however long the connection is. Live frames arrive in 'frames' events and fill the tail.
+// stays flat however long the connection is. Live rows come by subscription: the store tells the
+// engine which list it shows (connection, filter, sort), which rows are in view and whether it follows
+// the tail, and the engine sends that window's new rows and the list's length, paced to what the page
+// applies ('frames' events). Following a fast connection, rows the tail moved past unread are skipped.
 import type { ControlClient } from '../api/control-client.js';
-import type { ControlCommands, ControlEvent, Direction, FrameListSort } from '../api/wire.js';
+import type { ControlCommands, ControlEvent, Direction, FrameListSort, FrameWindow, LiveSubscription } from '../api/wire.js';
 import { toFrameRow, type FrameRow } from './frame-row.js';
 import { Observable } from './observable.js';
-import { PAGE, PAGES_PER_REQUEST, RowPages } from './row-pages.js';
+import { OVERSCAN_ROWS, PAGES_PER_REQUEST, RowPages } from './row-pages.js';
+import { LiveRate } from './live-rate.js';
 
 export type FrameListFilter = NonNullable<ControlCommands['queryFrames']['params']['filter']>;
 
-/** Filtered live counts are asked for at most this often, ms. */
-const TAIL_REFRESH_MS = 250;
+/** Rows in view before the view says (a followed tail's size until then). */
+const FIRST_WINDOW = 100;
 
 export class FramesStore extends Observable {
   connectionId: number | undefined;
@@ -20,9 +24,20 @@ export class FramesStore extends Observable {
   /** Follow the newest frame as it arrives. */
   follow = true;
   private readonly pages: RowPages<FrameRow>;
-  private tailTimer: ReturnType<typeof setTimeout> | undefined;
   /** The connection's frame count without a filter (from its summary). */
   private unfilteredTotal = 0;
+  /** Positions [first, last] in view, as the list last said. */
+  private view: [number, number] = [0, FIRST_WINDOW - 1];
+  /** The subscription the engine has (or is being sent), as JSON without its tag. */
+  private subscribed: string | undefined;
+  private subscribing = false;
+  /** The link dropped under a subscribe: nothing is sent until subscribeAgain. */
+  private unlinked = false;
+  private tag = 0;
+  /** Windows with a smaller tag are of an earlier list (another connection, filter or sort). */
+  private listTag = 1;
+  /** Rows a second while the list grows, for "N frames/s". */
+  readonly rate = new LiveRate();
   /** Resolves when the first rows of the current list have arrived (for tests and the bench). */
   initialized: Promise<void> = Promise.resolve();
 
@@ -87,7 +102,15 @@ export class FramesStore extends Observable {
   setFollow(on: boolean): void {
     if (on === this.follow) return;
     this.follow = on;
+    this.tellEngine();
     this.changed();
+  }
+
+  /** The link was lost and is back: the engine forgot the subscription. */
+  subscribeAgain(): void {
+    this.unlinked = false;
+    this.subscribed = undefined;
+    this.tellEngine();
   }
 
   /** The row at a list position, or undefined while it loads (ask with ensureRange). */
@@ -103,7 +126,9 @@ export class FramesStore extends Observable {
   /** Asks for the rows of [first, last] (and a few around them) to be loaded. */
   ensureRange(first: number, last: number): void {
     if (this.connectionId === undefined) return;
+    this.view = [first, last];
     this.pages.ensureRange(first, last);
+    this.tellEngine();
   }
 
   /**
@@ -136,37 +161,89 @@ export class FramesStore extends Observable {
     for (const event of events) {
       if (event.kind === 'connection' && event.connection.id === this.connectionId) {
         this.unfilteredTotal = event.connection.frameCount;
-        if (!this.placed && this.total !== event.connection.frameCount) {
+        if (!this.placed && this.total < event.connection.frameCount) {
           this.pages.total = event.connection.frameCount;
           changed = true;
-        } else if (this.sort) {
-          this.scheduleSortedRefresh();
-        } else if (this.filtered) {
-          this.scheduleTailRefresh();
         }
-      } else if (event.kind === 'frames' && event.connectionId === this.connectionId && !this.placed) {
-        for (const f of event.frames) this.pages.put(f.number, toFrameRow(f));
-        changed = true;
+      } else if (event.kind === 'frames') {
+        changed = this.applyWindow(event) || changed;
       }
     }
     if (changed) {
+      this.rate.sample(this.total);
       this.pages.evict();
       this.changed();
     }
   }
 
+  /** Rows of the subscribed window (an event, or subscribe's answer); false when they are of another list. */
+  private applyWindow(window: FrameWindow): boolean {
+    if (window.connectionId !== this.connectionId || (window.tag ?? 0) < this.listTag) return false;
+    // Filtered or sorted, the engine's count is the truth; in wire order, a live list only grows.
+    if (this.placed || window.total > this.pages.total) this.pages.total = window.total;
+    if (this.sort && window.frames.length > 0) this.pages.forgetOutside(window.start, window.start + window.frames.length);
+    window.frames.forEach((f, i) => this.pages.put(window.start + i, toFrameRow(f), true));
+    return true;
+  }
+
   private reset(total: number): void {
     this.pages.reset(total);
     this.unfilteredTotal = this.placed ? this.unfilteredTotal : total;
-    if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
-    this.tailTimer = undefined;
+    this.rate.reset();
+    // Rows of the list shown before (in flight or queued) no longer apply.
+    this.listTag = this.tag + 1;
+    this.subscribed = undefined;
     if (this.connectionId !== undefined && this.placed) {
       // The filtered count and the sorted rows are the engine's to tell: ask for them with the first page.
       this.initialized = this.pages.load(0, PAGES_PER_REQUEST);
     } else {
       this.initialized = Promise.resolve();
     }
+    this.tellEngine();
     this.changed();
+  }
+
+  /** What the engine should send: the list, the rows in view (and some around), the tail or not. */
+  private subscription(): LiveSubscription {
+    if (this.connectionId === undefined) return { connectionId: null, start: 0, end: 0, follow: false };
+    const [first, last] = this.view;
+    const start = Math.max(0, first - OVERSCAN_ROWS);
+    const end = last + 1 + OVERSCAN_ROWS;
+    return {
+      connectionId: this.connectionId,
+      // While following, only the window's size matters: the engine sends the newest rows.
+      start: this.follow && !this.sort ? 0 : start,
+      end: this.follow && !this.sort ? end - start : end,
+      follow: this.follow && !this.sort,
+      ...(this.filtered ? { filter: this.filter } : {}),
+      ...(this.sort ? { sort: this.sort } : {}),
+      paced: true,
+    };
+  }
+
+  /** Tells the engine what the list shows now, when that changed; one subscribe in flight at a time. */
+  private tellEngine(): void {
+    if (this.subscribing || this.unlinked) return;
+    const params = this.subscription();
+    const key = JSON.stringify(params);
+    if (key === this.subscribed) return;
+    this.subscribed = key;
+    this.subscribing = true;
+    const tag = ++this.tag;
+    this.client.request('subscribe', { ...params, tag }).then(
+      ({ window }) => {
+        if (window && this.applyWindow(window)) {
+          this.pages.evict();
+          this.changed();
+        }
+      },
+      // The link dropped: subscribeAgain runs when it is back.
+      () => { this.unlinked = true; },
+    ).finally(() => {
+      this.subscribing = false;
+      // The view moved meanwhile: say where it is now.
+      this.tellEngine();
+    });
   }
 
   private async fetchNumberAt(position: number): Promise<number | undefined> {
@@ -174,27 +251,6 @@ export class FramesStore extends Observable {
     if (row) return row.number;
     const result = await this.client.request('queryFrames', { connectionId: this.connectionId!, start: position, end: position + 1, filter: this.filter, ...(this.sort ? { sort: this.sort } : {}) });
     return result.frames[0]?.number;
-  }
-
-  /** New frames in a sorted list may land anywhere: the rows in view are asked for again, at most this often. */
-  private scheduleSortedRefresh(): void {
-    if (this.tailTimer !== undefined) return;
-    const generation = this.pages.generation;
-    this.tailTimer = setTimeout(() => {
-      this.tailTimer = undefined;
-      if (generation === this.pages.generation) this.pages.refresh();
-    }, TAIL_REFRESH_MS);
-  }
-
-  private scheduleTailRefresh(): void {
-    if (this.tailTimer !== undefined) return;
-    const generation = this.pages.generation;
-    this.tailTimer = setTimeout(() => {
-      this.tailTimer = undefined;
-      if (generation !== this.pages.generation) return;
-      // The last (partial) page and what follows it: the new total comes with them.
-      void this.pages.load(Math.max(0, Math.floor((this.total - 1) / PAGE)), 1);
-    }, TAIL_REFRESH_MS);
   }
 }
 

@@ -11,7 +11,7 @@ export const PAGES_PER_REQUEST = Math.floor(5000 / PAGE);
 /** Requests in flight at once; later wishes wait for them (fast scrolling asks for the newest range only). */
 const MAX_IN_FLIGHT = 3;
 /** Rows loaded beyond the view on each side. */
-const OVERSCAN_ROWS = 64;
+export const OVERSCAN_ROWS = 64;
 /** While the view jumps to new ranges faster than this (a fling), loading waits until it settles, ms. */
 const SETTLE_MS = 80;
 
@@ -92,12 +92,13 @@ export class RowPages<R> {
 
   /**
    * Puts a row that arrived by itself (live traffic) at its position. Only cached pages and the tail
-   * page take such rows; others load when scrolled to. Returns whether the row was kept.
+   * page take such rows (any page with `anywhere`: rows of the window in view); others load when
+   * scrolled to. Returns whether the row was kept.
    */
-  put(index: number, row: R): boolean {
+  put(index: number, row: R, anywhere = false): boolean {
     const p = Math.floor(index / PAGE);
     let page = this.pages.get(p);
-    if (!page && p < Math.floor((this.total - 1) / PAGE)) return false;
+    if (!page && !anywhere && p < Math.floor((this.total - 1) / PAGE)) return false;
     page ??= this.newPage(p);
     if (page.rows[index % PAGE] === undefined) page.filled++;
     page.rows[index % PAGE] = row;
@@ -136,10 +137,22 @@ export class RowPages<R> {
     return page;
   }
 
-  private complete(p: number): boolean {
+  /** Whether page p holds every row of [first, last] that falls in it (a live tail fills pages from their middle). */
+  private complete(p: number, first: number, last: number): boolean {
     const page = this.pages.get(p);
     if (!page) return false;
-    return page.filled >= Math.min(PAGE, this.total - p * PAGE);
+    if (page.filled >= Math.min(PAGE, this.total - p * PAGE)) return true;
+    const from = Math.max(first, p * PAGE) - p * PAGE;
+    const to = Math.min(last, this.total - 1, p * PAGE + PAGE - 1) - p * PAGE;
+    for (let i = from; i <= to; i++) if (page.rows[i] === undefined) return false;
+    return true;
+  }
+
+  /** Forgets the cached rows outside [first, last) (a sorted list changed: they may have moved). */
+  forgetOutside(first: number, last: number): void {
+    const firstPage = Math.floor(first / PAGE);
+    const lastPage = Math.floor(Math.max(first, last - 1) / PAGE);
+    for (const p of [...this.pages.keys()]) if (p < firstPage || p > lastPage) this.pages.delete(p);
   }
 
   /** Starts requests for the wanted range's missing pages, a few at a time. */
@@ -149,12 +162,12 @@ export class RowPages<R> {
     let p = Math.floor(first / PAGE);
     const lastPage = Math.floor(last / PAGE);
     while (p <= lastPage && this.requests < MAX_IN_FLIGHT) {
-      if (this.complete(p) || this.inFlight.has(p)) {
+      if (this.complete(p, first, last) || this.inFlight.has(p)) {
         p++;
         continue;
       }
       let count = 1;
-      while (count < PAGES_PER_REQUEST && p + count <= lastPage && !this.complete(p + count) && !this.inFlight.has(p + count)) count++;
+      while (count < PAGES_PER_REQUEST && p + count <= lastPage && !this.complete(p + count, first, last) && !this.inFlight.has(p + count)) count++;
       void this.fetch(p, count, this.generation);
       p += count;
     }

@@ -13,6 +13,7 @@ import { RowMarks } from './AnnotationEditor.js';
 import type { FrameRow } from '../../model/frame-row.js';
 import type { RecordingGap } from '../../api/wire.js';
 import { GapMarker, describeGap } from './GapMarker.js';
+import { LiveRateBadge } from './LiveRateBadge.js';
 
 export function FrameTimeline() {
   const { columns, frames, frameDetail, view, settings, connections, recording } = useApp();
@@ -49,6 +50,7 @@ export function FrameTimeline() {
           <Icon name="follow" size={13} /> Latest ({count(frames.total)})
         </button>
       ) : null}
+      {connection?.status === 'open' ? <LiveRateBadge frames={frames} /> : null}
     </div>
   );
 }

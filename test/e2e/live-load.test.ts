@@ -1,0 +1,75 @@
+// The UI under sustained live traffic: a load process keeps messages in flight through the proxy on
+// several connections while the page follows one of them. The newest frame keeps appearing (the page
+// is sent the tail it shows, paced to what it applies, not every frame), requests are answered during
+// the load, and once the load stops the counts and the last rows are exact.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { CHROMIUM } from '../support/chromium.js';
+import { startLoadProcess, type LoadProcess, type LoadTotals } from '../support/load-process.js';
+import { poll, useUiSuite } from './support/ui-suite.js';
+
+const digits = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
+
+describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
+  const ui = useUiSuite();
+  let load: LoadProcess;
+  let totals: LoadTotals[] | undefined;
+
+  beforeAll(async () => {
+    load = await startLoadProcess();
+  });
+  afterAll(async () => {
+    await load?.stop();
+  });
+
+  const connectionRow = (path: string) => ui.page.locator('[data-connection-id]').filter({ hasText: `${path}` }).filter({ hasNotText: `${path}0` });
+  /** The highest message number of connection c among the timeline's rows on screen. */
+  const newestShown = (c: number) => ui.page.evaluate((c) => {
+    let newest = -1;
+    for (const row of document.querySelectorAll('[data-frame]')) {
+      const m = new RegExp(`c=${c} n=(\\d+)`).exec(row.textContent ?? '');
+      if (m) newest = Math.max(newest, Number(m[1]));
+    }
+    return newest;
+  }, c);
+
+  it('keeps showing the newest frame of the followed connection while the load runs', { timeout: 90_000 }, async () => {
+    await load.start({ proxyPort: ui.app.proxyPort, connections: 6, inFlight: 8, size: 64 });
+    await connectionRow('/load/0').first().waitFor();
+    await connectionRow('/load/0').first().dispatchEvent('mousedown');
+    await ui.page.getByRole('tab', { name: 'Frames' }).click();
+    // Three times over: a message sent after the previous one showed, shows too. Never a timed assertion:
+    // each waits until the page caught up with what the load had sent when it was asked.
+    for (let round = 0; round < 3; round++) {
+      const sent = (await load.counts())[0]!.sent;
+      await poll(() => newestShown(0)).toBeGreaterThanOrEqual(sent - 1);
+    }
+    // The list says how fast rows come.
+    await poll(() => ui.page.getByRole('status', { name: 'Live rate' }).textContent()).toMatch(/^[\d,]+ frames\/s$/);
+    // A request during the load is answered: another connection's handshake tab shows its request.
+    await connectionRow('/load/3').first().dispatchEvent('mousedown');
+    await ui.page.getByRole('tab', { name: 'Handshake' }).click();
+    await ui.page.getByText('GET', { exact: false }).first().waitFor();
+    await connectionRow('/load/0').first().dispatchEvent('mousedown');
+    await ui.page.getByRole('tab', { name: 'Frames' }).click();
+    const sent = (await load.counts())[0]!.sent;
+    await poll(() => newestShown(0)).toBeGreaterThanOrEqual(sent - 1);
+  });
+
+  it('shows exact counts and the last rows once the load stops', { timeout: 60_000 }, async () => {
+    totals = await load.halt();
+    for (const t of totals) {
+      // Frames sent (client to server) and received (the echoes), as the list's columns show them.
+      await poll(async () => [digits(await connectionRow(t.path).first().locator('.td').nth(5).textContent()), digits(await connectionRow(t.path).first().locator('.td').nth(6).textContent())])
+        .toEqual([t.sent, t.received]);
+    }
+    const mine = totals[0]!;
+    // The last frame is the echo of the last message: number sent + received − 1.
+    await poll(() => ui.page.evaluate(() => Math.max(...[...document.querySelectorAll('[data-frame]')].map((r) => Number(r.getAttribute('data-frame'))))))
+      .toBe(mine.sent + mine.received - 1);
+    expect(await newestShown(0)).toBe(mine.sent - 1);
+    const last = ui.page.locator(`[data-frame="${mine.sent + mine.received - 1}"]`);
+    expect(await last.textContent()).toContain(`c=0 n=${mine.sent - 1} `);
+    expect(ui.errors).toEqual([]);
+  });
+});
