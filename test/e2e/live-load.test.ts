@@ -24,14 +24,16 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
 
   const connectionRow = (path: string) => ui.page.locator('[data-connection-id]').filter({ hasText: `${path}` }).filter({ hasNotText: `${path}0` });
   /** The highest message number of connection c among the timeline's rows on screen. */
-  const newestShown = (c: number) => ui.page.evaluate((c) => {
+  const newestShown = (c: number) => ui.page.evaluate<number>(`(() => {
     let newest = -1;
     for (const row of document.querySelectorAll('[data-frame]')) {
-      const m = new RegExp(`c=${c} n=(\\d+)`).exec(row.textContent ?? '');
+      const m = /c=${c} n=(\\d+)/.exec(row.textContent ?? '');
       if (m) newest = Math.max(newest, Number(m[1]));
     }
     return newest;
-  }, c);
+  })()`);
+  /** The highest frame number among the timeline's rows on screen. */
+  const lastFrameShown = () => ui.page.evaluate<number>(`Math.max(...[...document.querySelectorAll('[data-frame]')].map((r) => Number(r.getAttribute('data-frame'))))`);
 
   it('keeps showing the newest frame of the followed connection while the load runs', { timeout: 90_000 }, async () => {
     await load.start({ proxyPort: ui.app.proxyPort, connections: 6, inFlight: 8, size: 64 });
@@ -65,8 +67,7 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     }
     const mine = totals[0]!;
     // The last frame is the echo of the last message: number sent + received − 1.
-    await poll(() => ui.page.evaluate(() => Math.max(...[...document.querySelectorAll('[data-frame]')].map((r) => Number(r.getAttribute('data-frame'))))))
-      .toBe(mine.sent + mine.received - 1);
+    await poll(lastFrameShown).toBe(mine.sent + mine.received - 1);
     expect(await newestShown(0)).toBe(mine.sent - 1);
     const last = ui.page.locator(`[data-frame="${mine.sent + mine.received - 1}"]`);
     expect(await last.textContent()).toContain(`c=0 n=${mine.sent - 1} `);
