@@ -8,6 +8,8 @@ import { jsonRpcLens } from './json-rpc.js';
 import { phoenixLens } from './phoenix.js';
 import { actionCableLens } from './actioncable.js';
 import { wampLens } from './wamp.js';
+import { mqttLens } from './mqtt.js';
+import { stompLens } from './stomp.js';
 
 export const builtInLenses: readonly Lens[] = [
   socketIoLens,
@@ -18,4 +20,6 @@ export const builtInLenses: readonly Lens[] = [
   phoenixLens,
   actionCableLens,
   wampLens,
+  mqttLens,
+  stompLens,
 ];

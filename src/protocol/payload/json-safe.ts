@@ -1,32 +1,17 @@
 // Turning decoded values into JSON-safe ones, the shape HAR's `_protocol.data` and the UI's trees take:
 // bytes become `{ _binary: base64 }`, integers beyond 2^53 decimal strings. Pure: it runs in the engine
-// and in the renderer, so it uses no Buffer.
+// and in the renderer, so it uses no Buffer. The byte helpers are the lenses' own (lens-bytes.ts).
+import { binaryValue, utf8Text } from '../lenses/lens-bytes.js';
 
 /** Bytes as HAR and the UI carry them. */
 export interface BinaryJson {
   _binary: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  // In slices: String.fromCharCode takes its arguments on the stack.
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
+export { utf8Text };
 
 export function binaryJson(bytes: Uint8Array): BinaryJson {
-  return { _binary: bytesToBase64(bytes) };
-}
-
-/** The text when the bytes are valid UTF-8, else undefined. */
-export function utf8Text(bytes: Uint8Array): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return binaryValue(bytes);
 }
 
 /** Text where the bytes are UTF-8, else `{ _binary }`. */

@@ -9,6 +9,7 @@ import { Aedes } from 'aedes';
 import mqtt, { UniqueMessageIdProvider } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { mqttLens } from '../../../src/protocol/lenses/mqtt.js';
+import { defaultLensRegistry } from '../../../src/protocol/lenses/registry.js';
 import { startTestEngine, type TestEngine } from '../../support/engine.js';
 import { decodeRecorded, recordedConnections } from '../../support/lens-capture.js';
 
@@ -69,6 +70,7 @@ describe('the MQTT lens on mqtt.js traffic through the proxy', () => {
     expect(mqttLens.detect(pub!.connection, pub!.messages.slice(0, 8))).toBe(1);
     expect(mqttLens.detect({ ...pub!.connection, subprotocol: undefined, offeredSubprotocols: [] }, pub!.messages.slice(0, 8))).toBe(0.95);
     expect(mqttLens.detect({ ...pub!.connection, subprotocol: undefined, offeredSubprotocols: [] }, pub!.messages.slice(0, 3))).toBe(0);
+    expect(defaultLensRegistry().detect({ ...pub!.connection, subprotocol: undefined, offeredSubprotocols: [] }, pub!.messages)?.lens.name).toBe('mqtt');
     const pubPackets = decodeRecorded(mqttLens, pub!);
     expect(summaries(pubPackets)).toEqual([
       '> CONNECT pub v3.1.1 clean keepalive 60',

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Client, type IMessage } from '@stomp/stompjs';
 import { stompLens } from '../../../src/protocol/lenses/stomp.js';
+import { defaultLensRegistry } from '../../../src/protocol/lenses/registry.js';
 import { startTestEngine, type TestEngine } from '../../support/engine.js';
 import { startWsServer } from '../../support/peers.js';
 import { decodeRecorded, recordedConnections } from '../../support/lens-capture.js';
@@ -107,6 +108,7 @@ describe('the STOMP lens on @stomp/stompjs traffic through the proxy', () => {
     const [recorded] = await recordedConnections(t.engine, (target) => target === '/stomp', 1);
     expect(stompLens.detect(recorded!.connection, recorded!.messages.slice(0, 1))).toBe(1);
     expect(stompLens.detect({ ...recorded!.connection, subprotocol: undefined, offeredSubprotocols: [] }, recorded!.messages.slice(0, 1))).toBe(0.95);
+    expect(defaultLensRegistry().detect({ ...recorded!.connection, subprotocol: undefined, offeredSubprotocols: [] }, recorded!.messages)?.lens.name).toBe('stomp');
     const decoded = decodeRecorded(stompLens, recorded!);
     // stompjs sent the CONNECT and the long SEND in 64-byte pieces: the lens gives each frame with the message that completes it.
     expect(decoded.map((m) => m.packets.map((p) => `${m.direction === 'send' ? '>' : '<'} ${p.summary}`).join(' | ') || `${m.direction} (pending)`)).toEqual([
