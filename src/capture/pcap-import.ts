@@ -2,6 +2,7 @@
 // WebSocket connection found in it is written to the store as it is decoded (src/capture/pcap/).
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CaptureStore } from './capture-store.js';
 import { CaptureImporter, type CaptureImportResult, type CaptureImporterOptions } from './pcap/capture-importer.js';
 
@@ -51,6 +52,8 @@ export async function importCaptureFile(path: string, store: CaptureStore, optio
       options.signal?.throwIfAborted();
       importer.push(chunk);
       options.onProgress?.({ bytesRead: stream.bytesRead, bytesTotal: info.size, connections: importer.connections });
+      // The session's file falls behind: wait for it rather than hold what it has not written.
+      while (store.backpressure) await delay(5);
     }
   } finally {
     stream.destroy();

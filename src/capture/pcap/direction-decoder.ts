@@ -130,7 +130,9 @@ export class DirectionDecoder {
     const indexBase = this.indexBase;
     const offsetBase = this.offsetBase;
     this.decoder = new StreamDecoder(
-      { from: sender, deflate: this.options.deflate, maxStoredPayload: this.options.maxStoredPayload },
+      // A message is kept up to the stored-payload cap, as the proxy stores it: memory stays bounded however
+      // many connections are in the middle of a large message at once.
+      { from: sender, deflate: this.options.deflate, maxStoredPayload: this.options.maxStoredPayload, maxMessageSize: this.options.maxStoredPayload },
       {
         onFrame: (frame) => {
           this.frames = indexBase + frame.index + 1;
