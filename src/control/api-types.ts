@@ -5,6 +5,7 @@ import type { SettingsState, Settings } from '../settings/settings-types.js';
 export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride } from '../settings/settings-types.js';
 import type { DiffKind } from '../compare/sequence-diff.js';
 import type { TextDiff } from '../compare/json-diff.js';
+import type { MatchLevel, MockTiming as ScriptTiming } from '../mock/script-matcher.js';
 export type { DiffKind } from '../compare/sequence-diff.js';
 export type { TextDiff, JsonDiffEntry, LineDiffRow } from '../compare/json-diff.js';
 
@@ -454,6 +455,29 @@ export interface HarJobEvent {
   problems?: string[];
 }
 
+/** recorded: a mock's answers keep their recorded delays; fast: at once, in order. */
+export type MockTiming = ScriptTiming;
+/** How loosely a mock matches client messages: the same bytes; else the protocol fields; else the next in order. */
+export type MockMatch = MatchLevel;
+
+/** A mock serving a recorded connection. */
+export interface MockInfo {
+  id: number;
+  /** Where clients connect: ws://127.0.0.1:PORT/ */
+  url: string;
+  port: number;
+  /** The recorded connection it serves. */
+  source: { session: string; connectionId: number; url: string };
+  timing: MockTiming;
+  match: MockMatch;
+  /** The live session's connections it has served, oldest first. */
+  connectionIds: number[];
+  /** Client messages the recording did not answer. */
+  unexpectedCount: number;
+  /** The last of them (at most 20), newest last. */
+  unexpected: { connectionId?: number; index: number; opcode: number; preview: string; time: number }[];
+}
+
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
@@ -550,6 +574,15 @@ export interface ControlCommands {
   subscribe: { params: LiveSubscription; result: { window: FrameWindow | null } };
   /** The client applied event batch `batch`: the engine may send the next (paced clients; see ControlEventBatch). */
   ackEvents: { params: { batch: number }; result: Record<string, never> };
+  /**
+   * Serves a recorded connection (of the browsed session, or of a saved one) as a WebSocket server on
+   * loopback; what clients do with it is recorded in the live session.
+   */
+  startMock: { params: { connectionId: number; session?: string; port?: number; timing?: MockTiming; match?: MockMatch }; result: MockInfo };
+  /** Stops a mock: its listener closes and its connections end. */
+  stopMock: { params: { id: number }; result: Record<string, never> };
+  /** The mocks running, oldest first. */
+  listMocks: { params: Record<string, never>; result: MockInfo[] };
 }
 
 /** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */

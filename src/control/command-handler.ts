@@ -21,6 +21,7 @@ import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import { compareCommands } from './compare-commands.js';
 import { sessionSearchCommands } from './sessions-search.js';
 import { liveView } from './live-view.js';
+import { mockCommands } from './mock-commands.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
@@ -261,6 +262,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     subscribe: (params, client) => ({ window: client.watch(liveView(engine, params), params.paced === true) ?? null }),
     // The control server answers it (the transport's pacing); here only for a client that is no socket.
     ackEvents: () => ({}),
+    ...mockCommands(engine),
   };
 
   return async (method, params, client) => {
