@@ -5,7 +5,6 @@ import type { SettingsState, Settings } from '../settings/settings-types.js';
 export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride } from '../settings/settings-types.js';
 import type { DiffKind } from '../compare/sequence-diff.js';
 import type { TextDiff } from '../compare/json-diff.js';
-import type { MatchLevel, MockTiming as ScriptTiming } from '../mock/script-matcher.js';
 export type { DiffKind } from '../compare/sequence-diff.js';
 export type { TextDiff, JsonDiffEntry, LineDiffRow } from '../compare/json-diff.js';
 
@@ -456,9 +455,9 @@ export interface HarJobEvent {
 }
 
 /** recorded: a mock's answers keep their recorded delays; fast: at once, in order. */
-export type MockTiming = ScriptTiming;
+export type MockTiming = 'recorded' | 'fast';
 /** How loosely a mock matches client messages: the same bytes; else the protocol fields; else the next in order. */
-export type MockMatch = MatchLevel;
+export type MockMatch = 'content' | 'protocol' | 'order';
 
 /** A mock serving a recorded connection. */
 export interface MockInfo {
