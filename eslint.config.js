@@ -51,6 +51,17 @@ export default tseslint.config(
     },
   },
   {
+    // The Node preload that `framescope run` injects is CommonJS (--require works on every Node):
+    // `import x = require()` is how TypeScript writes that.
+    files: ['src/intercept/node-preload/**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }] },
+  },
+  {
+    // Test clients written as a CommonJS app would be: require() is the point.
+    files: ['test/**/fixtures/**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['electron/**/*.{ts,cts}'],
     rules: {
       'no-restricted-imports': 'off',

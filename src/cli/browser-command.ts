@@ -1,11 +1,11 @@
 // `framescope browser`: opens Chromium or Chrome through the proxy, accepting Framescope's certificates,
 // so https:// pages and wss:// sockets can be inspected with nothing installed or trusted system-wide.
 
-import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { caDir } from '../home.js';
 import { DEFAULT_PROXY_ADDRESS, findBrowser, launchBrowser, parseProxyAddress } from '../proxy/browser-launcher.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
+import { acceptsConnections } from '../intercept/proxy-probe.js';
 
 const USAGE = `usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH]
 
@@ -23,9 +23,6 @@ options:
   --browser PATH     the browser to run (default: the first Chromium or Chrome found)
   -h, --help         show this help
 `;
-
-/** How long to wait for the proxy to accept a connection before warning that it is not running. */
-const PROXY_PROBE_TIMEOUT_MS = 1000;
 
 /** Where the command writes, and the environment it reads (the process's by default). */
 export interface BrowserCommandIo {
@@ -106,21 +103,4 @@ export async function run(args: string[], io: BrowserCommandIo = { stdout: proce
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
   }
-}
-
-/** True if something accepts TCP connections at host:port (brackets allowed around an IPv6 host). */
-function acceptsConnections(address: string): Promise<boolean> {
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(address.slice(separator + 1));
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: PROXY_PROBE_TIMEOUT_MS });
-    const finish = (listening: boolean): void => {
-      socket.destroy();
-      resolve(listening);
-    };
-    socket.once('connect', () => finish(true));
-    socket.once('timeout', () => finish(false));
-    socket.once('error', () => finish(false));
-  });
 }
