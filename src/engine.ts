@@ -10,6 +10,7 @@ import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
 import { saveImportedNotes } from './capture/har-notes.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
+import { RulesFile } from './rules/rules-file.js';
 import type { ControlEvent, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
@@ -23,6 +24,8 @@ export interface EngineOptions {
   diskBudget?: number;
   /** How often live changes are announced, ms. Default 100. */
   announceInterval?: number;
+  /** The rules file (loaded at start, reloaded on change); allowMissing: a missing file is no rules yet. */
+  rulesFile?: { path: string; allowMissing?: boolean };
 }
 
 export interface EngineEvents {
@@ -32,6 +35,8 @@ export interface EngineEvents {
 export class Engine extends EventEmitter<EngineEvents> {
   readonly catalog: SessionCatalog;
   readonly proxy: ProxyServer;
+  /** The rules file in force, when the engine has one. */
+  readonly rulesFile: RulesFile | undefined;
   private live!: { name: string; store: CaptureStore; session: Session; stopRecording: () => void };
   private viewed!: { name: string; store: CaptureStore };
   private recording = true;
@@ -52,6 +57,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.catalog = new SessionCatalog(options.sessionsDir);
     this.proxy = new ProxyServer(session, options.proxy);
+    this.rulesFile = options.rulesFile && new RulesFile(options.rulesFile.path, this.proxy.rules, (message) => session.recordError(message));
     this.proxy.breakpoints.on('held', (items) => this.emit('event', { kind: 'held', items }));
   }
 
@@ -59,6 +65,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   static async start(options: EngineOptions): Promise<Engine> {
     const session = new Session({ keepHistory: false });
     const engine = new Engine(options, session);
+    // An invalid rules file is refused before anything starts.
+    engine.rulesFile?.load(options.rulesFile?.allowMissing ?? false);
     session.on('connection-opened', (c) => {
       if (!engine.recording) engine.unrecorded.add(c.id);
       // Live traffic goes on while the user browses another session: tell the UI how much.
@@ -79,6 +87,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (created) engine.catalog.delete(engine.live.name);
       throw error;
     }
+    engine.rulesFile?.watch();
     engine.timer = setInterval(() => engine.announce(), options.announceInterval ?? 100);
     engine.timer.unref();
     return engine;
@@ -224,6 +233,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async stop(): Promise<string[]> {
     if (this.timer) clearInterval(this.timer);
+    this.rulesFile?.close();
     await this.proxy.close();
     this.live.stopRecording();
     const warnings: string[] = [];

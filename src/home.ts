@@ -42,6 +42,11 @@ export function settingsFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(ensurePrivateDir(framescopeHome(env)), 'settings.json');
 }
 
+/** The app's rules file (the Rules view edits it); its directory is created (mode 0700) if missing, the file is not. */
+export function rulesFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(ensurePrivateDir(framescopeHome(env)), 'rules.json');
+}
+
 /** Creates `dir` and any missing parents with mode 0700; leaves existing directories as they are. */
 function ensurePrivateDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });

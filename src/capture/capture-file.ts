@@ -42,6 +42,8 @@ export const RecordType = {
   Gap: 7,
   /** JSON: a note, pin or highlight on a connection, frame or message (annotations.ts); the last for its target wins. */
   Annotation: 8,
+  /** JSON: the rules that acted on a frame or message (rule-mark-record.ts). */
+  RuleMark: 10,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

@@ -14,6 +14,7 @@ import type { CapturedFrame, CapturedMessage, ConnectionRecord, Direction } from
 import { decodeGapBody, type RecordingGap } from './recording-gap.js';
 import { AnnotationBook } from './annotations.js';
 import { decodeAnnotationBody } from './annotation-record.js';
+import { decodeRuleMarkBody, RuleMarkBook } from './rule-mark-record.js';
 
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
@@ -243,6 +244,7 @@ export class CaptureIndex {
   readonly gaps: RecordingGap[] = [];
   /** The user's notes, pins and highlights. */
   readonly annotations = new AnnotationBook();
+  readonly ruleMarks = new RuleMarkBook();
 
   /** The connection's index, created on first use. */
   connection(id: number): ConnectionIndex {
@@ -492,6 +494,11 @@ function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: nu
     case RecordType.Annotation: {
       const annotation = decodeAnnotationBody(body);
       if (annotation) index.annotations.set(annotation);
+      return;
+    }
+    case RecordType.RuleMark: {
+      const mark = decodeRuleMarkBody(body);
+      if (mark) index.ruleMarks.set(mark);
       return;
     }
     case RecordType.Gap: {

@@ -20,6 +20,7 @@ import { summaryOf, type FrameSummary } from './frame-summary.js';
 import { MessageFrames, dataIsPayloads } from './message-frames.js';
 import type { Annotation } from './annotations.js';
 import { encodeAnnotationBody } from './annotation-record.js';
+import { encodeRuleMarkBody, type RuleMark } from './rule-mark-record.js';
 import { PausedRecording, encodeGapBody, pauseFor, type RecordingGap, type RecordingPause } from './recording-gap.js';
 import {
   RecordReader, readFrame, readFramePrefix, readMessage, readMessageRecord, type StoredFrame, type StoredMessage,
@@ -214,6 +215,7 @@ export class CaptureStore {
     const n = entry.addFrame(offset, captured.time, frameBits(captured, !input.storePayload), violationMask(frame.violations),
       frame.violations.length, frame.headerLength + frame.payloadLength, frame.payloadLengthExact ?? frame.payloadLength);
     this.messageFrames.track(connectionId, captured, n, input.storePayload);
+    if (captured.rule) this.putRuleMark({ connectionId, target: 'frame', number: n, rule: captured.rule });
     this.checkWarning();
     return n;
   }
@@ -246,6 +248,7 @@ export class CaptureStore {
     const bits = messageBits(captured, dataFromFrames, !dataFromFrames && !input.storeData, frames?.length ?? 0);
     const n = entry.addMessage(offset, captured.time, input.anchorFrame, bits, violationMask(message.violations),
       message.violations.length, input.frameNumbers ?? []);
+    if (captured.rule) this.putRuleMark({ connectionId, target: 'message', number: n, rule: captured.rule });
     this.checkWarning();
     return n;
   }
@@ -296,6 +299,18 @@ export class CaptureStore {
     const body = encodeAnnotationBody(annotation);
     this.writer.append(RecordType.Annotation, body.length, (buf, at) => body.copy(buf, at));
     this.index.annotations.set(annotation);
+  }
+
+  /** A frame or message read back, with the rules that acted on it (record type 10). */
+  private withRuleMark<T extends { rule?: string }>(item: T, connectionId: number, target: RuleMark['target'], n: number): T {
+    const rule = this.index.ruleMarks.get(connectionId, target, n);
+    return rule ? { ...item, rule } : item;
+  }
+
+  private putRuleMark(mark: RuleMark): void {
+    const body = encodeRuleMarkBody(mark);
+    this.writer.append(RecordType.RuleMark, body.length, (buf, at) => body.copy(buf, at));
+    this.index.ruleMarks.set(mark);
   }
 
   /** The notes, pins and highlights of a connection, or of every connection. */
@@ -374,7 +389,7 @@ export class CaptureStore {
       const next = i + 1 < to ? entry.frameOffset.get(numbers ? numbers[i + 1] : i + 1) - offset : 0;
       const span = entry.frameOffset.get(numbers ? numbers[to - 1] : to - 1) - offset;
       reader.readAhead = next > 0 && next < LIST_WINDOW ? Math.min(LIST_WINDOW, span + SINGLE_READ) : SINGLE_READ;
-      rows.push(summaryOf(entry.id, n, readFramePrefix(reader, this.catalogue, offset)));
+      rows.push(this.withRuleMark(summaryOf(entry.id, n, readFramePrefix(reader, this.catalogue, offset)), entry.id, 'frame', n));
     }
     return rows;
   }
@@ -382,7 +397,7 @@ export class CaptureStore {
   /** A whole frame, its stored payload read back from the file. */
   frame(connectionId: number, n: number): StoredFrame {
     const entry = this.frameEntry(connectionId, n);
-    return readFrame(this.reader(SINGLE_READ), this.catalogue, entry.frameOffset.get(n));
+    return this.withRuleMark(readFrame(this.reader(SINGLE_READ), this.catalogue, entry.frameOffset.get(n)), connectionId, 'frame', n);
   }
 
   /** Messages start (inclusive) to end (exclusive) of a connection, data read back (and rebuilt from frames). */
@@ -392,7 +407,7 @@ export class CaptureStore {
     const reader = this.reader(LIST_WINDOW);
     const out: StoredMessage[] = [];
     for (let m = Math.max(0, Math.floor(start)); m < Math.min(entry.messageCount, Math.floor(end)); m++) {
-      out.push(readMessage(reader, this.catalogue, entry, m));
+      out.push(this.withRuleMark(readMessage(reader, this.catalogue, entry, m), connectionId, 'message', m));
     }
     return out;
   }
@@ -435,9 +450,9 @@ export class CaptureStore {
       .filter((entry) => entry.record !== undefined && (!wanted || wanted.has(entry.id)))
       .map((entry) => {
         const frames: CapturedFrame[] = [];
-        for (let n = 0; n < entry.frameCount; n++) frames.push(readFrame(reader, this.catalogue, entry.frameOffset.get(n)));
+        for (let n = 0; n < entry.frameCount; n++) frames.push(this.withRuleMark(readFrame(reader, this.catalogue, entry.frameOffset.get(n)), entry.id, 'frame', n));
         const messages: CapturedMessage[] = [];
-        for (let m = 0; m < entry.messageCount; m++) messages.push(readMessage(reader, this.catalogue, entry, m));
+        for (let m = 0; m < entry.messageCount; m++) messages.push(this.withRuleMark(readMessage(reader, this.catalogue, entry, m), entry.id, 'message', m));
         return { ...entry.record!, frames, messages };
       });
   }

@@ -112,7 +112,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
 }
 
 /** Chrome's message fields, plus Framescope's flags where they apply. */
-export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string };
+export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string; _rule?: string };
 
 export function messageToHar(m: CapturedMessage): HarMessage {
   const { opcode, data, truncated } = m.message;
@@ -129,6 +129,7 @@ export function messageToHar(m: CapturedMessage): HarMessage {
   if (m.edited) har.edited = true;
   if (m.dropped) har.dropped = true;
   if (m.note) har._notes = m.note;
+  if (m.rule) har._rule = m.rule;
   return har;
 }
 
@@ -139,6 +140,7 @@ export function frameToHar(f: CapturedFrame): Record<string, unknown> {
   if (f.edited) har.edited = true;
   if (f.dropped) har.dropped = true;
   if (f.note) har._notes = f.note;
+  if (f.rule) har._rule = f.rule;
   return har;
 }
 

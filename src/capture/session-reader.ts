@@ -44,6 +44,7 @@ export function connectionsOf(store: CaptureStore, ids?: readonly number[]): Con
         for (let n = 0; n < store.frameCount(summary.id); n += FRAME_BATCH) {
           for (const row of store.frames(summary.id, n, n + FRAME_BATCH)) {
             const frame = frameOfSummary(row);
+            if (row.rule) frame.rule = row.rule;
             if (notes.frames.has(row.number)) frame.note = notes.frames.get(row.number);
             yield frame;
           }

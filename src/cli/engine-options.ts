@@ -4,7 +4,8 @@ import { DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HALF_OPEN } from '../proxy/listener-g
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { validSessionName } from '../capture/session-catalog.js';
 import { Engine } from '../engine.js';
-import { caDir, sessionsDir, settingsFile } from '../home.js';
+import { caDir, rulesFile, sessionsDir, settingsFile } from '../home.js';
+import { resolve } from 'node:path';
 import { loadSettingsFile } from '../settings/settings-file.js';
 import { RuntimeSettings, type RuntimeSettingsOptions } from '../settings/runtime-settings.js';
 import { MAX_STORED_PAYLOAD_LIMIT, MIN_DISK_BUDGET } from '../settings/settings-rules.js';
@@ -19,6 +20,7 @@ export const PROXY_OPTION_SPECS = {
   'disk-budget': { type: 'string' },
   'head-timeout': { type: 'string' },
   'max-half-open': { type: 'string' },
+  rules: { type: 'string' },
 } as const;
 
 export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy listens on (default 127.0.0.1; use 0.0.0.0 only on a trusted network)
@@ -35,7 +37,9 @@ export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy
   --head-timeout MS         time a client has to send a complete request head, and a CONNECT tunnel its
                             first byte, before it is answered 408 or closed (default ${DEFAULT_HEAD_TIMEOUT})
   --max-half-open N         connections still sending their first request head at once; more are answered
-                            503 (default ${DEFAULT_MAX_HALF_OPEN})`;
+                            503 (default ${DEFAULT_MAX_HALF_OPEN})
+  --rules FILE              rules that change traffic (README: "Rules and mocks"); reloaded when the file
+                            changes; \`framescope ui\` keeps FRAMESCOPE_HOME/rules.json when this is not given`;
 
 export function parseInteger(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -55,6 +59,7 @@ export interface ProxyOptionValues {
   'disk-budget'?: string;
   'head-timeout'?: string;
   'max-half-open'?: string;
+  rules?: string;
 }
 
 /** The limits every listener (proxy and UI) applies to request heads. */
@@ -93,6 +98,8 @@ export async function startEngine(values: ProxyOptionValues, port: PortOption, u
     sessionsDir: sessionsDir(),
     sessionName: values.session,
     diskBudget: effective.diskBudget,
+    // The UI edits the app's own rules file unless the command line names one.
+    rulesFile: values.rules !== undefined ? { path: resolve(values.rules) } : uiPort ? { path: rulesFile(), allowMissing: true } : undefined,
     proxy: {
       host: values.host ?? '127.0.0.1',
       port: effective.proxyPort,

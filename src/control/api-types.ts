@@ -5,6 +5,7 @@ import type { SettingsState, Settings } from '../settings/settings-types.js';
 export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride } from '../settings/settings-types.js';
 import type { DiffKind } from '../compare/sequence-diff.js';
 import type { TextDiff } from '../compare/json-diff.js';
+import type { Rule } from '../rules/rule-types.js';
 export type { DiffKind } from '../compare/sequence-diff.js';
 export type { TextDiff, JsonDiffEntry, LineDiffRow } from '../compare/json-diff.js';
 
@@ -141,6 +142,8 @@ export interface FrameSummary {
   previewDecompressed?: boolean;
   /** With previewDecompressed: the decompressed message's size in bytes (payloadLength is the wire's). */
   inflatedLength?: number;
+  /** The rules that changed, dropped, delayed or created it (", " between names). */
+  rule?: string;
 }
 
 /** One data message, as a list shows it (for sessions imported without frames, and message views). */
@@ -162,6 +165,8 @@ export interface MessageSummary {
   injected: boolean;
   edited: boolean;
   dropped: boolean;
+  /** The rules that changed, dropped, delayed or created it (", " between names). */
+  rule?: string;
   /** The first 64 bytes of the data: text when UTF-8, else hex digits. */
   preview: string;
   previewKind: 'text' | 'hex';
@@ -582,6 +587,10 @@ export interface ControlCommands {
   stopMock: { params: { id: number }; result: Record<string, never> };
   /** The mocks running, oldest first. */
   listMocks: { params: Record<string, never>; result: MockInfo[] };
+  /** The rules in force, the rules file's path (null: none), and why its last reload was refused. */
+  getRules: { params: Record<string, never>; result: RulesState };
+  /** Checks, saves and applies new rules; an invalid rule is an error naming the rule and the field. */
+  setRules: { params: { rules: Rule[] }; result: RulesState };
 }
 
 /** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */
@@ -609,6 +618,14 @@ export interface FrameWindow {
   total: number;
   start: number;
   frames: FrameSummary[];
+}
+
+/** The rules in force and where they come from. */
+export interface RulesState {
+  path: string | null;
+  rules: Rule[];
+  /** Why the file's last reload was refused (the earlier rules stay in force). */
+  error?: string;
 }
 
 export type ControlMethod = keyof ControlCommands;

@@ -19,6 +19,7 @@ import { Engine } from '../engine.js';
 import type { CommandHandler } from './control-server.js';
 import type { RuntimeSettings } from '../settings/runtime-settings.js';
 import { compareCommands } from './compare-commands.js';
+import { rulesCommands } from './rules-commands.js';
 import { sessionSearchCommands } from './sessions-search.js';
 import { liveView } from './live-view.js';
 import { mockCommands } from './mock-commands.js';
@@ -258,6 +259,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     listReplays: ({ connectionId }) => replayHistory(engine.store, connectionId),
     ...settingsCommands(options.settings),
     ...compareCommands(engine),
+    ...rulesCommands(engine),
     ...sessionSearchCommands(engine),
     subscribe: (params, client) => ({ window: client.watch(liveView(engine, params), params.paced === true) ?? null }),
     // The control server answers it (the transport's pacing); here only for a client that is no socket.

@@ -24,6 +24,7 @@ export function messageSummary(number: number, m: CapturedMessage): MessageSumma
     number, direction: m.direction, time: m.time, ...(m.arrivedAt !== undefined ? { arrivedAt: m.arrivedAt } : {}), opcode: m.message.opcode, size: m.message.size,
     compressed: m.message.compressed, truncated: m.message.truncated, violations: m.message.violations,
     injected: m.injected === true, edited: m.edited === true, dropped: m.dropped === true,
+    ...(m.rule ? { rule: m.rule } : {}),
     preview: preview.text, previewKind: preview.kind,
   };
 }

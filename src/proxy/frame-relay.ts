@@ -54,6 +54,7 @@ export class FrameRelay {
   start(clientHead: Buffer, serverHead: Buffer): void {
     this.pipe(this.client, this.server);
     this.pipe(this.server, this.client);
+    this.stage?.start();
     if (serverHead.length > 0) this.server.onData(serverHead);
     if (clientHead.length > 0) this.client.onData(clientHead);
     if (this.options.holdForStore?.()) {
@@ -136,8 +137,11 @@ export class FrameRelay {
   }
 
   private watchRules(): void {
-    this.client.setWatching(Boolean(this.stage?.watches('send')));
-    this.server.setWatching(Boolean(this.stage?.watches('receive')));
+    for (const lane of [this.client, this.server]) {
+      lane.setWatching(Boolean(this.stage?.watches(lane.direction)));
+      const shape = this.stage?.current.shape(lane.direction);
+      if (shape) lane.setShape(shape.latencyMs, shape.bytesPerSecond, shape.rules);
+    }
   }
 
   /** A rule's reply, close or abort; one that cannot happen now (the connection is closing) is reported. */
@@ -158,7 +162,7 @@ export class FrameRelay {
       this.firstToDrop ??= from.sender;
       from.end();
       // Half-close travels on: the other peer learns that this one will send no more.
-      if (!to.closed) to.source.end();
+      if (!to.closed) from.endOutput();
     });
     socket.on('error', () => {
       // A reset or other failure: the other peer gets the same abrupt end.
@@ -177,7 +181,7 @@ export class FrameRelay {
       }
       if (!to.closed) {
         // Let whatever is queued drain, then close; a peer that never reads is not waited on forever.
-        to.source.end();
+        from.endOutput();
         const timer = setTimeout(() => to.source.destroy(), 5_000);
         timer.unref();
       }

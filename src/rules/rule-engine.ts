@@ -111,12 +111,19 @@ export class RuleEngine extends EventEmitter<RuleEngineEvents> {
 /** The rules in scope for one connection: sans-IO answers for its handshake, shaping and messages. */
 export class ConnectionRules {
   private readonly messageRules: EngineRule[];
+  /** Rules that cut the connection after N matching messages, with their counts so far. */
+  private readonly counters: { compiled: CompiledRule; after: number; close?: { code?: number; reason?: string }; seen: number }[] = [];
 
   constructor(
     readonly connection: MatchConnection,
     private readonly rules: EngineRule[],
   ) {
     this.messageRules = rules.filter((r) => r.compiled.rule.actions.some(isMessageAction));
+    for (const { compiled } of rules) {
+      for (const a of connectionActions(compiled.rule)) {
+        if (a.type === 'dropConnection' && a.afterMessages !== undefined) this.counters.push({ compiled, after: a.afterMessages, ...(a.close ? { close: a.close } : {}), seen: 0 });
+      }
+    }
   }
 
   get isEmpty(): boolean {
@@ -125,7 +132,7 @@ export class ConnectionRules {
 
   /** Whether any rule may act on this direction's messages (the lane then gathers them whole). */
   watches(direction: Direction): boolean {
-    return this.messageRules.some((r) => r.compiled.watchesDirection(direction));
+    return this.messageRules.some((r) => r.compiled.watchesDirection(direction)) || this.counters.some((c) => c.compiled.watchesDirection(direction));
   }
 
   handshake(): HandshakePlan {
@@ -229,6 +236,15 @@ export class ConnectionRules {
       // A breakpoint from the UI leaves no mark: the user's own edit flags tell what happened.
       if (acted && breakpointId === undefined) plan.rules.push(compiled.name);
       if (stop) break;
+    }
+    for (const counter of this.counters) {
+      if (!counter.compiled.watchesDirection(direction) || !counter.compiled.matches(current, this.connection)) continue;
+      counter.seen++;
+      if (counter.seen !== counter.after) continue;
+      // The Nth message goes on as planned; then the connection is cut.
+      plan ??= { rules: [], forward: 'original', delayMs: 0, duplicates: 0, replies: [], errors: [] };
+      plan.end ??= counter.close ? { kind: 'close', ...counter.close } : { kind: 'abort' };
+      if (!plan.rules.includes(counter.compiled.name)) plan.rules.push(counter.compiled.name);
     }
     return plan;
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { Engine } from '../../src/engine.js';
+import { Engine, type EngineOptions } from '../../src/engine.js';
 import { ControlServer } from '../../src/control/control-server.js';
 import { commandHandler } from '../../src/control/command-handler.js';
 import type { ControlCommands, ControlEvent, ControlMethod, ControlServerMessage } from '../../src/control/api-types.js';
@@ -19,9 +19,9 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function startTestEngine(proxy: ProxyOptions = {}, sessionName?: string): Promise<TestEngine> {
+export async function startTestEngine(proxy: ProxyOptions = {}, sessionName?: string, more: Pick<EngineOptions, 'rulesFile'> = {}): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'framescope-engine-'));
-  const engine = await Engine.start({ sessionsDir: join(dir, 'sessions'), sessionName, proxy: { port: 0, ...proxy }, announceInterval: 20 });
+  const engine = await Engine.start({ sessionsDir: join(dir, 'sessions'), sessionName, proxy: { port: 0, ...proxy }, announceInterval: 20, ...more });
   const control = new ControlServer({ handler: commandHandler(engine), batchInterval: 10, onClientCount: (count) => engine.setWatched(count > 0) });
   engine.on('event', (e) => control.broadcast(e));
   await control.listen();

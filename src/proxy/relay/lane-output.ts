@@ -1,11 +1,14 @@
-// The writing end of one direction: bytes to the receiver, with backpressure on the sender.
+// The writing end of one direction: bytes to the receiver, with backpressure on the sender, through a
+// shaper when rules add latency or a rate limit.
 import type { Duplex } from 'node:stream';
+import { LaneShaper } from './lane-shaper.js';
 
-/** Why the sender's socket is paused: its receiver is slow, or the capture store is behind. */
-export type PauseReason = 'receiver' | 'store';
+/** Why the sender's socket is paused: its receiver is slow, the capture store is behind, or the shaper is full. */
+export type PauseReason = 'receiver' | 'store' | 'shaper';
 
 export class LaneOutput {
   private readonly pausedBy = new Set<PauseReason>();
+  private shaper: LaneShaper | null = null;
   /** The sender's socket is closed: nothing more is written or resumed. */
   closed = false;
 
@@ -18,6 +21,30 @@ export class LaneOutput {
 
   write(bytes: Buffer): void {
     if (this.closed || bytes.length === 0) return;
+    if (this.shaper) this.shaper.push(bytes);
+    else this.writeNow(bytes);
+  }
+
+  /** Latency (ms) and a rate (bytes a second, 0: none) for what is written from now on. */
+  shape(latencyMs: number, bytesPerSecond: number): void {
+    if (this.shaper) this.shaper.set(latencyMs, bytesPerSecond);
+    else if (latencyMs > 0 || bytesPerSecond > 0) {
+      this.shaper = new LaneShaper(latencyMs, bytesPerSecond, (b) => this.writeNow(b), (high) => (high ? this.pause('shaper') : this.resume('shaper')));
+    }
+  }
+
+  /** Ends the receiver's socket once what the shaper holds has gone. */
+  end(): void {
+    if (this.shaper) this.shaper.afterEmpty(() => this.dest.end());
+    else this.dest.end();
+  }
+
+  dispose(): void {
+    this.shaper?.dispose();
+  }
+
+  private writeNow(bytes: Buffer): void {
+    if (this.dest.destroyed) return;
     if (!this.dest.write(bytes) && !this.pausedBy.has('receiver')) {
       // Backpressure: the sender waits until the receiver has taken what is queued.
       this.pause('receiver');

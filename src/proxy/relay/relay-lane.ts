@@ -72,6 +72,8 @@ export class RelayLane {
   private lastFrameDiscarded = false;
   /** When the last whole frame was done: its message, done right after it, carries the same time. */
   private lastFrameTime = 0;
+  /** The rules that shape this direction (latency, throttle), for marks. */
+  private shapedBy: string | undefined;
 
   constructor(
     private readonly recorder: RelayRecorder,
@@ -391,7 +393,19 @@ export class RelayLane {
 
   private recordAll(records: Rec[]): void {
     for (const r of records) if (r.kind === 'frame' && r.frame.opcode === Opcode.Close && !r.flags?.dropped) this.closeSentToDest = true;
-    this.recorder.recordAll(this.direction, records);
+    this.recorder.recordAll(this.direction, this.shapedBy ? records.map((r) => ({ ...r, flags: withRule(r.flags, this.shapedBy!) })) : records);
+  }
+
+  /** Rules' latency and rate for this direction; what goes through the shaper is marked with the rules' names. */
+  setShape(latencyMs: number, bytesPerSecond: number, rules: string[]): void {
+    this.decodePassed();
+    this.output.shape(latencyMs, bytesPerSecond);
+    this.shapedBy = rules.length > 0 ? rules.join(', ') : undefined;
+  }
+
+  /** The sender will send no more: the receiver's socket ends once what is on its way has gone. */
+  endOutput(): void {
+    this.output.end();
   }
 
   /**
@@ -484,11 +498,11 @@ export class RelayLane {
     const [frame] = this.own.parseOwn(bytes);
     if (!frame) return;
     if (opcode === Opcode.Close) this.closeSentToDest = this.ownCloseSent = true;
-    this.recorder.recordFrame(this.direction, frame, time, flags, arrivedAt);
+    this.recorder.recordFrame(this.direction, frame, time, this.shapedBy ? withRule(flags, this.shapedBy) : flags, arrivedAt);
     if (opcode === Opcode.Text || opcode === Opcode.Binary) {
       this.recorder.recordMessage(this.direction, {
         opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
-      }, time, flags, arrivedAt);
+      }, time, this.shapedBy ? withRule(flags, this.shapedBy) : flags, arrivedAt);
     }
   }
 
@@ -527,7 +541,14 @@ export class RelayLane {
 
   dispose(): void {
     this.own.dispose();
+    this.output.dispose();
   }
+}
+
+/** Flags with a rule's name added to those already there. */
+function withRule(flags: RelayFlags | undefined, rule: string): RelayFlags {
+  const names = flags?.rule ? flags.rule.split(', ') : [];
+  return { ...flags, rule: names.includes(rule) ? flags!.rule! : [...names, rule].join(', ') };
 }
 
 /** The same records, each marked dropped. */

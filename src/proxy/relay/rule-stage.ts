@@ -28,7 +28,10 @@ export interface StageDecision {
 
 export class RuleStage {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private dropTimers: NodeJS.Timeout[] = [];
   private disposed = false;
+  private started = false;
+  private readonly openedAt = Date.now();
 
   constructor(
     private rules: ConnectionRules,
@@ -40,6 +43,29 @@ export class RuleStage {
   /** The rules changed (a reload, a breakpoint set): later messages follow the new ones. */
   setRules(rules: ConnectionRules): void {
     this.rules = rules;
+    this.startTimers();
+  }
+
+  /** The connection is open: rules that cut it after a time start counting. */
+  start(): void {
+    this.started = true;
+    this.startTimers();
+  }
+
+  private startTimers(): void {
+    for (const timer of this.dropTimers) clearTimeout(timer);
+    this.dropTimers = [];
+    if (!this.started || this.disposed) return;
+    for (const { rule, action } of this.rules.drops()) {
+      if (action.afterMs === undefined) continue;
+      // Counted from the connection's start, also when the rules came later.
+      const wait = Math.max(0, this.openedAt + action.afterMs - Date.now());
+      this.dropTimers.push(setTimeout(() => {
+        if (this.disposed) return;
+        if (action.close) this.host.close(action.close.code, action.close.reason, { injected: true, rule });
+        else this.host.abort();
+      }, wait));
+    }
   }
 
   get current(): ConnectionRules {
@@ -117,7 +143,7 @@ export class RuleStage {
   /** The connection is gone: timers stop (what they held goes nowhere). */
   dispose(): void {
     this.disposed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of [...this.timers, ...this.dropTimers]) clearTimeout(timer);
     this.timers.clear();
   }
 }
