@@ -9,6 +9,7 @@ import { Dialogs } from './dialogs/Dialogs.js';
 import { Notices } from './toolbar/Notices.js';
 import { RecordingBanner } from './toolbar/RecordingBanner.js';
 import { HarJobBar } from './har/HarJobBar.js';
+import { MocksBar } from './mock/MocksBar.js';
 import { Splitter } from './common/Splitter.js';
 import { runMenuCommand } from './session-actions.js';
 import { useStore } from './use-store.js';
@@ -37,6 +38,7 @@ export function App() {
     <div className="app">
       <Toolbar />
       <RecordingBanner />
+      <MocksBar />
       <div className="main">
         {app.workspace.current === 'traffic'
           ? <Splitter id="connections" direction="column" initial={210} min={96} minSecond={240} first={<ConnectionsList />} second={<ConnectionPanel />} />

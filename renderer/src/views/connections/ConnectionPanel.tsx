@@ -15,6 +15,7 @@ import { exportHarFile } from '../session-actions.js';
 import { copyConnectionScript } from './connection-script.js';
 import type { MainTab } from '../../model/view-store.js';
 import { StatusBadge } from './ConnectionsList.js';
+import { mockConnection } from '../mock/mocks-store.js';
 
 export function ConnectionPanel() {
   const app = useApp();
@@ -58,6 +59,7 @@ export function ConnectionPanel() {
                 { label: 'Copy as Python script (websockets)', onSelect: () => void copyConnectionScript(app, row.id, 'python') },
                 { label: 'Replay…', onSelect: () => view.open('replay'), disabled: row.state === 'failed' },
                 { label: 'Compare with…', onSelect: () => compareWith(app, row.id) },
+                { label: 'Mock this connection', onSelect: () => mockConnection(app, row.id), disabled: row.httpStatus !== 101 },
                 { label: 'Close…', onSelect: () => view.open('close-connection'), disabled: !live, separator: true },
                 { label: 'Reset (drop TCP)', onSelect: reset, disabled: !live },
               ]}
