@@ -10,6 +10,7 @@ import { actionCableLens } from './actioncable.js';
 import { wampLens } from './wamp.js';
 import { mqttLens } from './mqtt.js';
 import { stompLens } from './stomp.js';
+import { signalrLens } from './signalr.js';
 
 export const builtInLenses: readonly Lens[] = [
   socketIoLens,
@@ -22,4 +23,5 @@ export const builtInLenses: readonly Lens[] = [
   wampLens,
   mqttLens,
   stompLens,
+  signalrLens,
 ];
