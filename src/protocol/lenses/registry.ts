@@ -3,25 +3,15 @@
 // protocol by name; each lens says how it is found (Wireshark's heuristic tables work the same way).
 import type { Lens, LensConnection, LensMessage, LensName } from './lens.js';
 import { builtInLenses } from './built-in-lenses.js';
+import type { LensChoice } from './lens-names.js';
 
-/** What the user chose for a connection: a lens by name, automatic detection, or none (raw only). */
-export type LensChoice = LensName | 'auto' | 'none';
-
-/** Every lens name, in the order the issue lists the protocols (kept in step with LensName). */
-export const LENS_NAMES: readonly LensName[] = [
-  'engine.io', 'socket.io', 'graphql-transport-ws', 'subscriptions-transport-ws', 'mqtt', 'stomp', 'signalr',
-  'json-rpc', 'phoenix', 'actioncable', 'wamp',
-];
+export { LENS_NAMES, isLensChoice, type LensChoice } from './lens-names.js';
 
 /** How many of a connection's first messages detection looks at. */
 export const DETECTION_MESSAGES = 8;
 
 /** A score must pass this for auto-detection to pick a lens. */
 export const DETECTION_THRESHOLD = 0.5;
-
-export function isLensChoice(value: unknown): value is LensChoice {
-  return value === 'auto' || value === 'none' || (typeof value === 'string' && (LENS_NAMES as readonly string[]).includes(value));
-}
 
 export interface Detection {
   lens: Lens;
