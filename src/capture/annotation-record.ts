@@ -3,8 +3,8 @@
 import { validAnnotation, type Annotation } from './annotations.js';
 
 export function encodeAnnotationBody(annotation: Annotation): Buffer {
-  const { connectionId, target, number, note, pinned, highlight, time } = annotation;
-  return Buffer.from(JSON.stringify({ connectionId, target, number, note, pinned, ...(highlight ? { highlight } : {}), time }), 'utf8');
+  const { connectionId, target, number, note, pinned, highlight, time, lens } = annotation;
+  return Buffer.from(JSON.stringify({ connectionId, target, number, note, pinned, ...(highlight ? { highlight } : {}), time, ...(lens ? { lens } : {}) }), 'utf8');
 }
 
 /** An Annotation record's body, or null when it is not one (the file is input). */

@@ -4,6 +4,7 @@
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { frameToJson } from '../protocol/frame-json.js';
 import { headerValues } from '../protocol/http-head.js';
+import { protocolWriter, type HarProtocolPacket } from './har-protocol.js';
 
 export interface HarNameValue { name: string; value: string }
 
@@ -88,7 +89,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: 0 },
     _resourceType: 'websocket',
-    _webSocketMessages: c.messages.map(messageToHar),
+    _webSocketMessages: c.messages.length === 0 ? [] : c.messages.map(((write) => (m: CapturedMessage) => write(m, messageToHar(m)))(protocolWriter(c, c.messages))),
     _webSocketFrames: c.frames.map(frameToHar),
   };
   if (c.serverAddress) entry.serverIPAddress = c.serverAddress.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
@@ -112,7 +113,7 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
 }
 
 /** Chrome's message fields, plus Framescope's flags where they apply. */
-export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string; _rule?: string };
+export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string; _rule?: string; _protocol?: HarProtocolPacket | HarProtocolPacket[] };
 
 export function messageToHar(m: CapturedMessage): HarMessage {
   const { opcode, data, truncated } = m.message;

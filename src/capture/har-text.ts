@@ -2,6 +2,7 @@
 // entry and message by message, so that memory holds one message at a time (issue 9).
 import { connectionToEntry, frameToHar, harLogHead, messageToHar, STREAMED_ENTRY_FIELDS } from './har-export.js';
 import type { ConnectionToRead } from './session-reader.js';
+import { protocolWriter } from './har-protocol.js';
 
 /** How far a HAR's writing has come: items are messages and frames. */
 export interface HarProgress {
@@ -33,8 +34,9 @@ export function* harText(connections: readonly ConnectionToRead[], onProgress?: 
     const fields = Object.entries(connectionToEntry(c.record));
     for (const [k, [key, value]] of fields.entries()) {
       yield `${k === 0 ? '' : ','}\n${FIELD_INDENT}${JSON.stringify(key)}: `;
-      const items = key === STREAMED_ENTRY_FIELDS[0]
-        ? mapItems(c.messages(), messageToHar)
+      const protocol = key === STREAMED_ENTRY_FIELDS[0] ? protocolWriter(c.record, c.messages(), c.lens) : undefined;
+      const items = protocol
+        ? mapItems(c.messages(), (m) => protocol(m, messageToHar(m)))
         : key === STREAMED_ENTRY_FIELDS[1] ? mapItems(c.frames(), frameToHar) : null;
       if (!items) {
         yield nested(value, FIELD_INDENT);

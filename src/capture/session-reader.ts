@@ -6,6 +6,8 @@ import type { CaptureStore } from './capture-store.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import type { FrameSummary } from './frame-summary.js';
 import { connectionNotes } from './har-notes.js';
+import { storedLensChoice } from '../lenses/protocol-views.js';
+import type { LensChoice } from '../protocol/lenses/lens-names.js';
 
 /** One connection to write: its record (frames and messages left empty) and its items, read when iterated. */
 export interface ConnectionToRead {
@@ -19,6 +21,8 @@ export interface ConnectionToRead {
   messages(): Iterable<CapturedMessage>;
   /** The frames in order, without payloads (HAR does not carry them). */
   frames(): Iterable<CapturedFrame>;
+  /** The protocol lens the user chose for it (`_protocol`); auto-detection when absent. */
+  lens?: LensChoice;
 }
 
 /** Frame headers read per batch: a summary holds no payload, so a batch is small. */
@@ -34,6 +38,7 @@ export function connectionsOf(store: CaptureStore, ids?: readonly number[]): Con
       record: notes.connection === undefined ? record : { ...record, note: notes.connection },
       messageCount: summary.messageCount,
       frameCount: summary.frameCount,
+      lens: storedLensChoice(store, summary.id),
       *messages() {
         // One at a time: a message may be as large as the largest the proxy let through.
         for (let m = 0; m < store.messageCount(summary.id); m++) {

@@ -591,6 +591,19 @@ export interface ControlCommands {
   getRules: { params: Record<string, never>; result: RulesState };
   /** Checks, saves and applies new rules; an invalid rule is an error naming the rule and the field. */
   setRules: { params: { rules: Rule[] }; result: RulesState };
+  /** A connection's protocol lens: the user's choice, the lens reading it, and detection's scores. */
+  getProtocolLens: { params: { connectionId: number }; result: ProtocolLensState };
+  /** Chooses a connection's lens (a name, 'auto' or 'none'); kept in the session with the connection's mark. */
+  setProtocolLens: { params: { connectionId: number; lens: LensChoice }; result: ProtocolLensState };
+  /** Messages start..end read through the connection's lens (decoded when asked), with links and latency. */
+  queryProtocol: { params: { connectionId: number; start: number; end: number }; result: { lens?: LensName; messages: ProtocolMessageInfo[] } };
+  /** The protocol line of the messages that frames complete (a frame list's Protocol column). */
+  protocolForFrames: { params: { connectionId: number; frames: number[] }; result: { frames: { frame: number; message: number; summary: string; link?: 'request' | 'answer' }[] } };
+  /**
+   * Message numbers whose packets pass a protocol filter (`socket.io.event:message`), scanning from
+   * `from`; stops at `limit` hits (default 500) or after a slice of work, and says where to go on (next).
+   */
+  filterProtocol: { params: { connectionId: number; filter: string; from?: number; limit?: number }; result: { numbers: number[]; next?: number; total: number } };
 }
 
 /** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */
@@ -679,3 +692,39 @@ export interface ControlEventBatch {
 }
 
 export type ControlServerMessage = ControlResponse | ControlEventBatch;
+
+export type { LensChoice } from '../protocol/lenses/lens-names.js';
+export type { LensName, ProtocolPacket } from '../protocol/lenses/lens.js';
+import type { LensChoice } from '../protocol/lenses/lens-names.js';
+import type { LensName, ProtocolPacket } from '../protocol/lenses/lens.js';
+
+export interface ProtocolLensState {
+  connectionId: number;
+  /** What the user chose ('auto' when nothing). */
+  choice: LensChoice;
+  /** The lens reading the connection, if any. */
+  lens?: LensName;
+  /** Auto-detection's scores above 0, best first. */
+  scores: { name: LensName; score: number }[];
+}
+
+/** Where a packet is: its message's number and its place among the message's packets. */
+export interface PacketPlace { message: number; packet: number }
+
+export interface ProtocolPacketInfo extends ProtocolPacket {
+  /** For an answer: its request. */
+  request?: PacketPlace;
+  /** For a request: its answers so far. */
+  answers?: PacketPlace[];
+  /** Milliseconds from the request to this answer (or, on a request, to its first answer). */
+  latencyMs?: number;
+}
+
+export interface ProtocolMessageInfo {
+  number: number;
+  packets: ProtocolPacketInfo[];
+  /** The message holds part of a packet that a later message completes. */
+  pending?: boolean;
+  /** What did not parse. */
+  problems?: string[];
+}

@@ -23,6 +23,7 @@ import { rulesCommands } from './rules-commands.js';
 import { sessionSearchCommands } from './sessions-search.js';
 import { liveView } from './live-view.js';
 import { mockCommands } from './mock-commands.js';
+import { protocolCommands } from './protocol-commands.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
@@ -140,6 +141,9 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     setAnnotation: ({ annotation: input }) => {
       const annotation = validAnnotation(input ?? {}, Date.now());
       const { connectionId, target, number } = annotation;
+      // A mark saved without a lens keeps the connection's lens choice (setProtocolLens sets it).
+      const lens = input && !('lens' in input) && target === 'connection' ? engine.store.annotations(connectionId).find((a) => a.target === 'connection')?.lens : undefined;
+      if (lens) annotation.lens = lens;
       if (!engine.store.connection(connectionId)) throw new Error(`there is no connection ${connectionId}`);
       if (target === 'frame' && number >= engine.store.frameCount(connectionId)) throw new Error(`connection ${connectionId} has no frame ${number}`);
       if (target === 'message' && number >= engine.store.messageCount(connectionId)) throw new Error(`connection ${connectionId} has no message ${number}`);
@@ -265,6 +269,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     // The control server answers it (the transport's pacing); here only for a client that is no socket.
     ackEvents: () => ({}),
     ...mockCommands(engine),
+    ...protocolCommands(engine),
   };
 
   return async (method, params, client) => {

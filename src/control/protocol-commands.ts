@@ -1,0 +1,125 @@
+// The protocol lens commands: which lens reads a connection (and the user's choice, saved with the
+// connection's mark), its messages as packets with their links, the Protocol column's lines, and the
+// protocol filter. All of it decodes on read, through the engine's ProtocolViews.
+import type { Engine } from '../engine.js';
+import type { CaptureStore } from '../capture/capture-store.js';
+import type { Annotation } from '../capture/annotations.js';
+import { ProtocolViews, storeSource } from '../lenses/protocol-views.js';
+import { isLensChoice } from '../protocol/lenses/lens-names.js';
+import { packetMatches, parseProtocolFilter } from '../protocol/lenses/protocol-filter.js';
+import type { ControlCommands, ProtocolLensState, ProtocolMessageInfo } from './api-types.js';
+
+type ProtocolHandlers = {
+  [M in 'getProtocolLens' | 'setProtocolLens' | 'queryProtocol' | 'protocolForFrames' | 'filterProtocol']: (params: ControlCommands[M]['params']) => ControlCommands[M]['result'];
+};
+
+/** Messages decoded past a queried range, so that answers close behind their requests are linked. */
+const LINK_LOOKAHEAD = 256;
+/** Messages a filter call scans at most before it answers with where to go on. */
+const FILTER_SLICE = 100_000;
+const MAX_RANGE = 5000;
+
+const views = new WeakMap<Engine, ProtocolViews>();
+
+/** The engine's protocol views (one per engine, shared by every client and by rules). */
+export function protocolViewsOf(engine: Engine): ProtocolViews {
+  let v = views.get(engine);
+  if (!v) views.set(engine, (v = new ProtocolViews()));
+  return v;
+}
+
+function checkConnection(store: CaptureStore, connectionId: unknown): number {
+  if (!Number.isInteger(connectionId) || !store.connection(connectionId as number)) throw new Error(`there is no connection ${String(connectionId)}`);
+  return connectionId as number;
+}
+
+export function protocolCommands(engine: Engine): ProtocolHandlers {
+  const protocol = protocolViewsOf(engine);
+  const state = (store: CaptureStore, connectionId: number): ProtocolLensState => ({ connectionId, ...protocol.choice(store, connectionId) });
+
+  return {
+    getProtocolLens: ({ connectionId }) => state(engine.store, checkConnection(engine.store, connectionId)),
+    setProtocolLens: ({ connectionId, lens }) => {
+      const store = engine.store;
+      const id = checkConnection(store, connectionId);
+      if (!isLensChoice(lens)) throw new Error('lens must be a lens name, "auto" or "none"');
+      const mark: Annotation = store.annotations(id).find((a) => a.target === 'connection') ?? { connectionId: id, target: 'connection', number: 0, note: '', pinned: false, time: 0 };
+      const { lens: _old, ...rest } = mark;
+      const annotation: Annotation = { ...rest, time: Date.now(), ...(lens === 'auto' ? {} : { lens }) };
+      store.putAnnotation(annotation);
+      engine.emit('event', { kind: 'annotation', annotation });
+      protocol.forget(store, id);
+      return state(store, id);
+    },
+    queryProtocol: ({ connectionId, start, end }) => {
+      const store = engine.store;
+      const id = checkConnection(store, connectionId);
+      const view = protocol.view(store, id);
+      if (!view) return { messages: [] };
+      const first = Math.max(0, Math.floor(start));
+      const last = Math.min(Math.floor(end), first + MAX_RANGE, store.messageCount(id));
+      view.ensure(storeSource(store, id), first, last + LINK_LOOKAHEAD);
+      const messages: ProtocolMessageInfo[] = [];
+      for (let number = first; number < last; number++) {
+        const result = view.result(number);
+        if (!result) break;
+        messages.push({
+          number,
+          packets: result.packets.map((packet, i) => {
+            const links = view.linksOf({ message: number, packet: i });
+            return { ...packet, ...(links ?? {}) };
+          }),
+          ...(result.pending ? { pending: true } : {}),
+          ...(result.problems ? { problems: result.problems } : {}),
+        });
+      }
+      return { lens: view.lens.name, messages };
+    },
+    protocolForFrames: ({ connectionId, frames }) => {
+      const store = engine.store;
+      const id = checkConnection(store, connectionId);
+      const view = protocol.view(store, id);
+      if (!view || !Array.isArray(frames)) return { frames: [] };
+      const wanted = frames.filter((n) => Number.isInteger(n) && n >= 0).slice(0, MAX_RANGE)
+        .map((frame) => ({ frame, message: store.messageEndingAt(id, frame)?.number }))
+        .filter((f): f is { frame: number; message: number } => f.message !== undefined);
+      if (wanted.length === 0) return { frames: [] };
+      const low = Math.min(...wanted.map((f) => f.message));
+      const high = Math.max(...wanted.map((f) => f.message));
+      view.ensure(storeSource(store, id), low, high + 1);
+      const out: ControlCommands['protocolForFrames']['result']['frames'] = [];
+      for (const { frame, message } of wanted) {
+        const result = view.result(message);
+        if (!result) continue;
+        const summary = result.pending ? '(continued in a later message)' : result.packets.map((p) => p.summary).join(' · ');
+        const role = result.packets.find((p) => p.link)?.link?.role;
+        out.push({ frame, message, summary, ...(role ? { link: role } : {}) });
+      }
+      return { frames: out };
+    },
+    filterProtocol: ({ connectionId, filter, from, limit }) => {
+      const store = engine.store;
+      const id = checkConnection(store, connectionId);
+      const parsed = parseProtocolFilter(typeof filter === 'string' ? filter : '');
+      if (!parsed.ok) throw new Error(parsed.error);
+      const total = store.messageCount(id);
+      const view = protocol.view(store, id);
+      if (!view) return { numbers: [], total };
+      const max = Math.max(1, Math.min(limit ?? 500, 5000));
+      const numbers: number[] = [];
+      const source = storeSource(store, id);
+      let number = Math.max(0, Math.floor(from ?? 0));
+      const stop = Math.min(total, number + FILTER_SLICE);
+      const STEP = 1024;
+      while (number < stop && numbers.length < max) {
+        const end = Math.min(stop, number + STEP);
+        view.ensure(source, number, end);
+        for (; number < end && numbers.length < max; number++) {
+          const packets = view.packets(number);
+          if (packets.some((p) => packetMatches(parsed.terms, p))) numbers.push(number);
+        }
+      }
+      return { numbers, total, ...(number < total ? { next: number } : {}) };
+    },
+  };
+}
