@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, Command> = {
   browser: { summary: 'launch Chromium or Chrome through the proxy with the CA trusted', load: () => import('./browser-command.js') },
   mock: { summary: 'serve the server side of a recorded connection (a session or a HAR) as a WebSocket server', load: () => import('./mock-command.js') },
   run: { summary: 'run a command (Node, Python, curl, Java, an Electron app) with its traffic through the proxy', load: () => import('./run-command.js') },
+  shell: { summary: 'open your shell with every program in it going through the proxy', load: () => import('./shell-command.js') },
 };
 
 const USAGE = `usage: framescope [<command>] [options]

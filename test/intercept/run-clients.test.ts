@@ -66,6 +66,17 @@ describe('framescope run', () => {
     expect(entry._webSocketClose).toEqual({ code: 1000, reason: 'done', closedBy: 'client' });
   });
 
+  it('records a Node ws client to a plain ws:// server on loopback', async () => {
+    const before = proxy.session.connections.length;
+    const result = await run([process.execPath, fixture('ws-client.cjs'), `ws://localhost:${targets.plainPort}/dev`]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('received: echo: hello from cjs\n');
+    expect(result.code).toBe(0);
+    const entry = await recorded(before);
+    expect(entry.request.url).toBe(`ws://localhost:${targets.plainPort}/dev`);
+    expect(messages(entry)).toEqual([['send', 'hello from cjs'], ['receive', 'echo: hello from cjs']]);
+  });
+
   it('records a Node socket.io-client over https, after its polling start', async () => {
     const before = proxy.session.connections.length;
     const result = await run([process.execPath, fixture('socketio-client.cjs'), `https://127.0.0.1:${targets.socketIoPort}`]);

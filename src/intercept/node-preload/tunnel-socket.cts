@@ -41,7 +41,7 @@ class TunnelSocket extends net.Socket {
       else this.destroy(tunnelError(`the proxy at ${proxy.host}:${proxy.port} closed the connection before answering CONNECT ${authority}`));
     });
     this.toProxy.on('error', (error) => this.destroy(error));
-    this.toProxy.on('close', () => { if (!this.destroyed && !this.established) this.destroy(); });
+    this.toProxy.on('close', () => { if (!this.destroyed) this.destroy(); });
     this.toProxy.on('timeout', () => this.emit('timeout'));
   }
 
@@ -96,6 +96,9 @@ class TunnelSocket extends net.Socket {
     this.toProxy.destroy();
     for (const { callback: pending } of this.heldWrites.splice(0)) pending(error ?? new Error('socket destroyed'));
     callback(error);
+    // net.Socket turns off the stream's own 'close' (emitClose: false) and emits it when its handle
+    // closes; with no handle, it is ours to emit, as net.Socket does for a socket that never connected.
+    process.nextTick(() => this.emit('close', Boolean(error)));
   }
 
   override setNoDelay(noDelay?: boolean): this {

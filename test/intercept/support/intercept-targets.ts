@@ -2,6 +2,7 @@
 // certificate from an "upstream" CA that the clients do NOT trust: a client that succeeds can only
 // have gone through Framescope (which trusts that CA and re-signs with its own, which the launch makes
 // the client trust).
+import http from 'node:http';
 import https from 'node:https';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -16,12 +17,14 @@ export interface InterceptTargets {
   upstreamCaPem: string;
   /** wss:// echo ("echo: " + message) at any path; GET /plain answers "plain over https"; /raw is a hand-written upgrade for curl. */
   port: number;
+  /** ws:// echo on plain HTTP, like a local dev server. */
+  plainPort: number;
   /** socket.io over https: "greet" is answered through its acknowledgement with "hi, " + the argument. */
   socketIoPort: number;
   close(): Promise<void>;
 }
 
-async function listen(server: https.Server): Promise<number> {
+async function listen(server: http.Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
@@ -54,6 +57,10 @@ export async function startInterceptTargets(home: string): Promise<InterceptTarg
   });
   const port = await listen(server);
 
+  const plainServer = http.createServer((_req, res) => res.end('plain http'));
+  plainServer.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
+  const plainPort = await listen(plainServer);
+
   const socketIoServer = https.createServer(tlsOptions);
   const io = new SocketIoServer(socketIoServer);
   io.on('connection', (socket) => socket.on('greet', (name: string, ack: (answer: string) => void) => ack(`hi, ${name}`)));
@@ -62,6 +69,7 @@ export async function startInterceptTargets(home: string): Promise<InterceptTarg
   return {
     upstreamCaPem: upstreamCa.certPem,
     port,
+    plainPort,
     socketIoPort,
     close: async () => {
       for (const client of wss.clients) client.terminate();
@@ -69,6 +77,8 @@ export async function startInterceptTargets(home: string): Promise<InterceptTarg
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => socketIoServer.close(() => resolve()));
+      plainServer.closeAllConnections();
+      await new Promise<void>((resolve) => plainServer.close(() => resolve()));
     },
   };
 }

@@ -30,14 +30,15 @@ export function launcherEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS
   return env;
 }
 
-/** `framescope <args>` to its end. */
-export function runFramescope(args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+/** `framescope <args>` to its end, with `input` on its stdin (else none). */
+export function runFramescope(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
