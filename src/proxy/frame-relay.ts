@@ -7,7 +7,6 @@
 // injected at frame boundaries (data never inside a fragmented message). Each direction is a RelayLane
 // (relay/), the rule stage decides beside them; this class ties the lanes to the connection's life.
 import type { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
 import { encodeClosePayload } from '../protocol/frame-encoder.js';
 import { Opcode, type Sender } from '../protocol/frame.js';
 import type { Direction, ConnectionRecord } from '../capture/capture-model.js';
@@ -15,6 +14,7 @@ import type { Session } from '../capture/session.js';
 import { RelayLane } from './relay/relay-lane.js';
 import { RelayRecorder } from './relay/relay-recorder.js';
 import { RuleStage } from './relay/rule-stage.js';
+import { resetOrDestroy } from './relay/reset-socket.js';
 import type { OutgoingMessage, RelayFlags, RelayOptions } from './relay/relay-types.js';
 
 export { MAX_COLLECTED_MESSAGE, type OutgoingMessage, type RelayOptions } from './relay/relay-types.js';
@@ -36,15 +36,10 @@ export class FrameRelay {
     private readonly options: RelayOptions,
   ) {
     this.recorder = new RelayRecorder(session, connection, options.maxStoredPayload);
-    this.stage = options.rules && new RuleStage(options.rules.forConnection(connection), connection, {
-      reply: (direction, message, flags) => this.ruleCommand(() => this.inject(direction === 'send' ? 'receive' : 'send', message, flags)),
-      close: (code, reason, flags) => this.ruleCommand(() => this.close('clean', 'both', code, reason, flags)),
-      abort: () => this.ruleCommand(() => this.close('abrupt', 'both')),
-      error: (message) => this.recorder.error(message),
-    }, options.breakpoints);
+    this.stage = options.rules && new RuleStage(options.rules, connection, this, (message) => this.recorder.error(message), options.breakpoints);
     this.client = new RelayLane(this.recorder, 'client', clientSocket, serverSocket, options, this.stage);
     this.server = new RelayLane(this.recorder, 'server', serverSocket, clientSocket, options, this.stage);
-    this.watchRules();
+    this.stage?.applyTo([this.client, this.server]);
   }
 
   /**
@@ -131,27 +126,7 @@ export class FrameRelay {
 
   /** Takes the rules as they are now (the proxy calls it when they change): which directions they watch. */
   refreshRules(): void {
-    if (this.finished || !this.options.rules || !this.stage) return;
-    this.stage.setRules(this.options.rules.forConnection(this.connection));
-    this.watchRules();
-  }
-
-  private watchRules(): void {
-    for (const lane of [this.client, this.server]) {
-      lane.setWatching(Boolean(this.stage?.watches(lane.direction)));
-      const shape = this.stage?.current.shape(lane.direction);
-      if (shape) lane.setShape(shape.latencyMs, shape.bytesPerSecond, shape.rules);
-    }
-  }
-
-  /** A rule's reply, close or abort; one that cannot happen now (the connection is closing) is reported. */
-  private ruleCommand(run: () => void): void {
-    if (this.finished) return;
-    try {
-      run();
-    } catch (error) {
-      this.recorder.error(`a rule could not act: ${(error as Error).message}`);
-    }
+    if (!this.finished) this.stage?.refresh([this.client, this.server]);
   }
 
   private pipe(from: RelayLane, to: RelayLane): void {
@@ -199,12 +174,4 @@ export class FrameRelay {
     this.server.dispose();
     this.recorder.finished(this.firstToDrop);
   }
-}
-
-function resetOrDestroy(socket: Duplex): void {
-  const s = socket as Partial<Socket> & Duplex;
-  // A socket already shut down for writing cannot be reset (libuv answers EINVAL and Node then
-  // never emits 'close'): it is destroyed instead.
-  if (typeof s.resetAndDestroy === 'function' && !s.destroyed && !s.writableEnded) s.resetAndDestroy();
-  else socket.destroy();
 }

@@ -14,7 +14,7 @@ import { OwnEncoder } from './own-encoder.js';
 import type { RelayRecorder } from './relay-recorder.js';
 import type { RuleStage } from './rule-stage.js';
 import {
-  MAX_COLLECTED_MESSAGE, collectionRecords, sentAt,
+  MAX_COLLECTED_MESSAGE, asDropped, collectionRecords, sentAt, withRule,
   type Collection, type MessageOutcome, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
 } from './relay-types.js';
 
@@ -543,17 +543,6 @@ export class RelayLane {
     this.own.dispose();
     this.output.dispose();
   }
-}
-
-/** Flags with a rule's name added to those already there. */
-function withRule(flags: RelayFlags | undefined, rule: string): RelayFlags {
-  const names = flags?.rule ? flags.rule.split(', ') : [];
-  return { ...flags, rule: names.includes(rule) ? flags!.rule! : [...names, rule].join(', ') };
-}
-
-/** The same records, each marked dropped. */
-function asDropped(records: Rec[]): Rec[] {
-  return records.map((r) => ({ ...r, flags: { ...r.flags, dropped: true } }));
 }
 
 function isDataOpcode(opcode: number): boolean {

@@ -107,3 +107,14 @@ export function collectionRecords(c: Collection, flags?: RelayFlags): Rec[] {
   if (c.message) records.push({ kind: 'message', message: c.message, time: c.messageTime!, ...(flags ? { flags } : {}) });
   return records;
 }
+
+/** Flags with a rule's name added to those already there. */
+export function withRule(flags: RelayFlags | undefined, rule: string): RelayFlags {
+  const names = flags?.rule ? flags.rule.split(', ') : [];
+  return { ...flags, rule: names.includes(rule) ? flags!.rule! : [...names, rule].join(', ') };
+}
+
+/** The same records, each marked dropped. */
+export function asDropped(records: Rec[]): Rec[] {
+  return records.map((r) => ({ ...r, flags: { ...r.flags, dropped: true } }));
+}

@@ -4,20 +4,23 @@
 // (RuleHost). The lanes only move bytes; this is the one place a decision becomes an outcome.
 import type { Direction, ConnectionRecord } from '../../capture/capture-model.js';
 import type { Message } from '../../protocol/frame.js';
-import type { ConnectionRules, MessagePlan } from '../../rules/rule-engine.js';
+import type { ConnectionRules, MessagePlan, RuleEngine } from '../../rules/rule-engine.js';
 import type { Breakpoints, HeldDecision } from '../breakpoints.js';
 import type { QueuedListener } from './held-queue.js';
 import type { MessageOutcome, OwnMessage, RelayFlags } from './relay-types.js';
 
-/** What the stage needs from the connection. */
+/** What the stage needs from the connection (the frame relay): its injections and closing. */
 export interface RuleHost {
-  /** Sends a message back toward the sender of direction's messages. */
-  reply(direction: Direction, message: { opcode: 1 | 2; data: Buffer }, flags: RelayFlags): void;
-  /** Closes with a close frame toward both peers. */
-  close(code: number | undefined, reason: string | undefined, flags: RelayFlags): void;
-  /** Resets both TCP connections. */
-  abort(): void;
-  error(message: string): void;
+  readonly isFinished: boolean;
+  inject(direction: Direction, message: { opcode: number; data: Buffer }, flags?: RelayFlags): void;
+  close(mode: 'clean' | 'abrupt', toward: 'client' | 'server' | 'both', code?: number, reason?: string, flags?: RelayFlags): void;
+}
+
+/** What rules set on a lane: whether it gathers whole messages, and its shaping. */
+export interface StageLane {
+  readonly direction: Direction;
+  setWatching(on: boolean): void;
+  setShape(latencyMs: number, bytesPerSecond: number, rules: string[]): void;
 }
 
 /** A message the stage holds: its outcome comes later; onQueued hears what waits behind it. */
@@ -33,16 +36,33 @@ export class RuleStage {
   private started = false;
   private readonly openedAt = Date.now();
 
+  private rules: ConnectionRules;
+
   constructor(
-    private rules: ConnectionRules,
+    private readonly engine: RuleEngine,
     private readonly connection: ConnectionRecord,
     private readonly host: RuleHost,
+    /** Records what a rule could not do. */
+    private readonly error: (message: string) => void,
     private readonly breakpoints: Breakpoints | undefined,
-  ) {}
+  ) {
+    this.rules = engine.forConnection(connection);
+  }
+
+  /** Tells the lanes what the rules want of them: gathering whole messages, latency, a rate. */
+  applyTo(lanes: StageLane[]): void {
+    for (const lane of lanes) {
+      lane.setWatching(this.rules.watches(lane.direction));
+      const shape = this.rules.shape(lane.direction);
+      lane.setShape(shape.latencyMs, shape.bytesPerSecond, shape.rules);
+    }
+  }
 
   /** The rules changed (a reload, a breakpoint set): later messages follow the new ones. */
-  setRules(rules: ConnectionRules): void {
-    this.rules = rules;
+  refresh(lanes: StageLane[]): void {
+    if (this.disposed) return;
+    this.rules = this.engine.forConnection(this.connection);
+    this.applyTo(lanes);
     this.startTimers();
   }
 
@@ -62,25 +82,16 @@ export class RuleStage {
       const wait = Math.max(0, this.openedAt + action.afterMs - Date.now());
       this.dropTimers.push(setTimeout(() => {
         if (this.disposed) return;
-        if (action.close) this.host.close(action.close.code, action.close.reason, { injected: true, rule });
-        else this.host.abort();
+        this.command(() => (action.close ? this.host.close('clean', 'both', action.close.code, action.close.reason, { injected: true, rule }) : this.host.close('abrupt', 'both')));
       }, wait));
     }
-  }
-
-  get current(): ConnectionRules {
-    return this.rules;
-  }
-
-  watches(direction: Direction): boolean {
-    return this.rules.watches(direction);
   }
 
   /** What happens to a whole message; undefined when no rule acts (it goes on as it came). */
   decide(direction: Direction, message: Message, arrivedAt: number): StageDecision | undefined {
     const plan = this.rules.decide(direction, message.opcode, message.data);
     if (!plan) return undefined;
-    for (const error of plan.errors) this.host.error(error);
+    for (const error of plan.errors) this.error(error);
     if (plan.rules.length === 0 && !plan.breakpoint) return undefined;
     let onQueued: QueuedListener | undefined;
     let outcome: Promise<MessageOutcome>;
@@ -122,9 +133,21 @@ export class RuleStage {
 
   private after(direction: Direction, plan: MessagePlan, mark: RelayFlags): void {
     if (this.disposed) return;
-    for (const reply of plan.replies) this.host.reply(direction, reply, { injected: true, ...mark });
-    if (plan.end?.kind === 'close') this.host.close(plan.end.code, plan.end.reason, { injected: true, ...mark });
-    else if (plan.end?.kind === 'abort') this.host.abort();
+    // A reply goes back to the sender: into the other direction.
+    for (const reply of plan.replies) this.command(() => this.host.inject(direction === 'send' ? 'receive' : 'send', reply, { injected: true, ...mark }));
+    const end = plan.end;
+    if (end?.kind === 'close') this.command(() => this.host.close('clean', 'both', end.code, end.reason, { injected: true, ...mark }));
+    else if (end?.kind === 'abort') this.command(() => this.host.close('abrupt', 'both'));
+  }
+
+  /** A reply, close or abort; one that cannot happen now (the connection is closing) is reported. */
+  private command(run: () => void): void {
+    if (this.host.isFinished) return;
+    try {
+      run();
+    } catch (error) {
+      this.error(`a rule could not act: ${(error as Error).message}`);
+    }
   }
 
   /** Resolves with value at the epoch time due (at once when it has passed). */
