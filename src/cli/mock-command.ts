@@ -31,7 +31,10 @@ options:
                       fast: everything at once, in order
   --match LEVEL       how loosely a client message may match a recorded one:
                       content   the same bytes only
-                      protocol  the same bytes, else the same protocol fields (JSON type and event)
+                      protocol  the same bytes, else the same protocol fields: a packet's type and
+                                event where a protocol lens recognises the recording (Socket.IO,
+                                JSON-RPC, GraphQL over WebSocket, MQTT, STOMP...), else a JSON
+                                object's type and event
                       order     the same bytes, else the same protocol fields, else the next recorded
                                 client message in order (the default)
   --session NAME      record the mock's connections into this session (default: a new one, mock-DATE)
@@ -94,7 +97,7 @@ export async function run(args: string[]): Promise<number> {
   const host = mock.host.includes(':') ? `[${mock.host}]` : mock.host;
   process.stdout.write(`mock listening on ${host}:${mock.port}\n` +
     `serving: ${source.label} (recorded at ${source.url}): ${source.items.filter((i) => i.direction === 'send').length} client messages, ${source.items.filter((i) => i.direction === 'receive').length} server messages\n` +
-    `timing: ${timing}, match: ${match}\n` +
+    `timing: ${timing}, match: ${match}${match === 'content' ? '' : `, protocol fields: ${mock.lens ? `the ${mock.lens} lens's` : 'JSON type and event'}`}\n` +
     `session: ${name}\n`);
   const signal = await stopped;
   await mock.stop();

@@ -19,7 +19,8 @@ import { DEFAULT_MAX_STORED_PAYLOAD } from '../protocol/frame-parser.js';
 import type { Message } from '../protocol/frame.js';
 import { ScriptMatcher, type MatchLevel, type MockTiming } from './script-matcher.js';
 import { serveScript } from './script-server.js';
-import { jsonFieldKeys } from './protocol-keys.js';
+import { protocolKeysFor } from './protocol-keys.js';
+import type { LensName } from '../protocol/lenses/lens.js';
 import type { MockSource } from './mock-source.js';
 
 export interface MockOptions extends ListenerLimits {
@@ -64,6 +65,8 @@ export interface MockHandle {
   source: MockSource;
   timing: MockTiming;
   match: MatchLevel;
+  /** The lens whose packets' type and event are the protocol fields matched, when one recognised the recording (else JSON's type and event). */
+  lens?: LensName;
   /** Ids of the connections served so far, in the mock's session. */
   readonly connectionIds: readonly number[];
   /** Client messages the recording did not answer: how many, and the last ones (at most 100). */
@@ -93,6 +96,7 @@ export async function startMock(source: MockSource, options: MockOptions): Promi
   const unexpected: UnexpectedMessage[] = [];
   let unexpectedCount = 0;
   const messageMarks = new MessageMarks(session, options.annotate);
+  const protocolKeys = protocolKeysFor(source);
 
   const report = (u: UnexpectedMessage) => {
     unexpectedCount++;
@@ -109,7 +113,7 @@ export async function startMock(source: MockSource, options: MockOptions): Promi
     const [bridgeEnd, scriptEnd] = duplexPair();
     track(bridgeEnd);
     track(scriptEnd);
-    const matcher = new ScriptMatcher(source.items, source.start, source.close, { level: match, timing, recordedKeys: jsonFieldKeys(), liveKeys: jsonFieldKeys() });
+    const matcher = new ScriptMatcher(source.items, source.start, source.close, { level: match, timing, recordedKeys: protocolKeys.keys(), liveKeys: protocolKeys.keys() });
     serveScript(scriptEnd, matcher, source.answer, {
       onUnexpected: (message: Message, index: number) => {
         const u: UnexpectedMessage = { connectionId: connectionId(), index, opcode: message.opcode, data: message.data, time: Date.now() };
@@ -165,6 +169,7 @@ export async function startMock(source: MockSource, options: MockOptions): Promi
     source,
     timing,
     match,
+    ...(protocolKeys.lens ? { lens: protocolKeys.lens } : {}),
     get connectionIds() { return connectionIds; },
     get unexpectedCount() { return unexpectedCount; },
     get unexpected() { return unexpected; },

@@ -19,6 +19,10 @@ export interface MockSource {
   url: string;
   /** The recorded 101. */
   answer: RecordedAnswer | undefined;
+  /** The recorded request's target and headers (a lens recognises the protocol from them). */
+  request: { target: string; rawHeaders: string[] };
+  /** The subprotocol the server chose. */
+  protocol?: string;
   /** When the connection opened (its 101), epoch ms. */
   start: number;
   /** What the server received and sent, in order. */
@@ -82,6 +86,8 @@ export function sourceOf(record: ConnectionRecord, messages: readonly CapturedMe
     connectionId: record.id,
     url: record.url,
     answer: { statusMessage: record.response.statusMessage, httpVersion: record.response.httpVersion, rawHeaders: record.response.rawHeaders },
+    request: { target: record.request.target, rawHeaders: record.request.rawHeaders },
+    ...(record.protocol !== undefined ? { protocol: record.protocol } : {}),
     start: record.response.time,
     items,
     ...(close ? { close } : {}),

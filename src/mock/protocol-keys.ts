@@ -2,11 +2,14 @@
 // stamp): the message's type and event. One ProtocolKeys reads one stream of messages in order, as a
 // lens decoder does, so protocols that keep state between messages can be read too.
 //
-// Today's reader is JSON's: a text message holding a JSON object with a string `type` and/or `event`
-// (the shape of most hand-rolled protocols, and of graphql-ws's and Action Cable's messages). The lens
-// registry (src/protocol/lenses/) plugs in here through keysFromLensDecoder: a packet's protocol name,
-// type and event make the key.
-import type { LensDecoder, LensMessage } from '../protocol/lenses/lens.js';
+// When a lens recognises the recorded connection (src/protocol/lenses/: Socket.IO, JSON-RPC, GraphQL
+// over WebSocket, MQTT, STOMP...), a message's first packet gives the key: the protocol, its type and
+// its event. Otherwise (and for a message the lens makes nothing of) the key comes from JSON: a text
+// message holding a JSON object with a string `type` and/or `event`, the shape of most hand-rolled
+// protocols.
+import type { LensConnection, LensDecoder, LensMessage, LensName } from '../protocol/lenses/lens.js';
+import { defaultLensRegistry } from '../protocol/lenses/registry.js';
+import { lensConnectionOf } from '../protocol/lenses/lens-connection.js';
 
 export interface ProtocolKeys {
   /** The message's key, or undefined when it has no protocol fields to match by. Feed every message in order. */
@@ -50,4 +53,29 @@ export function keysFromLensDecoder(decoder: LensDecoder): ProtocolKeys {
       return packet ? `${packet.name} type=${packet.type} event=${packet.event ?? ''}` : undefined;
     },
   };
+}
+
+/** Keys from the lens first, then from JSON fields. */
+function eitherKeys(first: ProtocolKeys, second: ProtocolKeys): ProtocolKeys {
+  return { keyOf: (message) => first.keyOf(message) ?? second.keyOf(message) };
+}
+
+export interface ProtocolKeysSource {
+  /** The recorded request target and headers, and the subprotocol the server chose. */
+  request: { target: string; rawHeaders: readonly string[] };
+  protocol?: string;
+  /** The recorded messages, in order (detection looks at the first ones). */
+  items: readonly LensMessage[];
+}
+
+/**
+ * How a mock keys the messages of one recorded connection: a fresh ProtocolKeys for each stream (the
+ * recording, each live client), and the lens that reads them, when one recognised the connection.
+ */
+export function protocolKeysFor(source: ProtocolKeysSource): { lens?: LensName; keys: () => ProtocolKeys } {
+  const connection: LensConnection = lensConnectionOf(source.request.target, source.request.rawHeaders, source.protocol);
+  const detected = defaultLensRegistry().detect(connection, source.items);
+  if (!detected) return { keys: jsonFieldKeys };
+  const lens = detected.lens;
+  return { lens: lens.name, keys: () => eitherKeys(keysFromLensDecoder(lens.decoder(connection)), jsonFieldKeys()) };
 }

@@ -83,7 +83,7 @@ describe.runIf(hasPythonWebsockets)('framescope mock', () => {
 
   it('answers the same client with the same messages in the same order, with the recorded subprotocol and permessage-deflate', async () => {
     expect(mockA.output()).toMatch(/^serving: session recorded, connection 1 \(recorded at ws:\/\/127\.0\.0\.1:\d+\/chat\?room=1\): 5 client messages, 7 server messages$/m);
-    expect(mockA.output()).toMatch(/^timing: recorded, match: order$/m);
+    expect(mockA.output()).toMatch(/^timing: recorded, match: order, protocol fields: JSON type and event$/m);
     const run = await runPythonClient(`ws://127.0.0.1:${mockA.port}/chat?room=1`, PLAN, 1);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(original.stdout);

@@ -1,7 +1,7 @@
 // The mock's script matcher as a playbook: recorded messages in, planned sends out, no sockets.
 import { describe, expect, it } from 'vitest';
 import { ScriptMatcher, type MatchLevel, type MockTiming, type PlannedSend, type ScriptItem } from '../../src/mock/script-matcher.js';
-import { jsonFieldKeys } from '../../src/mock/protocol-keys.js';
+import { jsonFieldKeys, protocolKeysFor } from '../../src/mock/protocol-keys.js';
 
 const send = (text: string, time: number): ScriptItem => ({ direction: 'send', opcode: 1, data: Buffer.from(text), time });
 const receive = (text: string, time: number): ScriptItem => ({ direction: 'receive', opcode: 1, data: Buffer.from(text), time });
@@ -78,5 +78,27 @@ describe('the script matcher', () => {
       { kind: 'message', opcode: 1, data: Buffer.from('ciao'), due: 1_010, answer: 0 },
       { kind: 'close', code: 4000, reason: 'done', due: 1_050 },
     ]);
+  });
+});
+
+describe('protocol fields from a lens', () => {
+  it('matches a JSON-RPC request by its method when the id differs, and JSON-RPC is the lens that read it', () => {
+    const items: ScriptItem[] = [
+      send('{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}', 100), receive('{"jsonrpc":"2.0","result":3,"id":1}', 110),
+      send('{"jsonrpc":"2.0","method":"sub","params":[5,2],"id":2}', 200), receive('{"jsonrpc":"2.0","result":3,"id":2}', 210),
+    ];
+    const { lens, keys } = protocolKeysFor({ request: { target: '/rpc', rawHeaders: [] }, items });
+    expect(lens).toBe('json-rpc');
+    const m = new ScriptMatcher(items, 0, undefined, { level: 'protocol', timing: 'fast', recordedKeys: keys(), liveKeys: keys() });
+    const out = m.receive({ opcode: 1, data: Buffer.from('{"jsonrpc":"2.0","method":"sub","params":[9,9],"id":77}') }, 0);
+    expect(out.match).toEqual({ by: 'protocol', turn: 1, repeated: false });
+    expect(texts(out.planned)).toEqual(['{"jsonrpc":"2.0","result":3,"id":2}']);
+    expect(m.receive({ opcode: 1, data: Buffer.from('{"jsonrpc":"2.0","method":"mul","id":78}') }, 0)).toEqual({ planned: [] });
+  });
+
+  it('keys by JSON type and event when no lens recognises the recording', () => {
+    const { lens, keys } = protocolKeysFor({ request: { target: '/', rawHeaders: [] }, items: RECORDING });
+    expect(lens).toBeUndefined();
+    expect(keys().keyOf({ direction: 'send', opcode: 1, data: Buffer.from('{"type":"get","event":"x","id":3}') })).toBe('json type=get event=x');
   });
 });
