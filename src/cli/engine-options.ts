@@ -2,6 +2,7 @@
 import { DEFAULT_MAX_STORED_PAYLOAD, DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_HALF_OPEN } from '../proxy/listener-guard.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
+import { TlsKeyLog } from '../proxy/tls-key-log.js';
 import { validSessionName } from '../capture/session-catalog.js';
 import { Engine } from '../engine.js';
 import { caDir, rulesFile, sessionsDir, settingsFile } from '../home.js';
@@ -21,6 +22,7 @@ export const PROXY_OPTION_SPECS = {
   'head-timeout': { type: 'string' },
   'max-half-open': { type: 'string' },
   rules: { type: 'string' },
+  keylog: { type: 'string' },
 } as const;
 
 export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy listens on (default 127.0.0.1; use 0.0.0.0 only on a trusted network)
@@ -39,7 +41,11 @@ export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy
   --max-half-open N         connections still sending their first request head at once; more are answered
                             503 (default ${DEFAULT_MAX_HALF_OPEN})
   --rules FILE              rules that change traffic (README: "Rules and mocks"); reloaded when the file
-                            changes; \`framescope ui\` keeps FRAMESCOPE_HOME/rules.json when this is not given`;
+                            changes; \`framescope ui\` keeps FRAMESCOPE_HOME/rules.json when this is not given
+  --keylog FILE             append the TLS secrets of both intercepted legs to FILE (NSS key log format,
+                            mode 0600), so Wireshark can decrypt a capture taken at the same time; the
+                            SSLKEYLOGFILE environment variable does the same. Anyone with the file can read
+                            that traffic`;
 
 export function parseInteger(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -60,6 +66,7 @@ export interface ProxyOptionValues {
   'head-timeout'?: string;
   'max-half-open'?: string;
   rules?: string;
+  keylog?: string;
 }
 
 /** The limits every listener (proxy and UI) applies to request heads. */
@@ -110,9 +117,21 @@ export async function startEngine(values: ProxyOptionValues, port: PortOption, u
       connectTimeout: effective.connectTimeout,
       ...listenerLimits(values),
       certificateAuthority: () => CertificateAuthority.loadOrCreate(caDir()),
+      ...keyLogOption(values.keylog),
     },
   });
   return { engine, settings: new RuntimeSettings(engine.proxy, { path, saved, overrides, applyDiskBudget: (bytes) => engine.setDiskBudget(bytes) }) };
+}
+
+/** The key log of --keylog FILE, else of SSLKEYLOGFILE (as browsers and curl read it), else none. */
+function keyLogOption(option: string | undefined): { keyLog?: TlsKeyLog } {
+  const path = option ?? (process.env.SSLKEYLOGFILE || undefined);
+  if (path === undefined) return {};
+  try {
+    return { keyLog: new TlsKeyLog(path, (message) => process.stderr.write(`framescope: ${message}\n`)) };
+  } catch (error) {
+    throw new Error(`${option !== undefined ? '--keylog' : 'SSLKEYLOGFILE'} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 export function describeListening(engine: Engine, upstream: string | undefined = engine.proxy.upstreamUrl): string {

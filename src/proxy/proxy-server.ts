@@ -18,6 +18,7 @@ import { RuleEngine } from '../rules/rule-engine.js';
 import type { FrameRelay } from './frame-relay.js';
 import type { ConnectionRecord } from '../capture/capture-model.js';
 import { tlsExceptionMatches } from './tls-exceptions.js';
+import type { TlsKeyLog } from './tls-key-log.js';
 
 export interface ProxyOptions extends ListenerLimits {
   /** Address to listen on. Default 127.0.0.1: never exposed to the network unless asked. */
@@ -45,6 +46,8 @@ export interface ProxyOptions extends ListenerLimits {
    * handshake may take. Default: the head timeout (15 s).
    */
   tunnelIdleTimeout?: number;
+  /** Where both legs' TLS secrets are written (--keylog, SSLKEYLOGFILE). */
+  keyLog?: TlsKeyLog;
 }
 
 export const DEFAULT_PROXY_PORT = 8080;
@@ -95,7 +98,10 @@ export class ProxyServer {
     // Each forwarded request handles its own failure (see onRequest); this one only keeps an
     // unexpected error from ending the process.
     this.forwarder.on('error', (error) => this.session.recordError(`could not forward a request: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
-    this.forwarder.on('proxyReq', (proxyReq) => proxyReq.on('socket', (socket: net.Socket) => this.loops.trackOutgoing(socket)));
+    this.forwarder.on('proxyReq', (proxyReq) => proxyReq.on('socket', (socket: net.Socket) => {
+      this.loops.trackOutgoing(socket);
+      if (socket instanceof tls.TLSSocket) this.options.keyLog?.attach(socket);
+    }));
     // One listener each for every connection, not one per connection.
     this.session.on('connection-closed', (connection) => this.relays.delete(connection.id));
     this.rules.on('changed', () => {
@@ -210,7 +216,10 @@ export class ProxyServer {
         const loop = this.loopRefusal(t.host, t.port, this.upstream ? 'the upstream' : 'the target');
         return loop ? new UpstreamError(loop.message, 508) : undefined;
       },
-      onSocket: (s) => this.loops.trackOutgoing(s),
+      onSocket: (s) => {
+        this.loops.trackOutgoing(s);
+        if (s instanceof tls.TLSSocket) this.options.keyLog?.attach(s);
+      },
       breakpoints: this.breakpoints,
       rules: this.rules,
       onConnection: (connection) => ownClient?.(connection),
@@ -400,6 +409,7 @@ export class ProxyServer {
       SNICallback: (servername, callback) => ca.sniCallback(servername || authority.host, callback),
       secureContext: defaultContext,
     });
+    this.options.keyLog?.attach(tlsSocket);
     // Recorded here once; the HTTP server on top sees the same error and only closes the socket.
     let failed = false;
     tlsSocket.on('error', (error: NodeJS.ErrnoException) => {
