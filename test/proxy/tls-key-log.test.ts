@@ -51,7 +51,7 @@ describe.runIf(existsSync(TSHARK))('TLS key log of both intercepted legs', () =>
 
   it('lets tshark decrypt a capture of a wss session and show its frames on both legs', async () => {
     const keylog = join(home, 'keys.log');
-    const env = { ...process.env, FRAMESCOPE_HOME: home };
+    const env: NodeJS.ProcessEnv = { ...process.env, FRAMESCOPE_HOME: home };
     delete env.SSLKEYLOGFILE;
     const proxy = await startProxyProcess(['--keylog', keylog, '--insecure'], env);
     const file = join(home, 'tls.pcapng');
