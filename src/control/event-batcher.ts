@@ -1,4 +1,4 @@
-// One UI's outgoing events: queued, coalesced, and sent as one batch at most every `interval` ms, and
+// One UI's outgoing events: queued, coalesced, and sent as one batch at most once every `interval` ms, and
 // only while the UI keeps up. A UI that falls behind (its socket holds more than HIGH_WATER unread
 // bytes, or a paced UI has not acknowledged the last batch) is sent nothing until it catches up;
 // meanwhile what it would have been sent is coalesced, not queued: each connection's newest summary
@@ -52,6 +52,8 @@ export class EventBatcher {
   private lastRead = 0;
   private timer: NodeJS.Timeout | undefined;
   private nextBatch = 1;
+  /** When the last batch went out (epoch ms). */
+  private lastSent = 0;
   /** Paced: the batch sent and not yet acknowledged. */
   private unacknowledged: number | undefined;
   private paced = false;
@@ -60,7 +62,7 @@ export class EventBatcher {
 
   constructor(
     private readonly sink: BatchSink,
-    /** Longest time an event waits before it is sent while the client keeps up, ms. */
+    /** Shortest time between two batches, ms: an event waits at most this long while the client keeps up. */
     private readonly interval = 50,
   ) {}
 
@@ -97,7 +99,10 @@ export class EventBatcher {
 
   /** The client applied a batch. */
   acknowledge(batch: number): void {
-    if (batch === this.unacknowledged) this.unacknowledged = undefined;
+    if (batch !== this.unacknowledged) return;
+    this.unacknowledged = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.schedule();
   }
 
@@ -106,8 +111,9 @@ export class EventBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.unacknowledged !== undefined || this.sink.backlog() > HIGH_WATER) {
+      // Looked at again an interval later (or at once when the acknowledgement comes).
       this.heldBack++;
-      this.schedule();
+      this.schedule(this.interval);
       return;
     }
     const events = [...this.queue.values()];
@@ -119,11 +125,12 @@ export class EventBatcher {
     const rows = this.changedRows();
     if (rows) events.push(rows);
     if (events.length === 0) {
-      // The view changed but is not due yet (a filtered list read at most every minReadInterval).
-      this.schedule();
+      // The view changed but is not due yet (a filtered list is read at most every minReadInterval).
+      this.schedule(Math.max(this.interval, this.lastRead + (this.view?.minReadInterval ?? 0) - Date.now()));
       return;
     }
     const batch = this.nextBatch++;
+    this.lastSent = Date.now();
     if (this.paced) this.unacknowledged = batch;
     this.sink.send(events, batch);
     this.schedule();
@@ -141,9 +148,13 @@ export class EventBatcher {
     return this.queue.size;
   }
 
-  private schedule(): void {
+  /**
+   * Batches go out at most once per interval: the first after a quiet spell at once (with whatever the
+   * same tick of the engine queued), the next when the interval since the last one is over.
+   */
+  private schedule(wait = Math.max(0, this.lastSent + this.interval - Date.now())): void {
     if (this.timer || (this.queue.size === 0 && this.errorsLeftOut === 0 && !this.viewChanged)) return;
-    this.timer = setTimeout(() => this.flush(), this.interval);
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
 

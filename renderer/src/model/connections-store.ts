@@ -4,6 +4,7 @@ import type { ControlClient } from '../api/control-client.js';
 import type { ConnectionSummary, ControlEvent } from '../api/wire.js';
 import { compareRows, toConnectionRow, type ConnectionRow, type ConnectionSortKey } from './connection-row.js';
 import { Observable } from './observable.js';
+import { SelectedConnection } from './selected-connection.js';
 
 export type StatusFilter = 'all' | 'open' | 'closed' | 'failed';
 
@@ -14,6 +15,8 @@ export class ConnectionsStore extends Observable {
   filterText = '';
   statusFilter: StatusFilter = 'all';
   selectedId: number | undefined;
+  /** Moves when the selected connection, or its state, changes (not its counts). */
+  readonly selection = new SelectedConnection();
   initialized: Promise<void>;
   private visibleCache: { version: number; rows: ConnectionRow[] } | undefined;
   private revision = 0;
@@ -110,5 +113,6 @@ export class ConnectionsStore extends Observable {
   private touch(): void {
     this.revision++;
     this.changed();
+    this.selection.update(this.get(this.selectedId), this.selectedId);
   }
 }

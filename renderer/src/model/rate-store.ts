@@ -12,6 +12,11 @@ const PROBE_SIZE = 40;
 export const RATE_BINS = 240;
 /** A growing connection's plot is redrawn at most this often, ms. */
 const REFRESH_MS = 1000;
+/**
+ * ...and it waits at least this many times as long as its last load took: under a heavy live load the
+ * probes (120 requests) cost the page and the engine, and a plot of the whole life changes little in a second.
+ */
+const REFRESH_PER_LOAD = 10;
 /** A newly selected connection's plot waits this long, ms: the timeline's first rows go first. */
 const FIRST_LOAD_DELAY_MS = 250;
 
@@ -24,6 +29,8 @@ export class RateStore extends Observable {
   private pendingTotal: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastLoad = 0;
+  /** How long the last load took, ms. */
+  private lastLoadMs = 0;
   initialized: Promise<void> = Promise.resolve();
 
   constructor(private readonly client: ControlClient) {
@@ -52,7 +59,7 @@ export class RateStore extends Observable {
     if (connectionId === undefined || frameCount === this.total || frameCount === this.pendingTotal) return;
     this.pendingTotal = frameCount;
     if (this.timer !== undefined) return;
-    const wait = Math.max(0, this.lastLoad + REFRESH_MS - performance.now());
+    const wait = Math.max(0, this.lastLoad + Math.max(REFRESH_MS, REFRESH_PER_LOAD * this.lastLoadMs) - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.pendingTotal !== undefined) this.initialized = this.load(this.pendingTotal);
@@ -91,6 +98,7 @@ export class RateStore extends Observable {
       if (generation !== this.generation) return;
       this.series = rateSeries(windows, total, RATE_BINS);
       this.total = total;
+      this.lastLoadMs = performance.now() - this.lastLoad;
     } catch {
       // The plot stays as it was; the next growth tries again.
     }

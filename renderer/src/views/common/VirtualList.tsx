@@ -2,7 +2,7 @@
 // recycled by slot, so scrolling updates a fixed set of DOM nodes. Past about ten million pixels
 // browsers cannot make an element taller, so a longer list maps its scroll range onto the rows
 // proportionally (a million 22 px rows still scroll from first to last).
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, type ReactNode, type Ref } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode, type Ref } from 'react';
 
 export interface VirtualListHandle {
   /** Scrolls the row into view: 'nearest' moves as little as it can. */
@@ -31,12 +31,14 @@ interface VirtualListProps {
   ref?: Ref<VirtualListHandle>;
   /** Shown when count is 0. */
   empty?: ReactNode;
+  /** Keep the last row in view as the list grows (a followed live tail): rendered there at once, not scrolled after. */
+  stickToEnd?: boolean;
 }
 
 /** The tallest scroll area used; longer lists scroll proportionally. */
 const MAX_SCROLL_PX = 8_000_000;
 
-export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUserScroll, onKeyDown, className, overscan = 6, ariaLabel, ref, empty }: VirtualListProps) {
+export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUserScroll, onKeyDown, className, overscan = 6, ariaLabel, ref, empty, stickToEnd = false }: VirtualListProps) {
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(0);
@@ -47,7 +49,7 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
   const maxScroll = Math.max(0, scrollHeight - height);
   const maxContent = Math.max(0, contentHeight - height);
   const ratio = maxScroll > 0 ? maxContent / maxScroll : 1;
-  const top = Math.min(scrollTop, maxScroll);
+  const top = stickToEnd ? maxScroll : Math.min(scrollTop, maxScroll);
   const contentTop = top * ratio;
   const first = Math.max(0, Math.floor(contentTop / rowHeight) - overscan);
   const last = Math.min(count - 1, Math.ceil((contentTop + height) / rowHeight) + overscan);
@@ -63,6 +65,14 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
   useEffect(() => {
     if (count > 0 && height > 0) onRangeChange?.(Math.max(0, first), Math.max(0, last));
   }, [first, last, count, height, onRangeChange]);
+
+  // Following: the rows were rendered at the end; the scroll position catches up before paint.
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (!stickToEnd || !el || Math.abs(el.scrollTop - maxScroll) < 1) return;
+    programmatic.current = true;
+    el.scrollTop = maxScroll;
+  }, [stickToEnd, maxScroll]);
 
   const scrollTo = useCallback((px: number) => {
     const el = viewport.current!;

@@ -20,7 +20,8 @@ import { mockConnection } from '../mock/mocks-store.js';
 export function ConnectionPanel() {
   const app = useApp();
   const { connections, view, intercept } = app;
-  useStore(connections);
+  // Its identity and state, not its counts: the tabs below follow their own stores.
+  useStore(connections.selection);
   useStore(view);
   useStore(intercept);
   const row = connections.get(connections.selectedId);

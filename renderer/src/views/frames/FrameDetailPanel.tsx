@@ -27,6 +27,7 @@ export function FrameDetailPanel() {
   const { frameDetail, view, connections, composer } = app;
   useStore(frameDetail);
   useStore(view);
+  useStore(connections.selection);
   const panel = useRef<HTMLDivElement>(null);
 
   useFocusRequest(view, 'detail', panel);

@@ -24,6 +24,7 @@ const SEARCH_DEBOUNCE_MS = 300;
 export function FrameFilterBar() {
   const { frames, messages, search, settings, view, connections } = useApp();
   useStore(frames);
+  useStore(connections.selection);
   useStore(messages);
   useStore(search);
   useStore(settings);

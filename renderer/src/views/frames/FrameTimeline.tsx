@@ -18,6 +18,7 @@ import { LiveRateBadge } from './LiveRateBadge.js';
 export function FrameTimeline() {
   const { columns, frames, frameDetail, view, settings, connections, recording } = useApp();
   useStore(frames);
+  useStore(connections.selection);
   useStore(recording);
   useStore(frameDetail);
   useStore(settings);

@@ -2,7 +2,7 @@
 // virtualized and fetched by range, so it stays smooth at a million rows. Arrow keys move the
 // selection, Enter opens the detail, and the selection stays in view when the list changes under it;
 // a live list's tail follows new rows until the user scrolls away. Each list brings its own columns.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
@@ -99,11 +99,6 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
     if (pending !== undefined && rows.numberAt(pending) !== undefined) selectIndex(pending);
   });
 
-  // The live tail: keep the newest row in view while following.
-  useLayoutEffect(() => {
-    if (tail?.follow && rows.total > 0) list.current?.scrollToEnd();
-  }, [rows.total, tail?.follow]);
-
   // Keep the selected row in view when the list changes under it (filter, end of a search).
   const filterKey = JSON.stringify([rows.filter, rows.sort ?? null]);
   useEffect(() => {
@@ -199,6 +194,8 @@ export function TrafficList<Row extends TrafficRow>({ rows, selection, reveal, l
       renderRow={renderRow}
       onRangeChange={onRange}
       onUserScroll={tail ? (atEnd) => tail.setFollow(atEnd) : undefined}
+      // The live tail: the newest row stays in view while following.
+      stickToEnd={tail?.follow === true && rows.total > 0}
       onKeyDown={onKeyDown}
       ariaLabel={ariaLabel}
       className="tbody"
