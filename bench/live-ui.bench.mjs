@@ -10,7 +10,7 @@
 // Each (load, watcher) runs a fresh engine; RUN_MS (default 15000) of measuring after WARM_MS.
 // This machine is shared: figures are noisy; the ratios come from one run, the three watchers in turn.
 // It reports against issue 16's goals and never fails on a miss; it exits non-zero only on errors.
-/* global window, document, performance, requestAnimationFrame, PerformanceObserver */
+/* global window, document, requestAnimationFrame, WheelEvent, MouseEvent */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
