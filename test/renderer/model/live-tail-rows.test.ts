@@ -9,8 +9,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function liveList() {
   const queries: [number, number][] = [];
-  const pages = new RowPages<number>({
-    query: async (start, end) => {
+  const pages: RowPages<number> = new RowPages<number>({
+    query: async (start, end): Promise<{ total: number; rows: number[] }> => {
       queries.push([start, end]);
       return { total: pages.total, rows: Array.from({ length: Math.max(0, Math.min(end, pages.total) - start) }, (_, i) => start + i) };
     },
