@@ -8,8 +8,12 @@ import type { Message, Sender } from '../protocol/frame.js';
 import { negotiatedDeflate } from '../protocol/permessage-deflate.js';
 import type { DeflateParams } from '../protocol/permessage-deflate.js';
 import { StreamDecoder } from '../protocol/stream-decoder.js';
+import { lensConnectionOf } from '../protocol/lenses/lens-connection.js';
+import { DETECTION_MESSAGES, defaultLensRegistry, isLensChoice } from '../protocol/lenses/registry.js';
+import { harProtocolField, type HarProtocolPacket } from '../capture/har-protocol.js';
 
 const USAGE = `usage: framescope decode [--from client|server] [--deflate "permessage-deflate; <params>"] [--base64] [BYTES | -]
+       framescope decode --lens auto|NAME [--url TARGET] [--subprotocol NAME] [options above] [BYTES | -]
 
 Decodes the bytes of one direction of a WebSocket connection (RFC 6455 frames, after the handshake)
 and prints one JSON object per frame, one per line.
@@ -23,6 +27,12 @@ options:
   --deflate HEADER       the Sec-WebSocket-Extensions response that negotiated permessage-deflate, e.g.
                          "permessage-deflate; client_no_context_takeover"; compressed messages are inflated
   --base64               the input is base64 (standard or URL-safe), not hex
+  --lens auto|NAME       read the messages through a protocol lens and print "protocol" beside
+                         "message": auto detects it from --url, --subprotocol and the first messages;
+                         NAME is one of:
+                         ${defaultLensRegistry().list().map((l) => l.name).join(', ')}
+  --url TARGET           the handshake's request target, for --lens auto (e.g. "/socket.io/?EIO=4")
+  --subprotocol NAME     the subprotocol the server chose, for --lens auto (e.g. "graphql-transport-ws")
   -h, --help             print this help
 
 fields of each line, in this order (optional ones only when they apply):
@@ -40,6 +50,10 @@ fields of each line, in this order (optional ones only when they apply):
                          messages and text that is not valid UTF-8); "unfinished": true on the last frame
                          of a message that never got its final frame; "truncated": true when only the
                          first 16 MiB were kept
+  protocol               with --lens, beside message: the packet the message holds, as HAR's _protocol
+                         ({name, type, summary, event?, channel?, id?, data?}), an array for several;
+                         absent while a packet continues in a later message
+  protocolProblems       with --lens: what the lens could not read in the message
 
 exit status: 0 when the bytes were decoded (violations included), 2 for bad options or input.
 `;
@@ -53,7 +67,9 @@ interface MessageJson {
   unfinished?: true;
 }
 
-type FrameLine = HarFrameFields & { payload: string; message?: MessageJson };
+type FrameLine = HarFrameFields & { payload: string; message?: MessageJson; protocol?: HarProtocolPacket | HarProtocolPacket[]; protocolProblems?: string[] };
+
+interface LensOptions { lens: string; url: string; subprotocol?: string }
 
 /** Bad input or options: reported on stderr with exit code 2. */
 class UsageError extends Error {}
@@ -77,6 +93,9 @@ async function decode(args: string[]): Promise<number> {
         from: { type: 'string', default: 'client' },
         deflate: { type: 'string' },
         base64: { type: 'boolean', default: false },
+        lens: { type: 'string' },
+        url: { type: 'string', default: '/' },
+        subprotocol: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: true,
@@ -92,19 +111,24 @@ async function decode(args: string[]): Promise<number> {
   const from = values.from;
   if (from !== 'client' && from !== 'server') throw new UsageError(`--from must be "client" or "server", not "${from}"`);
   const deflate = values.deflate === undefined ? null : deflateOption(values.deflate);
+  if (values.lens !== undefined && (!isLensChoice(values.lens) || values.lens === 'none' || (values.lens !== 'auto' && !defaultLensRegistry().get(values.lens)))) {
+    throw new UsageError(`--lens must be "auto" or one of ${defaultLensRegistry().list().map((l) => l.name).join(', ')}, not "${values.lens}"`);
+  }
+  const lens: LensOptions | null = values.lens === undefined ? null : { lens: values.lens, url: values.url, ...(values.subprotocol ? { subprotocol: values.subprotocol } : {}) };
 
   const fromStdin = positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-');
   if (!fromStdin && positionals.includes('-')) throw new UsageError('"-" (read standard input) cannot be combined with bytes');
   const text = fromStdin ? await readStdin() : positionals.join(' ');
   const bytes = values.base64 ? parseBase64(text) : parseHex(text);
 
-  process.stdout.write(decodeToLines(bytes, from, deflate).map((line) => `${JSON.stringify(line)}\n`).join(''));
+  process.stdout.write(decodeToLines(bytes, from, deflate, lens).map((line) => `${JSON.stringify(line)}\n`).join(''));
   return 0;
 }
 
 /** Decodes the whole input; messages go on the line of their last frame. */
-function decodeToLines(bytes: Buffer, from: Sender, deflate: DeflateParams | null): FrameLine[] {
+function decodeToLines(bytes: Buffer, from: Sender, deflate: DeflateParams | null, lens: LensOptions | null = null): FrameLine[] {
   const lines: FrameLine[] = [];
+  const messages: { line: FrameLine; message: Message }[] = [];
   const decoder = new StreamDecoder(
     // The whole input is in memory already: keep every payload byte.
     { from, deflate, maxStoredPayload: bytes.length },
@@ -114,13 +138,38 @@ function decodeToLines(bytes: Buffer, from: Sender, deflate: DeflateParams | nul
       },
       onMessage(message) {
         const line = lines[message.frameIndexes[message.frameIndexes.length - 1]!];
-        if (line) line.message = messageJson(message);
+        if (line) {
+          line.message = messageJson(message);
+          messages.push({ line, message });
+        }
       },
     },
   );
   decoder.push(bytes);
   decoder.end();
+  if (lens) addProtocol(messages, from, lens);
   return lines;
+}
+
+/** Reads the messages through the lens chosen (or detected) and puts each one's packets beside it. */
+function addProtocol(messages: { line: FrameLine; message: Message }[], from: Sender, options: LensOptions): void {
+  const direction = from === 'client' ? 'send' : 'receive';
+  const connection = lensConnectionOf(options.url, options.subprotocol ? ['Sec-WebSocket-Protocol', options.subprotocol] : [], options.subprotocol);
+  const lensMessages = messages.map(({ message }) => ({ direction, opcode: message.opcode, data: message.data } as const));
+  const registry = defaultLensRegistry();
+  const lens = options.lens === 'auto' ? registry.detect(connection, lensMessages.slice(0, DETECTION_MESSAGES))?.lens : registry.get(options.lens as never);
+  if (!lens) {
+    process.stderr.write('framescope decode: no lens recognised these messages (name one with --lens NAME, or give --url or --subprotocol)\n');
+    return;
+  }
+  const decoder = lens.decoder(connection);
+  lensMessages.forEach((m, i) => {
+    const { line } = messages[i]!;
+    const result = decoder.decode(m);
+    const field = harProtocolField(result.packets);
+    if (field !== undefined) line.protocol = field;
+    if (result.problems?.length) line.protocolProblems = result.problems;
+  });
 }
 
 function messageJson(message: Message): MessageJson {
