@@ -6,8 +6,9 @@ import { caDir } from '../home.js';
 import { DEFAULT_PROXY_ADDRESS, findBrowser, launchBrowser, parseProxyAddress } from '../proxy/browser-launcher.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { acceptsConnections } from '../intercept/proxy-probe.js';
+import { runFirefox } from './firefox-browser.js';
 
-const USAGE = `usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH]
+const USAGE = `usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH] [--firefox]
 
 Opens Chromium or Chrome in a temporary profile that sends all its traffic, loopback included, through
 the Framescope proxy and accepts Framescope's certificates, so https:// pages and wss:// sockets can be
@@ -21,6 +22,9 @@ options:
   --proxy HOST:PORT  the proxy to browse through (default ${DEFAULT_PROXY_ADDRESS}, where
                      \`framescope proxy\` listens by default)
   --browser PATH     the browser to run (default: the first Chromium or Chrome found)
+  --firefox          open Firefox instead, in a temporary profile with the proxy set (loopback
+                     included) and the CA trusted in that profile only (needs certutil:
+                     Debian/Ubuntu libnss3-tools, Fedora nss-tools, macOS brew install nss)
   -h, --help         show this help
 `;
 
@@ -35,12 +39,12 @@ export interface BrowserCommandIo {
 }
 
 export async function run(args: string[], io: BrowserCommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  let parsed: { values: { proxy?: string; browser?: string; help?: boolean }; positionals: string[] };
+  let parsed: { values: { proxy?: string; browser?: string; firefox?: boolean; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { proxy: { type: 'string' }, browser: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { proxy: { type: 'string' }, browser: { type: 'string' }, firefox: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     io.stderr.write(`framescope browser: ${(error as Error).message}\n\n${USAGE}`);
@@ -63,6 +67,7 @@ export async function run(args: string[], io: BrowserCommandIo = { stdout: proce
     io.stderr.write(`framescope browser: ${(error as Error).message}\n`);
     return 2;
   }
+  if (values.firefox) return runFirefox(proxy, values.browser, positionals[0] ?? 'about:blank', io);
   let executablePath: string;
   try {
     executablePath = findBrowser({ browser: values.browser, env: io.env });

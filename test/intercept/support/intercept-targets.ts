@@ -15,7 +15,7 @@ import { encodeClosePayload, encodeFrameBytes } from '../../../src/protocol/fram
 export interface InterceptTargets {
   /** The upstream CA's PEM, for the proxy to trust. */
   upstreamCaPem: string;
-  /** wss:// echo ("echo: " + message) at any path; GET /plain answers "plain over https"; /raw is a hand-written upgrade for curl. */
+  /** wss:// echo ("echo: " + message) at any path; GET /plain answers "plain over https", /firefox.html is a page that uses the echo; /raw is a hand-written upgrade for curl. */
   port: number;
   /** ws:// echo on plain HTTP, like a local dev server. */
   plainPort: number;
@@ -36,12 +36,24 @@ export const RAW_FRAMES = Buffer.concat([
   encodeFrameBytes({ opcode: 8, payload: encodeClosePayload(1000, 'bye') }),
 ]);
 
+/** A page that opens wss://(its own host)/firefox, sends one message and closes after the echo. */
+const FIREFOX_PAGE = `<!doctype html><title>waiting</title><script>
+const ws = new WebSocket('wss://' + location.host + '/firefox');
+ws.onopen = () => ws.send('hello from firefox');
+ws.onmessage = (event) => { document.title = event.data; ws.close(1000, 'done'); };
+</script>`;
+
 export async function startInterceptTargets(home: string): Promise<InterceptTargets> {
   const upstreamCa = CertificateAuthority.loadOrCreate(join(home, 'upstream-ca'));
   const leaf = upstreamCa.certificateFor('127.0.0.1');
   const tlsOptions = { cert: leaf.cert, key: leaf.key, SNICallback: upstreamCa.sniCallback };
 
   const server = https.createServer(tlsOptions, (req, res) => {
+    if (req.url === '/firefox.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(FIREFOX_PAGE);
+      return;
+    }
     res.writeHead(req.url === '/plain' ? 200 : 404, { 'content-type': 'text/plain' });
     res.end(req.url === '/plain' ? 'plain over https' : 'not found');
   });

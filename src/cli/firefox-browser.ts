@@ -1,0 +1,47 @@
+// `framescope browser --firefox`: Firefox in a temporary profile through the proxy (see
+// src/intercept/firefox-launcher.ts), kept alive until Firefox exits so its profile is always removed.
+
+import { caDir } from '../home.js';
+import { CertificateAuthority } from '../proxy/certificate-authority.js';
+import { findFirefox, launchFirefox, type LaunchedFirefox } from '../intercept/firefox-launcher.js';
+import { acceptsConnections } from '../intercept/proxy-probe.js';
+
+interface Io {
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+export async function runFirefox(proxy: string, browser: string | undefined, url: string, io: Io): Promise<number> {
+  let executablePath: string;
+  try {
+    executablePath = findFirefox({ browser, env: io.env });
+  } catch (error) {
+    io.stderr.write(`framescope browser: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const ca = CertificateAuthority.loadOrCreate(caDir(io.env));
+  for (const warning of ca.warnings) io.stderr.write(`framescope browser: warning: ${warning}\n`);
+  if (!(await acceptsConnections(proxy))) {
+    io.stderr.write(`framescope browser: warning: nothing is listening on ${proxy}; start \`framescope proxy\` (or pass --proxy) or pages will not load\n`);
+  }
+  let firefox: LaunchedFirefox;
+  try {
+    firefox = launchFirefox({ executablePath, proxy, caCertPath: ca.certPath, url, env: io.env });
+  } catch (error) {
+    io.stderr.write(`framescope browser: ${(error as Error).message}\n`);
+    return 1;
+  }
+  io.stderr.write(`framescope browser: opened ${url} in ${executablePath} through http://${proxy} (temporary profile ${firefox.profileDir})\n`);
+  const forward = (signal: NodeJS.Signals): void => { firefox.child.kill(signal); };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    return await firefox.exited;
+  } catch (error) {
+    io.stderr.write(`framescope browser: could not start ${executablePath}: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
+}
