@@ -6,6 +6,7 @@ export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride 
 import type { DiffKind } from '../compare/sequence-diff.js';
 import type { TextDiff } from '../compare/json-diff.js';
 import type { Rule } from '../rules/rule-types.js';
+export type { Rule, RuleAction, RuleScope, RuleMatch, MessageAction, ConnectionAction, RuleDirection } from '../rules/rule-types.js';
 export type { DiffKind } from '../compare/sequence-diff.js';
 export type { TextDiff, JsonDiffEntry, LineDiffRow } from '../compare/json-diff.js';
 
@@ -637,6 +638,8 @@ export interface FrameWindow {
 export interface RulesState {
   path: string | null;
   rules: Rule[];
+  /** Each rule in words, in the same order. */
+  explained: string[];
   /** Why the file's last reload was refused (the earlier rules stay in force). */
   error?: string;
 }

@@ -67,7 +67,11 @@ describe('rules files in an engine', () => {
     upstream.socket.write(fromServer('b'));
     const expected = Buffer.concat([fromServer('ONE'), fromServer('TWO')]);
     expect((await client.waitForBytes(expected.length)).equals(expected)).toBe(true);
-    expect(await e.t.api.call('getRules', {})).toEqual({ path: e.rulesPath, rules: [{ name: 'two', enabled: true, scope: { direction: 'receive' }, actions: [{ type: 'rewrite', payload: 'TWO' }] }] });
+    expect(await e.t.api.call('getRules', {})).toEqual({
+      path: e.rulesPath,
+      rules: [{ name: 'two', enabled: true, scope: { direction: 'receive' }, actions: [{ type: 'rewrite', payload: 'TWO' }] }],
+      explained: ['Server-to-client messages: replace the payload with "TWO".'],
+    });
   });
 
   it('keeps the rules in force when a change is invalid, and reports the rule and field in the error log and to the UI', async () => {
@@ -86,7 +90,7 @@ describe('rules files in an engine', () => {
     e = await startRulesEngine([]);
     const rules = [{ name: 'x', enabled: true, actions: [{ type: 'drop' as const }] }];
     const state = await e.t.api.call('setRules', { rules });
-    expect(state).toEqual({ path: e.rulesPath, rules });
+    expect(state).toEqual({ path: e.rulesPath, rules, explained: ['Messages: drop.'] });
     expect(statSync(e.rulesPath).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(e.rulesPath, 'utf8'))).toEqual({ rules });
     await expect(e.t.api.call('setRules', { rules: [{ name: 'bad', enabled: true, actions: [{ type: 'delay', ms: 'soon' }] }] as never })).rejects.toThrow('rule "bad" (#1), actions[0].ms: must be a number of milliseconds, 0 or more');

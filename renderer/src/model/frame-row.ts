@@ -32,6 +32,8 @@ export interface FrameRow {
   injected: boolean;
   edited: boolean;
   dropped: boolean;
+  /** The rules that changed, dropped, delayed or created it. */
+  rule?: string;
   /** The stored payload is shorter than the length field. */
   truncated: boolean;
 }
@@ -47,5 +49,6 @@ export function toFrameRow(f: FrameSummary): FrameRow {
     inflatedLength: f.previewDecompressed ? f.inflatedLength : undefined,
     preview, previewIsHex: f.previewKind === 'hex' && f.opcode !== 8, previewInflated: f.previewDecompressed === true,
     violations: f.violations, injected: f.injected, edited: f.edited, dropped: f.dropped, truncated: f.truncated || f.payloadNotStored,
+    ...(f.rule ? { rule: f.rule } : {}),
   };
 }

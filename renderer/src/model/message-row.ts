@@ -28,6 +28,8 @@ export interface MessageRow {
   injected: boolean;
   edited: boolean;
   dropped: boolean;
+  /** The rules that changed, dropped, delayed or created it. */
+  rule?: string;
 }
 
 export function toMessageRow(m: MessageSummary): MessageRow {
@@ -37,5 +39,6 @@ export function toMessageRow(m: MessageSummary): MessageRow {
     previewIsHex: m.previewKind === 'hex',
     compressed: m.compressed, truncated: m.truncated, violations: m.violations,
     injected: m.injected, edited: m.edited, dropped: m.dropped,
+    ...(m.rule ? { rule: m.rule } : {}),
   };
 }

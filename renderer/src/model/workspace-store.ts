@@ -2,7 +2,7 @@
 // across sessions, or the settings. Kept apart from ViewStore, which is about the traffic workspace.
 import { Observable } from './observable.js';
 
-export type Workspace = 'traffic' | 'compare' | 'search' | 'settings';
+export type Workspace = 'traffic' | 'compare' | 'search' | 'settings' | 'rules';
 
 export class WorkspaceStore extends Observable {
   current: Workspace = 'traffic';

@@ -97,9 +97,9 @@ export function FrameDetailPanel() {
       <AnnotationEditor connectionId={f.connectionId} target="frame" number={f.number} />
       <WireTimes time={f.time} arrivedAt={f.arrivedAt} />
       {f.opcode === 8 ? <CloseSummary code={f.closeCode} reason={f.closeReason} /> : null}
-      {f.injected || f.edited || f.dropped ? (
+      {f.injected || f.edited || f.dropped || f.rule ? (
         <div className="info-line">
-          {proxyActionText(f)}
+          {proxyActionText(f)}{f.rule ? ` Rule: ${f.rule}.` : ''}
         </div>
       ) : null}
 

@@ -55,6 +55,7 @@ export function MessageDetailPanel() {
     m.compressed ? 'It travelled compressed (permessage-deflate); shown inflated.' : '',
     m.truncated ? `Only the first ${count(detail.data.length)} of its ${count(m.size)} bytes were stored.` : '',
     proxyActionText(m),
+    m.rule ? `Rule: ${m.rule}.` : '',
   ].filter(Boolean);
 
   return (

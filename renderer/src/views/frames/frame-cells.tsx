@@ -62,12 +62,13 @@ export function RowLead({ row, origin, format }: { row: { number: number; time: 
 }
 
 /** The notes cell: the list's own marks (children), then violations and what the proxy did. */
-export function RowNotes({ row, children }: { row: { violations: readonly string[]; injected: boolean; edited: boolean; dropped: boolean }; children?: ReactNode }) {
+export function RowNotes({ row, children }: { row: { violations: readonly string[]; injected: boolean; edited: boolean; dropped: boolean; rule?: string }; children?: ReactNode }) {
   return (
     <span className="td notes">
       {children}
       {row.violations.length > 0 ? <span className="violation-mark" title={row.violations.join(', ')}>⚠ {row.violations.length > 1 ? row.violations.length : row.violations[0]}</span> : null}
       {proxyMarks(row).map((mark) => <span key={mark} className={`mark mark-${mark}`}>{mark}</span>)}
+      {row.rule ? <span className="mark mark-rule" title={`Rule: ${row.rule}`}>rule: {row.rule}</span> : null}
     </span>
   );
 }

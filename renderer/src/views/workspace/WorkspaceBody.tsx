@@ -4,6 +4,7 @@ import { useStore } from '../use-store.js';
 import { SettingsView } from '../settings/SettingsView.js';
 import { CompareView } from '../compare/CompareView.js';
 import { SearchView } from '../search/SearchView.js';
+import { RulesView } from '../rules/RulesView.js';
 
 export function WorkspaceBody() {
   const { workspace } = useApp();
@@ -12,6 +13,7 @@ export function WorkspaceBody() {
     case 'settings': return <SettingsView />;
     case 'compare': return <CompareView />;
     case 'search': return <SearchView />;
+    case 'rules': return <RulesView />;
     default: return null;
   }
 }

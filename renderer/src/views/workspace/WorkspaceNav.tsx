@@ -7,6 +7,7 @@ const WORKSPACES: { id: Workspace; label: string; title: string }[] = [
   { id: 'traffic', label: 'Traffic', title: 'Connections and their frames' },
   { id: 'compare', label: 'Compare', title: 'Two connections side by side, their messages diffed' },
   { id: 'search', label: 'Search', title: 'Search every connection of this session or of saved sessions' },
+  { id: 'rules', label: 'Rules', title: 'Rules that change, delay, drop or answer traffic automatically' },
   { id: 'settings', label: 'Settings', title: 'Ports, upstream, TLS verification, recording' },
 ];
 
