@@ -26,4 +26,4 @@ export interface SaveFileRequest {
 }
 
 /** Menu items the window handles itself. */
-export type MenuCommand = 'new-session' | 'open-session' | 'save-session' | 'import-har' | 'export-har';
+export type MenuCommand = 'new-session' | 'open-session' | 'save-session' | 'import-har' | 'export-har' | 'open-capture' | 'export-pcapng';

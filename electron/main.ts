@@ -75,6 +75,8 @@ function buildMenu(): void {
         { type: 'separator' },
         { label: 'Import HAR…', click: () => sendMenu('import-har') },
         { label: 'Export HAR…', accelerator: 'CmdOrCtrl+E', click: () => sendMenu('export-har') },
+        { label: 'Open Capture (pcap, pcapng)…', click: () => sendMenu('open-capture') },
+        { label: 'Export pcapng…', click: () => sendMenu('export-pcapng') },
         { type: 'separator' },
         { role: 'quit' },
       ],

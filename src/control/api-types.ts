@@ -605,6 +605,18 @@ export interface ControlCommands {
    * `from`; stops at `limit` hits (default 500) or after a slice of work, and says where to go on (next).
    */
   filterProtocol: { params: { connectionId: number; filter: string; from?: number; limit?: number }; result: { numbers: number[]; next?: number; total: number } };
+  /**
+   * Starts a capture (pcap, pcapng) import job into a new session, as startHarImport does: the engine reads
+   * path, or the bytes arrive with writeCaptureImport and end with finishHarImport (cancelHarJob cancels).
+   */
+  startCaptureImport: { params: { name?: string; path?: string }; result: { jobId: number } };
+  /** The next piece of an uploaded capture, base64; answered once the session's file has caught up. */
+  writeCaptureImport: { params: { jobId: number; dataBase64: string }; result: Record<string, never> };
+  /**
+   * Starts a pcapng export job of the browsed session (or some connections; legs 'both' adds the upstream
+   * leg): to path, or to a private file read back with readHarExport and released with releaseHarExport.
+   */
+  startPcapngExport: { params: { connectionIds?: number[]; path?: string; legs?: 'client' | 'both' }; result: { jobId: number; fileName: string } };
 }
 
 /** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */

@@ -270,6 +270,12 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     ackEvents: () => ({}),
     ...mockCommands(engine),
     ...protocolCommands(engine),
+    startCaptureImport: (params, client) => harJobs.startCaptureImport(params, client),
+    writeCaptureImport: async ({ jobId, dataBase64 }) => {
+      await harJobs.writeBytes(jobId, Buffer.from(dataBase64, 'base64'));
+      return {};
+    },
+    startPcapngExport: (params, client) => harJobs.startPcapngExport(params, client),
   };
 
   return async (method, params, client) => {

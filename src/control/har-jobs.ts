@@ -1,4 +1,4 @@
-// HAR export and import as control API jobs: each runs in bounded memory (har-file.ts, har-import/),
+// HAR export and import as control API jobs (and capture import and pcapng export, the same way): each runs in bounded memory (har-file.ts, har-import/),
 // reports progress to the client that started it (throttled har-job events), can be cancelled, and is
 // cancelled when that client disconnects. An export without a path goes to a private file (0600 in a
 // 0700 directory) that the client reads back in pieces over the control API connection; the UI server
@@ -14,6 +14,9 @@ import { connectionsOf } from '../capture/session-reader.js';
 import type { Engine } from '../engine.js';
 import { readErrorInWords, writeErrorInWords } from '../file-errors.js';
 import type { HarJobEvent } from './api-types.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CaptureImporter, CaptureImportError, formatCaptureProblem, importCaptureFile } from '../capture/pcap-import.js';
+import { writePcapngFile, type PcapngLegs } from '../capture/pcapng-export.js';
 import type { ControlClient } from './control-server.js';
 
 /** Progress events at most this often per job. */
@@ -31,8 +34,8 @@ interface Job {
   file?: string;
   /** It has ended (an export waiting to be read back). */
   finished?: boolean;
-  /** An uploaded import: where its text goes, and how to end it. */
-  upload?: { text: HarTextImport; finish: () => void; fail: (error: Error) => void };
+  /** An uploaded import: where its pieces go (HAR text, or capture bytes), and how to end it. */
+  upload?: { write: (piece: string | Buffer) => void; finish: () => void; fail: (error: Error) => void; behind?: () => boolean };
 }
 
 export class HarJobs {
@@ -99,7 +102,7 @@ export class HarJobs {
       }
       const text = new HarTextImport(store);
       await new Promise<void>((resolve, reject) => {
-        job.upload = { text, finish: resolve, fail: reject };
+        job.upload = { write: (piece) => text.write(piece as string), finish: resolve, fail: reject };
         job.controller.signal.addEventListener('abort', () => reject(new Error('the import was cancelled')), { once: true });
       }).finally(() => text.close());
       problems = text.end().problems.map(formatHarImportProblem);
@@ -114,7 +117,7 @@ export class HarJobs {
   write(jobId: number, text: string): void {
     const upload = this.upload(jobId);
     try {
-      upload.text.write(text);
+      upload.write(text);
     } catch (error) {
       // The session's file failed (a full disk): the job fails with it.
       upload.fail(error as Error);
@@ -123,6 +126,69 @@ export class HarJobs {
 
   finish(jobId: number): void {
     this.upload(jobId).finish();
+  }
+
+  /** Starts a capture (pcap, pcapng) import into a new session: from path, or from bytes sent with writeBytes. */
+  startCaptureImport(params: { name?: string; path?: string }, client: ControlClient): { jobId: number } {
+    const job = this.add('import', client);
+    const progress = this.reporter(job);
+    let problems: string[] = [];
+    const imported = this.engine.importSessionWith(params.name ?? 'capture', async (store) => {
+      if (params.path) {
+        const path = params.path;
+        const result = await importCaptureFile(path, store, { signal: job.controller.signal, onProgress: (p) => progress(p.bytesRead, p.bytesTotal) })
+          .catch((error: NodeJS.ErrnoException) => {
+            throw error.code && !(error instanceof CaptureImportError) ? readErrorInWords(error, path) : error;
+          });
+        problems = result.problems.map(formatCaptureProblem);
+        return;
+      }
+      const importer = new CaptureImporter(store);
+      await new Promise<void>((resolve, reject) => {
+        job.upload = { write: (piece) => importer.push(piece as Buffer), finish: resolve, fail: reject, behind: () => store.backpressure };
+        job.controller.signal.addEventListener('abort', () => reject(new Error('the import was cancelled')), { once: true });
+      });
+      problems = importer.end().problems.map(formatCaptureProblem);
+      store.flush();
+    });
+    imported.then(
+      (session) => this.end(job, { state: 'done', done: 1, total: 1, session, problems }, false),
+      (error: Error) => this.fail(job, error),
+    );
+    return { jobId: job.id };
+  }
+
+  /** The next bytes of an uploaded capture; resolves once the session's file has caught up. */
+  async writeBytes(jobId: number, bytes: Buffer): Promise<void> {
+    const upload = this.upload(jobId);
+    try {
+      upload.write(bytes);
+    } catch (error) {
+      upload.fail(error as Error);
+    }
+    while (upload.behind?.() && this.jobs.has(jobId)) await delay(5);
+  }
+
+  /** Starts a pcapng export (progress in har-job events): to path, or to a private file read back with read(). */
+  startPcapngExport(params: { connectionIds?: number[]; path?: string; legs?: PcapngLegs }, client: ControlClient): { jobId: number; fileName: string } {
+    const job = this.add('export', client);
+    const fileName = `${this.engine.sessionInfo().name}${params.connectionIds?.length === 1 ? `-connection-${params.connectionIds[0]}` : ''}.pcapng`;
+    if (!params.path) {
+      job.dir = mkdtempSync(join(tmpdir(), 'framescope-export-'));
+      job.file = join(job.dir, 'export.pcapng');
+    }
+    const target = params.path ?? job.file!;
+    const progress = this.reporter(job);
+    writePcapngFile(target, this.engine.store, {
+      legs: params.legs ?? 'client', ...(params.connectionIds ? { connectionIds: params.connectionIds } : {}),
+      signal: job.controller.signal, onProgress: (p) => progress(p.done, p.total),
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code && params.path ? writeErrorInWords(error, params.path) : error;
+    }).then(
+      (written) => this.end(job, { state: 'done', done: 1, total: 1, bytes: written.bytes }, !params.path),
+      (error: Error) => this.fail(job, error),
+    );
+    return { jobId: job.id, fileName };
   }
 
   cancel(jobId: number): void {
@@ -168,7 +234,8 @@ export class HarJobs {
 
   private fail(job: Job, error: Error): void {
     const cancelled = job.controller.signal.aborted;
-    const message = error instanceof HarImportError ? `not imported: ${error.message}` : error.message;
+    const message = error instanceof HarImportError ? `not imported: ${error.message}`
+      : error instanceof CaptureImportError ? `not imported: ${error.code}: ${error.message}` : error.message;
     this.end(job, { state: cancelled ? 'cancelled' : 'failed', done: 0, total: 0, ...(cancelled ? {} : { message }) }, false);
   }
 

@@ -1,4 +1,4 @@
-// HAR export and import as engine jobs: the engine reads and writes in bounded memory and reports
+// HAR export and import (and capture import, pcapng export) as engine jobs: the engine reads and writes in bounded memory and reports
 // progress; this store shows one job at a time (for the progress bar and its Cancel button). In a browser
 // tab the HAR travels over the control API connection in pieces (an export is read back into a Blob, an
 // import is sent as text decoded from the file a slice at a time); in the desktop shell the engine reads or
@@ -117,6 +117,64 @@ export class HarJobStore extends Observable {
     });
   }
 
+  /** Sends a capture file (pcap, pcapng) to the engine in pieces as a new session; null when cancelled. */
+  async importCaptureFile(file: File, name: string): Promise<{ session: SessionInfo; problems: string[] } | null> {
+    return this.run('import', 'Uploading capture', async () => {
+      const { jobId } = await this.client.request('startCaptureImport', { name });
+      this.jobId = jobId;
+      for (let at = 0; at < file.size; at += UPLOAD_PIECE) {
+        this.checkCancelled(jobId);
+        const bytes = new Uint8Array(await file.slice(at, at + UPLOAD_PIECE).arrayBuffer());
+        await this.client.request('writeCaptureImport', { jobId, dataBase64: base64Of(bytes) });
+        this.show({ kind: 'import', label: 'Uploading capture', done: Math.min(file.size, at + UPLOAD_PIECE), total: file.size });
+      }
+      await this.client.request('finishHarImport', { jobId });
+      const done = await this.finish(jobId);
+      return { session: done.session!, problems: done.problems ?? [] };
+    });
+  }
+
+  /** Has the engine read the capture at path (the desktop shell's open dialog) as a new session; null when cancelled. */
+  async importCapturePath(path: string, name: string): Promise<{ session: SessionInfo; problems: string[] } | null> {
+    return this.run('import', 'Importing capture', async () => {
+      const { jobId } = await this.client.request('startCaptureImport', { name, path });
+      const done = await this.finish(jobId);
+      return { session: done.session!, problems: done.problems ?? [] };
+    });
+  }
+
+  /** Exports the session as pcapng into the engine's private file and reads it back; null when cancelled. */
+  async exportPcapngToBlob(legs: 'client' | 'both', connectionIds?: number[]): Promise<{ blob: Blob; fileName: string } | null> {
+    return this.run('export', 'Exporting pcapng', async () => {
+      const { jobId, fileName } = await this.client.request('startPcapngExport', { legs, ...(connectionIds ? { connectionIds } : {}) });
+      const done = await this.finish(jobId);
+      try {
+        const parts: Uint8Array<ArrayBuffer>[] = [];
+        for (let offset = 0; ;) {
+          this.checkCancelled();
+          const piece = await this.client.request('readHarExport', { jobId, offset });
+          const bytes = Uint8Array.from(atob(piece.dataBase64), (c) => c.charCodeAt(0));
+          parts.push(bytes);
+          offset += bytes.length;
+          this.show({ kind: 'export', label: 'Downloading pcapng', done: offset, total: done.bytes ?? offset });
+          if (piece.end) break;
+        }
+        return { blob: new Blob(parts, { type: 'application/vnd.tcpdump.pcap' }), fileName };
+      } finally {
+        void this.client.request('releaseHarExport', { jobId }).catch(() => {});
+      }
+    });
+  }
+
+  /** Has the engine write the pcapng at path (the desktop shell's save dialog); null when cancelled. */
+  async exportPcapngToPath(path: string, legs: 'client' | 'both', connectionIds?: number[]): Promise<{ bytes: number } | null> {
+    return this.run('export', 'Exporting pcapng', async () => {
+      const { jobId } = await this.client.request('startPcapngExport', { legs, path, ...(connectionIds ? { connectionIds } : {}) });
+      const done = await this.finish(jobId);
+      return { bytes: done.bytes ?? 0 };
+    });
+  }
+
   /** Cancels the job under way. */
   cancel(): void {
     this.cancelled = true;
@@ -159,4 +217,11 @@ export class HarJobStore extends Observable {
     this.progress = progress;
     this.changed();
   }
+}
+
+/** Bytes as base64, a slice at a time (a whole MiB spread into one call's arguments would overflow the stack). */
+function base64Of(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

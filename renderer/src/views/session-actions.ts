@@ -42,6 +42,46 @@ export async function exportHarFile(app: AppModel, connectionIds?: number[]): Pr
   }
 }
 
+export async function importCaptureFile(app: AppModel): Promise<void> {
+  const picked = await pickFile('Open capture', 'capture');
+  if (!picked) return;
+  const name = picked.name.replace(/\.(pcapng|pcap|cap)$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'capture';
+  try {
+    const result = 'path' in picked ? await app.harJobs.importCapturePath(picked.path, name) : await app.harJobs.importCaptureFile(picked.file, name);
+    if (!result) {
+      app.view.notify(`Import of ${picked.name} cancelled`);
+      return;
+    }
+    const { problems } = result;
+    app.view.notify(problems.length === 0 ? `Opened ${picked.name}` : `Opened ${picked.name} with ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`);
+  } catch (error) {
+    app.view.notify(`Could not open ${picked.name}: ${(error as Error).message}`, 'error');
+  }
+}
+
+export async function exportPcapngFile(app: AppModel, legs: 'client' | 'both' = 'client', connectionIds?: number[]): Promise<void> {
+  try {
+    const session = app.session.session?.name ?? 'session';
+    const suggested = `${session}${connectionIds?.length === 1 ? `-connection-${connectionIds[0]}` : ''}.pcapng`;
+    const path = await pickSavePath('Export pcapng', suggested, 'pcapng');
+    if (path === null) return;
+    if (path !== undefined) {
+      const written = await app.harJobs.exportPcapngToPath(path, legs, connectionIds);
+      app.view.notify(written ? `Exported ${path}` : 'Export cancelled');
+      return;
+    }
+    const result = await app.harJobs.exportPcapngToBlob(legs, connectionIds);
+    if (!result) {
+      app.view.notify('Export cancelled');
+      return;
+    }
+    downloadBlob(result.blob, result.fileName);
+    app.view.notify(`Exported ${result.fileName}`);
+  } catch (error) {
+    app.view.notify(`Could not export: ${(error as Error).message}`, 'error');
+  }
+}
+
 export async function newSession(app: AppModel, name?: string): Promise<void> {
   try {
     await app.session.newSession(name);
@@ -59,5 +99,7 @@ export function runMenuCommand(app: AppModel, command: string): void {
     case 'save-session': app.view.open('save-session'); break;
     case 'import-har': void importHarFile(app); break;
     case 'export-har': void exportHarFile(app); break;
+    case 'open-capture': void importCaptureFile(app); break;
+    case 'export-pcapng': void exportPcapngFile(app); break;
   }
 }

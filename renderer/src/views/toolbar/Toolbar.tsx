@@ -4,7 +4,7 @@ import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { Icon } from '../common/Icon.js';
 import { Menu } from '../common/Menu.js';
-import { exportHarFile, importHarFile } from '../session-actions.js';
+import { exportHarFile, exportPcapngFile, importCaptureFile, importHarFile } from '../session-actions.js';
 import { WorkspaceNav } from '../workspace/WorkspaceNav.js';
 import { LiveBadge } from './LiveBadge.js';
 
@@ -70,6 +70,9 @@ export function Toolbar() {
             { label: 'Save session as…', onSelect: () => view.open('save-session'), disabled: !session.session?.live },
             { label: 'Import HAR…', onSelect: () => void importHarFile(app), separator: true },
             { label: 'Export HAR', onSelect: () => void exportHarFile(app) },
+            { label: 'Open capture (pcap, pcapng)…', onSelect: () => void importCaptureFile(app), separator: true },
+            { label: 'Export pcapng', onSelect: () => void exportPcapngFile(app) },
+            { label: 'Export pcapng, both legs', onSelect: () => void exportPcapngFile(app, 'both') },
           ]}
         />
         <LiveBadge />
