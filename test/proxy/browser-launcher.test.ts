@@ -314,6 +314,6 @@ describe('framescope browser', () => {
   it('shows its usage with --help', async () => {
     const result = await framescopeBrowser(['--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout.startsWith('usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH]\n')).toBe(true);
+    expect(result.stdout.startsWith('usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH] [--firefox]\n')).toBe(true);
   });
 });
