@@ -99,7 +99,8 @@ export class EventBatcher {
 
   /** The client applied a batch. */
   acknowledge(batch: number): void {
-    if (batch !== this.unacknowledged) return;
+    // A later batch applied means this one was too (answers may go out while one is unacknowledged).
+    if (this.unacknowledged === undefined || batch < this.unacknowledged) return;
     this.unacknowledged = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -110,9 +111,19 @@ export class EventBatcher {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.unacknowledged !== undefined || this.sink.backlog() > HIGH_WATER) {
-      // Looked at again an interval later (or at once when the acknowledgement comes).
+    if (this.sink.backlog() > HIGH_WATER) {
+      // Looked at again an interval later.
       this.heldBack++;
+      this.schedule(this.interval);
+      return;
+    }
+    if (this.unacknowledged !== undefined) {
+      // The page is still applying the last batch: only answers to its own requests (search hits,
+      // job progress) go now; the rest waits for the acknowledgement, coalescing.
+      this.heldBack++;
+      const answers = [...this.queue].filter(([, e]) => ANSWERS.has(e.kind));
+      for (const [key] of answers) this.queue.delete(key);
+      if (answers.length > 0) this.send(answers.map(([, e]) => e));
       this.schedule(this.interval);
       return;
     }
@@ -129,11 +140,16 @@ export class EventBatcher {
       this.schedule(Math.max(this.interval, this.lastRead + (this.view?.minReadInterval ?? 0) - Date.now()));
       return;
     }
+    const batch = this.send(events);
+    if (this.paced) this.unacknowledged = batch;
+    this.schedule();
+  }
+
+  private send(events: ControlEvent[]): number {
     const batch = this.nextBatch++;
     this.lastSent = Date.now();
-    if (this.paced) this.unacknowledged = batch;
     this.sink.send(events, batch);
-    this.schedule();
+    return batch;
   }
 
   dispose(): void {
@@ -185,6 +201,9 @@ export class EventBatcher {
       : [Math.min(view.start, total), Math.min(view.start + size, total)]));
   }
 }
+
+/** Events that answer a client's own request: they do not wait for a paced client's acknowledgement. */
+const ANSWERS: ReadonlySet<ControlEvent['kind']> = new Set(['search-hits', 'search-done', 'sessions-search-hits', 'sessions-search-done', 'har-job', 'replay-done']);
 
 /** Events that say a current state: a newer one replaces the queued one. */
 function snapshotKey(event: ControlEvent): string | undefined {

@@ -91,10 +91,10 @@ describe('live subscriptions', () => {
   it('sends a followed list its newest rows and counts, exact once traffic stops; no rows of other connections', { timeout: 60_000 }, async () => {
     const follower = await RawClient.open(t);
     const filtered = await RawClient.open(t);
-    await load.start({ proxyPort: t.proxyPort, connections: 2, inFlight: 4, size: 64 });
-    const id = await idOf(t, '/load/0');
-    const first = await follower.call('subscribe', { connectionId: id, start: 0, end: 40, follow: true, tag: 7 });
-    expect(first.window).toMatchObject({ connectionId: id, tag: 7 });
+    const first = (await load.start({ proxyPort: t.proxyPort, connections: 2, inFlight: 4, size: 64 })).connections - 2;
+    const id = await idOf(t, `/load/${first}`);
+    const subscribed = await follower.call('subscribe', { connectionId: id, start: 0, end: 40, follow: true, tag: 7 });
+    expect(subscribed.window).toMatchObject({ connectionId: id, tag: 7 });
     await filtered.call('subscribe', { connectionId: id, start: 0, end: 30, follow: true, filter: { direction: 'receive' } });
     await until(() => follower.frames().length >= 3 && filtered.frames().length >= 3, 'live rows');
     await load.halt();
@@ -124,8 +124,8 @@ describe('live subscriptions', () => {
 
   it('holds a slow reader\'s batches within a bound, then sends it the current counts and tail, not the backlog', { timeout: 60_000 }, async () => {
     const slow = await RawClient.open(t);
-    await load.start({ proxyPort: t.proxyPort, connections: 10, inFlight: 8, size: 64 });
-    const id = await idOf(t, '/load/2');
+    const first = (await load.start({ proxyPort: t.proxyPort, connections: 10, inFlight: 8, size: 64 })).connections - 10;
+    const id = await idOf(t, `/load/${first}`);
     await slow.call('subscribe', { connectionId: id, start: 0, end: MAX_WINDOW, follow: true });
     await until(() => slow.frames().length > 0, 'the first rows');
     slow.socket.pause();
@@ -161,7 +161,8 @@ describe('live subscriptions', () => {
     expect(last.start + last.frames.length).toBe(final.frameCount);
     expect(last.frames).toEqual(expected.frames.slice(expected.frames.length - last.frames.length));
     // Each connection of the load changed while it was paused: its newest summary, exact.
-    const loaded = summaries.filter((s) => totals.some((l) => s.url.endsWith(l.path) && l.path !== '/load/0' && l.path !== '/load/1'));
+    const mineTen = totals.slice(first).map((l) => l.path);
+    const loaded = summaries.filter((s) => mineTen.some((path) => s.url.endsWith(path)));
     expect(loaded.length).toBe(10);
     await until(() => loaded.every((s) => slow.counts().get(s.id)?.frameCount === s.frameCount), 'every connection\'s current counts');
     for (const s of loaded) expect(slow.counts().get(s.id)).toEqual(s);
@@ -175,21 +176,31 @@ describe('live subscriptions', () => {
 
   it('answers a paced client\'s requests while its next batch waits for its acknowledgement', { timeout: 60_000 }, async () => {
     const paced = await RawClient.open(t);
-    await load.start({ proxyPort: t.proxyPort, connections: 1, inFlight: 2, size: 64 });
-    const id = await idOf(t, '/load/12');
+    const first = (await load.start({ proxyPort: t.proxyPort, connections: 1, inFlight: 2, size: 64 })).connections - 1;
+    const id = await idOf(t, `/load/${first}`);
     await paced.call('subscribe', { connectionId: id, start: 0, end: 20, follow: true, paced: true });
-    await until(() => paced.batches.length > 0, 'the first batch');
+    await until(() => paced.frames().length > 0, 'the first rows');
     const index = t.control.backlog().length - 1;
     const held = t.control.backlog()[index]!.heldBack;
     await until(() => t.control.backlog()[index]!.heldBack > held + 5, 'batches held for the acknowledgement');
-    // Requests are answered at once: listConnections comes back while no second batch was sent.
+    const sent = paced.batches.length;
+    // Requests are answered at once: listConnections comes back while no further batch was sent.
     const list = await paced.call('listConnections', {});
     expect(list.some((c) => c.id === id)).toBe(true);
-    expect(paced.batches.length).toBe(1);
-    await paced.call('ackEvents', { batch: paced.batches[0]!.batch });
-    await until(() => paced.batches.length === 2, 'the next batch after the acknowledgement');
-    expect(paced.batches[1]!.batch).toBe(paced.batches[0]!.batch + 1);
-    const rows = paced.batches[1]!.events.filter((e): e is FramesEvent => e.kind === 'frames');
+    expect(paced.batches.length).toBe(sent);
+    // Events that answer its own request do not wait: a search's hits come before the acknowledgement.
+    const { searchId } = await paced.call('search', { connectionId: id, filter: { text: `c=${first} n=1 ` } });
+    await until(() => paced.events.some((e) => e.kind === 'search-done' && e.searchId === searchId), 'the search\'s answer');
+    const answers = paced.batches.slice(sent).flatMap((b) => b.events);
+    expect(answers.every((e) => e.kind === 'search-hits' || e.kind === 'search-done')).toBe(true);
+    const hits = answers.flatMap((e) => (e.kind === 'search-hits' ? e.hits : []));
+    // The message and its echo.
+    expect(hits.map((h) => [h.connectionId, h.direction, h.snippet.includes(`c=${first} n=1 `)])).toEqual([[id, 'send', true], [id, 'receive', true]]);
+    const before = paced.batches.length;
+    await paced.call('ackEvents', { batch: paced.batches.at(-1)!.batch });
+    await until(() => paced.batches.length === before + 1, 'the next batch after the acknowledgement');
+    expect(paced.batches[before]!.batch).toBe(paced.batches[before - 1]!.batch + 1);
+    const rows = paced.batches[before]!.events.filter((e): e is FramesEvent => e.kind === 'frames');
     expect(rows.length).toBe(1);
     expect(rows[0]!.frames.length).toBeLessThanOrEqual(20);
     await load.halt();
