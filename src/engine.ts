@@ -9,6 +9,7 @@ import type { CaptureStore, ConnectionSummary as StoreConnectionSummary } from '
 import { SessionCatalog, sessionNameFor } from './capture/session-catalog.js';
 import { saveImportedNotes } from './capture/har-notes.js';
 import type { ConnectionRecord } from './capture/capture-model.js';
+import { FULL_RECORDING, type RecordPolicy } from './capture/record-policy.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
 import { RulesFile } from './rules/rules-file.js';
 import type { ControlEvent, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
@@ -26,6 +27,8 @@ export interface EngineOptions {
   announceInterval?: number;
   /** The rules file (loaded at start, reloaded on change); allowMissing: a missing file is no rules yet. */
   rulesFile?: { path: string; allowMissing?: boolean };
+  /** What the live session records: full (the default), headers with a payload prefix, or off. */
+  recordPolicy?: RecordPolicy;
 }
 
 export interface EngineEvents {
@@ -64,6 +67,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Creates the engine, opens (or creates) the live session and starts the proxy. */
   static async start(options: EngineOptions): Promise<Engine> {
     const session = new Session({ keepHistory: false });
+    session.recordPolicy = options.recordPolicy ?? FULL_RECORDING;
     const engine = new Engine(options, session);
     // An invalid rules file is refused before anything starts.
     engine.rulesFile?.load(options.rulesFile?.allowMissing ?? false);
@@ -145,9 +149,26 @@ export class Engine extends EventEmitter<EngineEvents> {
     else this.live.stopRecording();
   }
 
+  /** What the live session records from now on. */
+  get recordPolicy(): RecordPolicy {
+    return { ...this.live.session.recordPolicy };
+  }
+
+  /** Changes what the live session records from now on; the change is recorded in the session, and every UI told. */
+  setRecordPolicy(policy: RecordPolicy): RecordPolicy {
+    const current = this.live.session.recordPolicy;
+    if (policy.mode !== current.mode || policy.prefixBytes !== current.prefixBytes) {
+      this.live.session.recordPolicy = { ...policy };
+      this.live.store.putPolicy({ ...policy, time: Date.now() });
+      this.emit('event', { kind: 'session', session: this.sessionInfo() });
+    }
+    return this.recordPolicy;
+  }
+
   sessionInfo(): SessionInfo {
     const summaries = this.viewed.store.connections();
     return {
+      recordPolicies: this.viewed.store.policies(),
       name: this.viewed.name,
       connections: summaries.length,
       frames: summaries.reduce((sum, c) => sum + c.frameCount, 0),
@@ -295,6 +316,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     } else {
       store = this.catalog.create(fresh ? this.catalog.freeName(name) : name, budget);
       session.renumberFrom(1);
+    }
+    // The session says which policy it records under from here (again when a continued session's last differs).
+    const last = store.policies().at(-1) ?? (created ? undefined : { ...FULL_RECORDING, time: 0 });
+    if (!last || last.mode !== session.recordPolicy.mode || last.prefixBytes !== session.recordPolicy.prefixBytes) {
+      store.putPolicy({ ...session.recordPolicy, time: Date.now() });
     }
     this.live = { name: nameOf(store.path), store, session, stopRecording: () => {} };
     if (this.recording) this.live.stopRecording = this.subscribe(session, store);

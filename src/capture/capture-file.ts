@@ -42,6 +42,8 @@ export const RecordType = {
   Gap: 7,
   /** JSON: a note, pin or highlight on a connection, frame or message (annotations.ts); the last for its target wins. */
   Annotation: 8,
+  /** JSON: the recording policy (full, headers, off) from this point on (record-policy.ts). */
+  Policy: 9,
   /** JSON: the rules that acted on a frame or message (rule-mark-record.ts). */
   RuleMark: 10,
 } as const;

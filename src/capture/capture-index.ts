@@ -15,6 +15,8 @@ import { decodeGapBody, type RecordingGap } from './recording-gap.js';
 import { AnnotationBook } from './annotations.js';
 import { decodeAnnotationBody } from './annotation-record.js';
 import { decodeRuleMarkBody, RuleMarkBook } from './rule-mark-record.js';
+import type { RecordPolicyChange } from './record-policy.js';
+import { decodePolicyBody } from './record-policy-record.js';
 
 const CHUNK_BITS = 14;
 const CHUNK = 1 << CHUNK_BITS;
@@ -245,6 +247,8 @@ export class CaptureIndex {
   /** The user's notes, pins and highlights. */
   readonly annotations = new AnnotationBook();
   readonly ruleMarks = new RuleMarkBook();
+  /** The recording policy the session started under and each change, in order (none in files older than policies: full). */
+  readonly policies: RecordPolicyChange[] = [];
 
   /** The connection's index, created on first use. */
   connection(id: number): ConnectionIndex {
@@ -504,6 +508,11 @@ function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: nu
     case RecordType.Gap: {
       const gap = decodeGapBody(body);
       if (gap) index.gaps.push(gap);
+      return;
+    }
+    case RecordType.Policy: {
+      const change = decodePolicyBody(body);
+      if (change) index.policies.push(change);
       return;
     }
     default:

@@ -21,6 +21,8 @@ import { MessageFrames, dataIsPayloads } from './message-frames.js';
 import type { Annotation } from './annotations.js';
 import { encodeAnnotationBody } from './annotation-record.js';
 import { encodeRuleMarkBody, type RuleMark } from './rule-mark-record.js';
+import type { RecordPolicyChange } from './record-policy.js';
+import { encodePolicyBody } from './record-policy-record.js';
 import { PausedRecording, encodeGapBody, pauseFor, type RecordingGap, type RecordingPause } from './recording-gap.js';
 import {
   RecordReader, readFrame, readFramePrefix, readMessage, readMessageRecord, type StoredFrame, type StoredMessage,
@@ -113,6 +115,8 @@ export class CaptureStore {
   /** Connections whose record changed while paused, and errors put meanwhile: recorded when writes succeed again. */
   private readonly pausedConnections = new Set<number>();
   private pausedErrors: StoredError[] = [];
+  /** Policy changes made while paused: written when writes succeed again. */
+  private pausedPolicies: RecordPolicyChange[] = [];
   private readonly onPause: CaptureStoreOptions['onPause'];
   private readonly onResume: CaptureStoreOptions['onResume'];
   private closed = false;
@@ -316,6 +320,25 @@ export class CaptureStore {
   /** The notes, pins and highlights of a connection, or of every connection. */
   annotations(connectionId?: number): Annotation[] {
     return this.index.annotations.list(connectionId);
+  }
+
+  /**
+   * Records the recording policy from now on (the one a session starts under, then each change).
+   * While writes fail it is kept in the index and written when they succeed again.
+   */
+  putPolicy(change: RecordPolicyChange): void {
+    this.index.policies.push({ ...change });
+    if (this.paused) {
+      this.pausedPolicies.push({ ...change });
+      return;
+    }
+    const body = encodePolicyBody(change);
+    this.writer.append(RecordType.Policy, body.length, (buf, at) => body.copy(buf, at));
+  }
+
+  /** The recording policies of the session in order: the first it was recorded under, then each change (empty: full, a file older than policies). */
+  policies(): RecordPolicyChange[] {
+    return this.index.policies.map((p) => ({ ...p }));
   }
 
   /** Gaps where writes failed and traffic passed unrecorded, in order. */
@@ -565,6 +588,12 @@ export class CaptureStore {
     const errors = this.pausedErrors;
     this.pausedErrors = [];
     for (const error of errors) this.putError(error);
+    const policies = this.pausedPolicies;
+    this.pausedPolicies = [];
+    for (const change of policies) {
+      const body = encodePolicyBody(change);
+      this.writer.append(RecordType.Policy, body.length, (buf, at) => body.copy(buf, at));
+    }
     const gap = paused.gap(Date.now());
     const body = encodeGapBody(gap);
     this.writer.append(RecordType.Gap, body.length, (buf, at) => body.copy(buf, at));

@@ -112,8 +112,12 @@ export function connectionToEntry(c: ConnectionRecord): HarEntry {
   return entry;
 }
 
-/** Chrome's message fields, plus Framescope's flags where they apply. */
-export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; injected?: true; edited?: true; dropped?: true; _notes?: string; _rule?: string; _protocol?: HarProtocolPacket | HarProtocolPacket[] };
+/**
+ * Chrome's message fields, plus Framescope's flags where they apply. A message whose data was not kept
+ * whole (the stored-payload cap, or the `headers` recording policy) says so twice: `truncated: true`,
+ * and `_truncated`, the message's whole size in bytes (the data holds only its first bytes).
+ */
+export type HarMessage = HarWebSocketMessage & { _arrived?: number; truncated?: true; _truncated?: number; injected?: true; edited?: true; dropped?: true; _notes?: string; _rule?: string; _protocol?: HarProtocolPacket | HarProtocolPacket[] };
 
 export function messageToHar(m: CapturedMessage): HarMessage {
   const { opcode, data, truncated } = m.message;
@@ -125,7 +129,10 @@ export function messageToHar(m: CapturedMessage): HarMessage {
   };
   // Held or queued: time is when it went on the wire, _arrived when it reached the proxy.
   if (m.arrivedAt !== undefined) har._arrived = m.arrivedAt / 1000;
-  if (truncated) har.truncated = true;
+  if (truncated) {
+    har.truncated = true;
+    har._truncated = m.message.size;
+  }
   if (m.injected) har.injected = true;
   if (m.edited) har.edited = true;
   if (m.dropped) har.dropped = true;

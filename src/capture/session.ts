@@ -2,6 +2,7 @@
 // This is the in-memory model; the control API carries its events to the UI.
 import { EventEmitter } from 'node:events';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
+import { FULL_RECORDING, type RecordPolicy } from './record-policy.js';
 
 export interface SessionEvents {
   /** A client asked for a WebSocket: the record exists, the handshake is under way. */
@@ -42,6 +43,11 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly connections: ConnectionRecord[] = [];
   /** Errors that belong to no connection, in order. */
   readonly errors: SessionError[] = [];
+  /**
+   * What the relay records from now on: every frame and message (full), headers and a payload prefix,
+   * or none (off: connections and handshakes only). The engine sets it; the relay reads it per frame.
+   */
+  recordPolicy: RecordPolicy = FULL_RECORDING;
   private nextId: number;
   private readonly keepHistory: boolean;
 

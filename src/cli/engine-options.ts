@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { loadSettingsFile } from '../settings/settings-file.js';
 import { RuntimeSettings, type RuntimeSettingsOptions } from '../settings/runtime-settings.js';
 import { MAX_STORED_PAYLOAD_LIMIT, MIN_DISK_BUDGET } from '../settings/settings-rules.js';
+import { DEFAULT_RECORD_PREFIX, MAX_RECORD_PREFIX, RECORD_MODES, describeRecordPolicy, isRecordMode, type RecordPolicy } from '../capture/record-policy.js';
 
 export const PROXY_OPTION_SPECS = {
   host: { type: 'string' },
@@ -23,6 +24,8 @@ export const PROXY_OPTION_SPECS = {
   'max-half-open': { type: 'string' },
   rules: { type: 'string' },
   keylog: { type: 'string' },
+  record: { type: 'string' },
+  'record-prefix': { type: 'string' },
 } as const;
 
 export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy listens on (default 127.0.0.1; use 0.0.0.0 only on a trusted network)
@@ -45,7 +48,12 @@ export const PROXY_OPTIONS_HELP = `  --host ADDR               address the proxy
   --keylog FILE             append the TLS secrets of both intercepted legs to FILE (NSS key log format,
                             mode 0600), so Wireshark can decrypt a capture taken at the same time; the
                             SSLKEYLOGFILE environment variable does the same. Anyone with the file can read
-                            that traffic`;
+                            that traffic
+  --record full|headers|off what the session keeps: every frame and message with its payload (full, the
+                            default); every frame's header fields, violations and the first bytes of each
+                            payload (headers); or connections and handshakes only (off). The UI's toolbar
+                            changes it while running; the session records each change
+  --record-prefix N         payload bytes kept per frame and message under --record headers (default ${DEFAULT_RECORD_PREFIX})`;
 
 export function parseInteger(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -67,6 +75,8 @@ export interface ProxyOptionValues {
   'max-half-open'?: string;
   rules?: string;
   keylog?: string;
+  record?: string;
+  'record-prefix'?: string;
 }
 
 /** The limits every listener (proxy and UI) applies to request heads. */
@@ -75,6 +85,13 @@ export function listenerLimits(values: ProxyOptionValues): { headTimeout: number
     headTimeout: parseInteger(values['head-timeout'], 'head-timeout', DEFAULT_HEAD_TIMEOUT, 100, 600_000),
     maxHalfOpen: parseInteger(values['max-half-open'], 'max-half-open', DEFAULT_MAX_HALF_OPEN, 1, 1_000_000),
   };
+}
+
+/** The recording policy --record and --record-prefix ask for (full by default). */
+export function recordPolicyOption(values: ProxyOptionValues): RecordPolicy {
+  const mode = values.record ?? 'full';
+  if (!isRecordMode(mode)) throw new Error(`--record takes one of ${RECORD_MODES.join(', ')}, not ${JSON.stringify(mode)}`);
+  return { mode, prefixBytes: parseInteger(values['record-prefix'], 'record-prefix', DEFAULT_RECORD_PREFIX, 0, MAX_RECORD_PREFIX) };
 }
 
 /** A port option as given on the command line: its name (port, proxy-port) and value. */
@@ -87,6 +104,7 @@ export interface PortOption { name: string; value: string | undefined }
  */
 export async function startEngine(values: ProxyOptionValues, port: PortOption, uiPort?: PortOption): Promise<{ engine: Engine; settings: RuntimeSettings }> {
   if (values.session !== undefined && !validSessionName(values.session)) throw new Error(`--session: "${values.session}" is not a valid session name`);
+  const recordPolicy = recordPolicyOption(values);
   const path = settingsFile();
   const { settings: saved, problems } = loadSettingsFile(path);
   for (const problem of problems) process.stderr.write(`framescope: ${problem}\n`);
@@ -107,6 +125,7 @@ export async function startEngine(values: ProxyOptionValues, port: PortOption, u
     diskBudget: effective.diskBudget,
     // The UI edits the app's own rules file unless the command line names one.
     rulesFile: values.rules !== undefined ? { path: resolve(values.rules) } : uiPort ? { path: rulesFile(), allowMissing: true } : undefined,
+    recordPolicy,
     proxy: {
       host: values.host ?? '127.0.0.1',
       port: effective.proxyPort,
@@ -139,7 +158,8 @@ export function describeListening(engine: Engine, upstream: string | undefined =
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `proxy listening on ${host}:${address.port}\n` +
     (upstream ? `mode: reverse, upstream ${upstream}\n` : 'mode: explicit HTTP proxy (absolute-form and CONNECT)\n') +
-    `session: ${engine.liveName}\n`;
+    `session: ${engine.liveName}\n` +
+    (engine.recordPolicy.mode === 'full' ? '' : `recording: ${describeRecordPolicy(engine.recordPolicy)}\n`);
 }
 
 /** Says where the proxy went when Settings moved it to another port. */

@@ -248,6 +248,11 @@ export interface SessionInfo {
   modifiedAt: number;
   /** The session being recorded now. */
   live: boolean;
+  /**
+   * The recording policies it was recorded under, in order: the first, then each change (empty for a
+   * session older than policies or an import: everything it holds was kept as it came).
+   */
+  recordPolicies?: RecordPolicyChange[];
 }
 
 export interface ProxyStatus {
@@ -431,6 +436,8 @@ export interface MessageComparison {
 
 export type { Annotation, AnnotationTarget, Highlight } from '../capture/annotations.js';
 import type { Annotation, Highlight } from '../capture/annotations.js';
+import type { RecordPolicy, RecordPolicyChange } from '../capture/record-policy.js';
+export type { RecordMode, RecordPolicy, RecordPolicyChange } from '../capture/record-policy.js';
 
 /** A note, pin or highlight to save; an empty one (no note, not pinned, no highlight) removes the mark. */
 export type AnnotationInput = Omit<Annotation, 'time' | 'highlight'> & { highlight?: Highlight | null };
@@ -485,7 +492,7 @@ export interface MockInfo {
 
 /** Commands: method name -> params and result. */
 export interface ControlCommands {
-  hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null } };
+  hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null; recordPolicy?: RecordPolicy } };
   listConnections: { params: Record<string, never>; result: ConnectionSummary[] };
   getConnection: { params: { id: number }; result: ConnectionDetail };
   queryFrames: { params: { connectionId: number; start: number; end: number; filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'>; sort?: FrameListSort }; result: { total: number; frames: FrameSummary[] } };
@@ -617,6 +624,8 @@ export interface ControlCommands {
    * leg): to path, or to a private file read back with readHarExport and released with releaseHarExport.
    */
   startPcapngExport: { params: { connectionIds?: number[]; path?: string; legs?: 'client' | 'both' }; result: { jobId: number; fileName: string } };
+  /** What the live session records from now on: full, headers (with the payload prefix kept) or off. The change is recorded in the session. */
+  setRecordPolicy: { params: { mode: RecordPolicy['mode']; prefixBytes?: number }; result: RecordPolicy };
 }
 
 /** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */

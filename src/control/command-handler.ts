@@ -2,6 +2,7 @@
 // api-types.ts names for it; bad parameters are errors the client sees.
 import { exactLength, lengthFromJson } from '../protocol/exact-length.js';
 import { validAnnotation } from '../capture/annotations.js';
+import { recordPolicyOf } from '../capture/record-policy.js';
 import { frameSortOf } from '../capture/frame-order.js';
 import { HarJobs } from './har-jobs.js';
 import { computeAccept } from '../protocol/handshake.js';
@@ -49,6 +50,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
         session: engine.sessionInfo(),
         recording: engine.isRecording,
         recordingPaused: engine.recordingPause,
+        recordPolicy: engine.recordPolicy,
       };
     },
     listConnections: () => engine.store.connections().map(Engine.toApiSummary),
@@ -186,6 +188,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       return { recording: engine.isRecording };
     },
     listGaps: () => engine.store.gaps(),
+    setRecordPolicy: ({ mode, prefixBytes }) => engine.setRecordPolicy(recordPolicyOf(mode, prefixBytes ?? engine.recordPolicy.prefixBytes)),
     inject: ({ connectionId, direction, message }) => {
       const outgoing = toOutgoing(message);
       const own = ownClients.get(connectionId);

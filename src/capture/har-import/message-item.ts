@@ -48,8 +48,18 @@ export function readMessageItem(item: unknown, i: number, report: FieldReport): 
   let truncated = false;
   if (item.truncated === true) truncated = true;
   else if (item.truncated !== undefined && item.truncated !== false) report(`${field}.truncated`, `${bad(item.truncated, 'true or false')}; read as false`);
+  // A truncated message's whole size (Framescope writes it as _truncated); the data holds only its start.
+  let size = spooled.length;
+  if (item._truncated !== undefined) {
+    if (typeof item._truncated === 'number' && Number.isSafeInteger(item._truncated) && item._truncated >= spooled.length) {
+      size = item._truncated;
+      truncated = true;
+    } else {
+      report(`${field}._truncated`, `${bad(item._truncated, `a whole number of bytes >= the ${spooled.length} bytes of data`)}; ignored`);
+    }
+  }
   // The data stays in the spool until the record is written.
-  const message: Message = { opcode, data: EMPTY, truncated, compressed: false, size: spooled.length, frameIndexes: [], violations: [] };
+  const message: Message = { opcode, data: EMPTY, truncated, compressed: false, size, frameIndexes: [], violations: [] };
   const captured: CapturedMessage = { direction: item.type, time: timeField(item.time, `${field}.time`, 'message', report), message };
   const arrivedAt = arrivedField(item._arrived, `${field}._arrived`, report);
   if (arrivedAt !== undefined) captured.arrivedAt = arrivedAt;

@@ -3,6 +3,7 @@
 import { Opcode, type Frame, type Message } from '../../protocol/frame.js';
 import type { ConnectionRecord, Direction } from '../../capture/capture-model.js';
 import type { Session } from '../../capture/session.js';
+import { keptPayload } from '../../capture/record-policy.js';
 import type { Rec, RelayFlags } from './relay-types.js';
 
 export class RelayRecorder {
@@ -20,14 +21,19 @@ export class RelayRecorder {
       c.state = 'closing';
       this.session.updated(c);
     }
-    const cap = this.maxStoredPayload;
+    // The session's recording policy: off keeps no frames, headers a payload prefix.
+    const policy = this.session.recordPolicy;
+    if (policy.mode === 'off') return;
+    const cap = keptPayload(policy, this.maxStoredPayload);
     const payload = frame.payload.length > cap ? frame.payload.subarray(0, cap) : frame.payload;
     const stored = payload === frame.payload ? frame : { ...frame, payload, truncated: true };
     this.session.addFrame(c, { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), frame: stored, ...flags });
   }
 
   recordMessage(direction: Direction, message: Message, time: number, flags: RelayFlags = {}, arrivedAt?: number): void {
-    const cap = this.maxStoredPayload;
+    const policy = this.session.recordPolicy;
+    if (policy.mode === 'off') return;
+    const cap = keptPayload(policy, this.maxStoredPayload);
     const stored = message.data.length > cap ? { ...message, data: message.data.subarray(0, cap), truncated: true } : message;
     this.session.addMessage(this.connection, { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), message: stored, ...flags });
   }

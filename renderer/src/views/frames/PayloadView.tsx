@@ -16,8 +16,8 @@ export function PayloadView({ detail }: { detail: FrameDetailView }) {
   const useMessage = source === 'message' && detail.messageData !== undefined;
   const bytes = useMessage ? detail.messageData! : detail.payload;
   const details = useMessage && message
-    ? ` · ${message.frames.length} frame${message.frames.length === 1 ? '' : 's'}${message.compressed ? ` · ${formatBytes(message.size)} inflated` : ''}${message.truncated ? ' · truncated' : ''}`
-    : !useMessage && f.truncated ? ` · truncated (${count(f.storedLength)} of ${count(f.payloadLength)} bytes stored)` : '';
+    ? ` · ${message.frames.length} frame${message.frames.length === 1 ? '' : 's'}${message.compressed ? ` · ${formatBytes(message.size)} inflated` : ''}${message.truncated ? ` · truncated: first ${count(detail.messageData!.length)} of ${count(message.size)} bytes kept` : ''}`
+    : !useMessage && f.truncated ? ` · truncated: first ${count(f.storedLength)} of ${count(f.payloadLength)} bytes kept` : '';
 
   return (
     <ContentView

@@ -7,6 +7,8 @@ import { Menu } from '../common/Menu.js';
 import { exportHarFile, exportPcapngFile, importCaptureFile, importHarFile } from '../session-actions.js';
 import { WorkspaceNav } from '../workspace/WorkspaceNav.js';
 import { LiveBadge } from './LiveBadge.js';
+import { RecordPolicyBadge } from './RecordPolicyBadge.js';
+import { RecordPolicyControl } from './RecordPolicyControl.js';
 
 export function Toolbar() {
   const app = useApp();
@@ -42,6 +44,7 @@ export function Toolbar() {
           <Icon name={session.recording ? 'record' : 'pause'} size={14} />
           {session.recording ? 'Recording' : 'Paused'}
         </button>
+        <RecordPolicyControl />
         <button
           className={`button toggle ${intercept.enabled && intercept.rules.some((r) => r.enabled) ? 'toggle-on' : ''}`}
           aria-pressed={intercept.enabled}
@@ -75,6 +78,7 @@ export function Toolbar() {
             { label: 'Export pcapng, both legs', onSelect: () => void exportPcapngFile(app, 'both') },
           ]}
         />
+        <RecordPolicyBadge />
         <LiveBadge />
       </div>
 
