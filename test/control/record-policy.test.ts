@@ -86,7 +86,7 @@ describe('recording policies', () => {
     expect(harBinary).toMatchObject({ type: 'send', opcode: 2, data: big.subarray(0, 16).toString('base64'), truncated: true, _truncated: 1000 });
     expect(harText).not.toHaveProperty('_truncated');
     expect(harText).not.toHaveProperty('truncated');
-    expect(har.log.entries[0]!._webSocketFrames![0]).toMatchObject({ payloadLength: 1000, maskKey: '11223344' });
+    expect((har.log.entries[0]!._webSocketFrames as Record<string, unknown>[])[0]).toMatchObject({ payloadLength: 1000, maskKey: '11223344' });
     // Read back, the HAR keeps the whole size of what was cut.
     const imported = importHar(JSON.stringify(har)).connections[0]!.messages[0]!.message;
     expect(imported).toMatchObject({ truncated: true, size: 1000 });
