@@ -43,7 +43,7 @@ describe('framescope proxy --record', () => {
       ['send', 'xy', undefined, undefined],
       ['receive', 're:', true, 6],
     ]);
-    expect(entry._webSocketFrames.map((f: Record<string, unknown>) => f.payloadLength)).toEqual([6, 10, 2, 6]);
+    expect(entry._webSocketFrames.map((f: { payloadLength?: unknown }) => f.payloadLength)).toEqual([6, 10, 2, 6]);
   });
 
   it('refuses a policy it does not know', () => {
