@@ -435,6 +435,13 @@ export class CaptureStore {
     return out;
   }
 
+  /** The frame numbers that carried message m of a connection, first to last (none for a message recorded alone). */
+  messageFrameNumbers(connectionId: number, m: number): number[] {
+    const entry = this.index.find(connectionId);
+    if (!entry || !Number.isInteger(m) || m < 0 || m >= entry.messageCount) return [];
+    return readMessageRecord(this.reader(SINGLE_READ), this.catalogue, entry, m).frameNumbers;
+  }
+
   /** The message whose final frame is frame n of the connection (for a frame's detail view), if there is one. */
   messageEndingAt(connectionId: number, n: number): MessageAt | undefined {
     const entry = this.index.find(connectionId);

@@ -733,7 +733,12 @@ export interface ProtocolLensState {
 }
 
 /** Where a packet is: its message's number and its place among the message's packets. */
-export interface PacketPlace { message: number; packet: number }
+export interface PacketPlace {
+  message: number;
+  packet: number;
+  /** The frame that completed that message (to jump to it in a frame list), when it had frames. */
+  frame?: number;
+}
 
 export interface ProtocolPacketInfo extends ProtocolPacket {
   /** For an answer: its request. */

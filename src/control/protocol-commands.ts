@@ -7,7 +7,8 @@ import type { Annotation } from '../capture/annotations.js';
 import { ProtocolViews, storeSource } from '../lenses/protocol-views.js';
 import { isLensChoice } from '../protocol/lenses/lens-names.js';
 import { packetMatches, parseProtocolFilter } from '../protocol/lenses/protocol-filter.js';
-import type { ControlCommands, ProtocolLensState, ProtocolMessageInfo } from './api-types.js';
+import type { ControlCommands, PacketPlace, ProtocolLensState, ProtocolMessageInfo } from './api-types.js';
+import type { PacketPosition } from '../protocol/lenses/packet-linker.js';
 
 type ProtocolHandlers = {
   [M in 'getProtocolLens' | 'setProtocolLens' | 'queryProtocol' | 'protocolForFrames' | 'filterProtocol']: (params: ControlCommands[M]['params']) => ControlCommands[M]['result'];
@@ -60,6 +61,11 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
       const last = Math.min(Math.floor(end), first + MAX_RANGE, store.messageCount(id));
       view.ensure(storeSource(store, id), first, last + LINK_LOOKAHEAD);
       const messages: ProtocolMessageInfo[] = [];
+      const lastFrame = (message: number) => store.messageFrameNumbers(id, message).at(-1);
+      const place = (p: PacketPosition): PacketPlace => {
+        const frame = lastFrame(p.message);
+        return frame === undefined ? { ...p } : { ...p, frame };
+      };
       for (let number = first; number < last; number++) {
         const result = view.result(number);
         if (!result) break;
@@ -67,7 +73,13 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
           number,
           packets: result.packets.map((packet, i) => {
             const links = view.linksOf({ message: number, packet: i });
-            return { ...packet, ...(links ?? {}) };
+            if (!links) return { ...packet };
+            return {
+              ...packet,
+              ...(links.request ? { request: place(links.request) } : {}),
+              ...(links.answers ? { answers: links.answers.map(place) } : {}),
+              ...(links.latencyMs !== undefined ? { latencyMs: links.latencyMs } : {}),
+            };
           }),
           ...(result.pending ? { pending: true } : {}),
           ...(result.problems ? { problems: result.problems } : {}),

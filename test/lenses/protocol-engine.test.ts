@@ -77,10 +77,12 @@ describe('lenses in the engine', () => {
       'DISCONNECT /chat',
     ]);
     const request = messages[3]!.packets[0]!;
-    expect(request.answers).toEqual([{ message: 5, packet: 0 }]);
+    const frameOf = (message: number) => t.engine.store.messageFrameNumbers(1, message).at(-1);
+    expect(request.answers).toEqual([{ message: 5, packet: 0, frame: frameOf(5) }]);
+    expect(frameOf(5)).toBeGreaterThan(frameOf(3)!);
     expect(request.latencyMs).toBeGreaterThanOrEqual(0);
     const answer = messages[5]!.packets[0]!;
-    expect(answer.request).toEqual({ message: 3, packet: 0 });
+    expect(answer.request).toEqual({ message: 3, packet: 0, frame: frameOf(3) });
     expect(answer.latencyMs).toBe(request.latencyMs);
     expect(messages[7]!.packets[0]!.data).toEqual([{ _binary: 'AQIDBA==' }]);
   });
