@@ -611,7 +611,9 @@ export interface ControlCommands {
    * Message numbers whose packets pass a protocol filter (`socket.io.event:message`), scanning from
    * `from`; stops at `limit` hits (default 500) or after a slice of work, and says where to go on (next).
    */
-  filterProtocol: { params: { connectionId: number; filter: string; from?: number; limit?: number }; result: { numbers: number[]; next?: number; total: number } };
+  filterProtocol: { params: { connectionId: number; filter: string; from?: number; limit?: number }; result: { numbers: number[]; hits: ProtocolHit[]; next?: number; total: number } };
+  /** Encodes a packet in a protocol (a Socket.IO emit, an MQTT publish) as a message to put in the composer; checked by reading it back. */
+  encodeProtocolPacket: { params: { connectionId: number; packet: ProtocolPacketSpec }; result: { opcode: 1 | 2; dataBase64: string; summary: string } };
   /**
    * Starts a capture (pcap, pcapng) import job into a new session, as startHarImport does: the engine reads
    * path, or the bytes arrive with writeCaptureImport and end with finishHarImport (cancelHarJob cancels).
@@ -757,3 +759,11 @@ export interface ProtocolMessageInfo {
   /** What did not parse. */
   problems?: string[];
 }
+
+/** A filter hit: the message, the frame that completed it (when it had frames), and its protocol line. */
+export interface ProtocolHit { message: number; frame?: number; summary: string }
+
+/** A packet for the composer to encode. */
+export type ProtocolPacketSpec =
+  | { kind: 'socket.io-emit'; event: string; args: unknown[]; namespace?: string; ackId?: number }
+  | { kind: 'mqtt-publish'; topic: string; payload: string; qos?: 0 | 1 | 2; retain?: boolean; packetId?: number };

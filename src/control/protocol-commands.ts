@@ -7,11 +7,15 @@ import type { Annotation } from '../capture/annotations.js';
 import { ProtocolViews, storeSource } from '../lenses/protocol-views.js';
 import { isLensChoice } from '../protocol/lenses/lens-names.js';
 import { packetMatches, parseProtocolFilter } from '../protocol/lenses/protocol-filter.js';
-import type { ControlCommands, PacketPlace, ProtocolLensState, ProtocolMessageInfo } from './api-types.js';
+import { encodeSocketIoEmit } from '../protocol/lenses/socket-io-encoder.js';
+import { encodeMqttPublish } from '../protocol/lenses/mqtt-encoder.js';
+import { defaultLensRegistry } from '../protocol/lenses/registry.js';
+import { lensConnectionOf } from '../protocol/lenses/lens-connection.js';
+import type { ControlCommands, ProtocolHit, PacketPlace, ProtocolLensState, ProtocolMessageInfo } from './api-types.js';
 import type { PacketPosition } from '../protocol/lenses/packet-linker.js';
 
 type ProtocolHandlers = {
-  [M in 'getProtocolLens' | 'setProtocolLens' | 'queryProtocol' | 'protocolForFrames' | 'filterProtocol']: (params: ControlCommands[M]['params']) => ControlCommands[M]['result'];
+  [M in 'getProtocolLens' | 'setProtocolLens' | 'queryProtocol' | 'protocolForFrames' | 'filterProtocol' | 'encodeProtocolPacket']: (params: ControlCommands[M]['params']) => ControlCommands[M]['result'];
 };
 
 /** Messages decoded past a queried range, so that answers close behind their requests are linked. */
@@ -116,9 +120,10 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
       if (!parsed.ok) throw new Error(parsed.error);
       const total = store.messageCount(id);
       const view = protocol.view(store, id);
-      if (!view) return { numbers: [], total };
+      if (!view) return { numbers: [], hits: [], total };
       const max = Math.max(1, Math.min(limit ?? 500, 5000));
       const numbers: number[] = [];
+      const hits: ProtocolHit[] = [];
       const source = storeSource(store, id);
       let number = Math.max(0, Math.floor(from ?? 0));
       const stop = Math.min(total, number + FILTER_SLICE);
@@ -128,10 +133,47 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
         view.ensure(source, number, end);
         for (; number < end && numbers.length < max; number++) {
           const packets = view.packets(number);
-          if (packets.some((p) => packetMatches(parsed.terms, p))) numbers.push(number);
+          const matched = packets.filter((p) => packetMatches(parsed.terms, p));
+          if (matched.length === 0) continue;
+          numbers.push(number);
+          const frame = store.messageFrameNumbers(id, number).at(-1);
+          hits.push({ message: number, ...(frame !== undefined ? { frame } : {}), summary: matched.map((p) => p.summary).join(' · ') });
         }
       }
-      return { numbers, total, ...(number < total ? { next: number } : {}) };
+      return { numbers, hits, total, ...(number < total ? { next: number } : {}) };
+    },
+    encodeProtocolPacket: ({ connectionId, packet }) => {
+      const store = engine.store;
+      const id = checkConnection(store, connectionId);
+      let opcode: 1 | 2;
+      let data: Uint8Array;
+      if (packet?.kind === 'socket.io-emit') {
+        if (typeof packet.event !== 'string' || packet.event === '') throw new Error('a Socket.IO emit names its event');
+        if (!Array.isArray(packet.args)) throw new Error('a Socket.IO emit\'s args are an array');
+        opcode = 1;
+        data = new TextEncoder().encode(encodeSocketIoEmit(packet));
+      } else if (packet?.kind === 'mqtt-publish') {
+        if (typeof packet.topic !== 'string' || packet.topic === '') throw new Error('an MQTT publish names its topic');
+        const version = mqttVersionOf(store, id);
+        opcode = 2;
+        data = encodeMqttPublish({ topic: packet.topic, payload: String(packet.payload ?? ''), qos: packet.qos ?? 0, retain: packet.retain === true, ...(packet.packetId !== undefined ? { packetId: packet.packetId } : {}), version });
+      } else throw new Error('packet.kind must be "socket.io-emit" or "mqtt-publish"');
+      // Read back with a fresh decoder of the packet's lens, so the composer shows what it wrote.
+      const lens = defaultLensRegistry().get(packet.kind === 'mqtt-publish' ? 'mqtt' : 'socket.io');
+      const record = store.connection(id)!;
+      const read = lens?.decoder(lensConnectionOf(record.request.target, record.request.rawHeaders, record.protocol)).decode({ direction: 'send', opcode, data });
+      return { opcode, dataBase64: Buffer.from(data).toString('base64'), summary: read?.packets.map((p) => p.summary).join(' · ') ?? '' };
     },
   };
+}
+
+/** The MQTT protocol level of a connection, from its CONNECT (the first client message): 5, else 4. */
+function mqttVersionOf(store: CaptureStore, connectionId: number): number {
+  const first = store.messages(connectionId, 0, 4).find((m) => m.direction === 'send' && m.message.opcode === 2);
+  const data = first?.message.data;
+  // CONNECT: fixed header, remaining length, "MQTT" (2+4 bytes), then the level.
+  if (!data || data[0] !== 0x10) return 4;
+  let i = 1;
+  while (i < data.length && (data[i]! & 0x80) !== 0) i++;
+  return data[i + 7] === 5 ? 5 : 4;
 }

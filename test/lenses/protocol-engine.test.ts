@@ -96,10 +96,27 @@ describe('lenses in the engine', () => {
   });
 
   it('filters messages by protocol fields', async () => {
-    expect(await t.api.call('filterProtocol', { connectionId: 1, filter: 'socket.io.event:message' })).toEqual({ numbers: [3, 4, 9, 10], total: 13 });
+    const found = await t.api.call('filterProtocol', { connectionId: 1, filter: 'socket.io.event:message' });
+    expect(found).toMatchObject({ numbers: [3, 4, 9, 10], total: 13 });
+    expect(found.next).toBeUndefined();
+    expect(found.hits.map((h) => [h.message, h.frame, h.summary])).toEqual([
+      [3, t.engine.store.messageFrameNumbers(1, 3).at(-1), 'EVENT message /chat ack 0'],
+      [4, t.engine.store.messageFrameNumbers(1, 4).at(-1), 'EVENT message /chat'],
+      [9, t.engine.store.messageFrameNumbers(1, 9).at(-1), 'EVENT message /chat ack 2'],
+      [10, t.engine.store.messageFrameNumbers(1, 10).at(-1), 'EVENT message /chat'],
+    ]);
     expect((await t.api.call('filterProtocol', { connectionId: 1, filter: 'proto.type:ACK' })).numbers).toEqual([5, 8, 11]);
-    expect(await t.api.call('filterProtocol', { connectionId: 1, filter: 'socket.io.event:message', limit: 1, from: 4 })).toEqual({ numbers: [4], next: 5, total: 13 });
+    expect(await t.api.call('filterProtocol', { connectionId: 1, filter: 'socket.io.event:message', limit: 1, from: 4 })).toMatchObject({ numbers: [4], next: 5, total: 13 });
     await expect(t.api.call('filterProtocol', { connectionId: 1, filter: 'nope.event:x' })).rejects.toThrow(/does not name a protocol/);
+  });
+
+  it('encodes a Socket.IO emit with an ack for the composer, read back by the lens', async () => {
+    const encoded = await t.api.call('encodeProtocolPacket', { connectionId: 1, packet: { kind: 'socket.io-emit', namespace: '/chat', event: 'message', args: [{ text: 'hey' }], ackId: 7 } });
+    expect(encoded).toEqual({ opcode: 1, dataBase64: Buffer.from('42/chat,7["message",{"text":"hey"}]').toString('base64'), summary: 'EVENT message /chat ack 7' });
+    const mqtt = await t.api.call('encodeProtocolPacket', { connectionId: 1, packet: { kind: 'mqtt-publish', topic: 'a/b', payload: 'hi', qos: 1, packetId: 3 } });
+    expect(Buffer.from(mqtt.dataBase64, 'base64')).toEqual(Buffer.from([0x32, 9, 0, 3, 0x61, 0x2f, 0x62, 0, 3, 0x68, 0x69]));
+    expect(mqtt.opcode).toBe(2);
+    await expect(t.api.call('encodeProtocolPacket', { connectionId: 1, packet: { kind: 'socket.io-emit', event: '', args: [] } })).rejects.toThrow('a Socket.IO emit names its event');
   });
 
   it('writes `_protocol` on each HAR message: one packet, none for a message that only starts one', () => {
