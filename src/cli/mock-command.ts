@@ -1,14 +1,13 @@
 // `framescope mock SOURCE`: serves the server side of a recorded connection as a WebSocket server,
 // recording its own connections into a session like the proxy does, until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
-import { existsSync, statSync } from 'node:fs';
 import { SessionCatalog, sessionNameFor, validSessionName } from '../capture/session-catalog.js';
 import { Session } from '../capture/session.js';
 import { recordSession } from '../capture/session-recorder.js';
 import type { CaptureStore } from '../capture/capture-store.js';
 import { sessionsDir } from '../home.js';
 import { startMock } from '../mock/mock-server.js';
-import { sourceFromHarFile, sourceFromStore, type MockSource } from '../mock/mock-source.js';
+import { loadMockSource } from '../mock/mock-source.js';
 import { MATCH_LEVELS, MOCK_TIMINGS, type MatchLevel, type MockTiming } from '../mock/script-matcher.js';
 import { listenerLimits, parseInteger, untilStopped } from './engine-options.js';
 
@@ -72,7 +71,7 @@ export async function run(args: string[]): Promise<number> {
   if (values.session !== undefined && !validSessionName(values.session)) throw new Error(`--session: "${values.session}" is not a valid session name`);
 
   const catalog = new SessionCatalog(sessionsDir());
-  const source = await loadSource(catalog, positionals[0]!, connectionId);
+  const source = await loadMockSource(catalog, positionals[0]!, connectionId);
   if (values.session !== undefined && source.label.startsWith(`session ${values.session},`)) throw new Error('--session must name another session than the one mocked');
   for (const warning of source.warnings) process.stderr.write(`framescope: warning: ${warning}\n`);
 
@@ -105,19 +104,6 @@ export async function run(args: string[]): Promise<number> {
   closeStore(catalog, name, store);
   process.stdout.write(`stopped on ${signal}: ${mock.connectionIds.length} connection${mock.connectionIds.length === 1 ? '' : 's'}, ${mock.unexpectedCount} unexpected message${mock.unexpectedCount === 1 ? '' : 's'}\n`);
   process.exit(0);
-}
-
-/** A HAR file when SOURCE names a file, else a saved session. */
-async function loadSource(catalog: SessionCatalog, source: string, connectionId: number | undefined): Promise<MockSource> {
-  const isFile = existsSync(source) && statSync(source).isFile();
-  if (isFile || /\.har$/i.test(source) || !validSessionName(source)) return sourceFromHarFile(source, connectionId);
-  if (!catalog.exists(source)) throw new Error(`there is no session named "${source}" and no file ${source} (see \`framescope sessions\`)`);
-  const store = await catalog.open(source);
-  try {
-    return sourceFromStore(store, connectionId, source);
-  } finally {
-    store.close();
-  }
 }
 
 function closeStore(catalog: SessionCatalog, name: string, store: CaptureStore): void {

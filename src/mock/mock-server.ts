@@ -4,8 +4,8 @@
 // the mock's connections are recorded into a session exactly like proxied ones, so a run against the
 // mock can be inspected, exported and compared with the original.
 //
-// startMock() is the whole API: `connect()` also hands the script's side to another bridge (a rule
-// that serves a URL from a recording), without a listener in between.
+// startMock() is the API for a mock with its own address; serveRecording() (recording-server.ts) is the
+// same server side without a listener, for a bridge that serves a URL from a recording.
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,12 +14,10 @@ import type { Session } from '../capture/session.js';
 import type { CapturedMessage, ConnectionRecord } from '../capture/capture-model.js';
 import { bridgeWebSocket } from '../proxy/websocket-bridge.js';
 import { createGuardedServer, HttpFailure, type ListenerLimits } from '../proxy/listener-guard.js';
-import { duplexPair } from '../proxy/duplex-pair.js';
 import { DEFAULT_MAX_STORED_PAYLOAD } from '../protocol/frame-parser.js';
 import type { Message } from '../protocol/frame.js';
-import { ScriptMatcher, type MatchLevel, type MockTiming } from './script-matcher.js';
-import { serveScript } from './script-server.js';
-import { protocolKeysFor } from './protocol-keys.js';
+import type { MatchLevel, MockTiming } from './script-matcher.js';
+import { serveRecording } from './recording-server.js';
 import type { LensName } from '../protocol/lenses/lens.js';
 import type { MockSource } from './mock-source.js';
 
@@ -96,7 +94,7 @@ export async function startMock(source: MockSource, options: MockOptions): Promi
   const unexpected: UnexpectedMessage[] = [];
   let unexpectedCount = 0;
   const messageMarks = new MessageMarks(session, options.annotate);
-  const protocolKeys = protocolKeysFor(source);
+  const recording = serveRecording(source, { timing, match });
 
   const report = (u: UnexpectedMessage) => {
     unexpectedCount++;
@@ -110,18 +108,15 @@ export async function startMock(source: MockSource, options: MockOptions): Promi
   };
 
   const serve = (connectionId: () => number | undefined, onUnexpected?: (u: UnexpectedMessage) => void) => {
-    const [bridgeEnd, scriptEnd] = duplexPair();
-    track(bridgeEnd);
-    track(scriptEnd);
-    const matcher = new ScriptMatcher(source.items, source.start, source.close, { level: match, timing, recordedKeys: protocolKeys.keys(), liveKeys: protocolKeys.keys() });
-    serveScript(scriptEnd, matcher, source.answer, {
+    const served = recording.connect({
       onUnexpected: (message: Message, index: number) => {
         const u: UnexpectedMessage = { connectionId: connectionId(), index, opcode: message.opcode, data: message.data, time: Date.now() };
         report(u);
         onUnexpected?.(u);
       },
     });
-    return { socket: bridgeEnd, remoteAddress: `mock of ${source.label}` };
+    track(served.socket);
+    return served;
   };
 
   const server = createGuardedServer(
@@ -169,13 +164,14 @@ export async function startMock(source: MockSource, options: MockOptions): Promi
     source,
     timing,
     match,
-    ...(protocolKeys.lens ? { lens: protocolKeys.lens } : {}),
+    ...(recording.lens ? { lens: recording.lens } : {}),
     get connectionIds() { return connectionIds; },
     get unexpectedCount() { return unexpectedCount; },
     get unexpected() { return unexpected; },
     connect: (handlers) => serve(() => undefined, handlers?.onUnexpected),
     stop: () => {
       messageMarks.dispose();
+      recording.close();
       for (const socket of sockets) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,7 +1,8 @@
 // What a mock serves: one recorded connection, from a saved session (its capture store) or a HAR file,
 // reduced to what the server did: the client messages it received and the messages it sent itself
 // (nothing the proxy injected toward the client), its handshake answer, and its close.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { validSessionName, type SessionCatalog } from '../capture/session-catalog.js';
 import type { CapturedMessage, ConnectionRecord } from '../capture/capture-model.js';
 import type { CaptureStore } from '../capture/capture-store.js';
 import { formatHarImportProblem, importHar } from '../capture/har-import.js';
@@ -31,6 +32,19 @@ export interface MockSource {
   close?: ScriptClose;
   /** What the user should know (messages stored truncated, HAR problems). */
   warnings: string[];
+}
+
+/** SOURCE as the user gives it: a HAR file when it names a file (or ends in .har), else a saved session's name. */
+export async function loadMockSource(catalog: SessionCatalog, source: string, connectionId: number | undefined): Promise<MockSource> {
+  const isFile = existsSync(source) && statSync(source).isFile();
+  if (isFile || /\.har$/i.test(source) || !validSessionName(source)) return sourceFromHarFile(source, connectionId);
+  if (!catalog.exists(source)) throw new Error(`there is no session named "${source}" and no file ${source} (see \`framescope sessions\`)`);
+  const store = await catalog.open(source);
+  try {
+    return sourceFromStore(store, connectionId, source);
+  } finally {
+    store.close();
+  }
 }
 
 /** A connection of a capture store (a saved session, or the live one). */

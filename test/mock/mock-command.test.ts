@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWsServer } from '../support/peers.js';
-import { exited, startProxyProcess } from '../support/cli.js';
+import { BIN, exited, startProxyProcess } from '../support/cli.js';
+import { spawnSync } from 'node:child_process';
 import { hasPythonWebsockets, runPythonClient, startMockProcess, type PlanStep } from '../support/mock-peers.js';
 import { SessionCatalog } from '../../src/capture/session-catalog.js';
 import { sessionsDir } from '../../src/home.js';
@@ -160,6 +161,27 @@ describe.runIf(hasPythonWebsockets)('framescope mock', () => {
       expect(mocked.messages(2, 1, 2)[0]!.message.data.toString()).toBe('nonsense');
     } finally {
       mocked.close();
+    }
+  });
+});
+
+describe('framescope mock refuses what it cannot serve', () => {
+  const run = (args: string[], home: string) => spawnSync(process.execPath, [BIN, 'mock', ...args], { env: { ...process.env, FRAMESCOPE_HOME: home }, encoding: 'utf8' });
+
+  it('names a source that is neither a session nor a file, and a bad option', () => {
+    const home = mkdtempSync(join(tmpdir(), 'framescope-mock-'));
+    try {
+      const missing = run(['nosuch'], home);
+      expect([missing.status, missing.stderr]).toEqual([1, 'framescope: there is no session named "nosuch" and no file nosuch (see `framescope sessions`)\n']);
+      const har = run([join(home, 'gone.har')], home);
+      expect([har.status, har.stderr]).toEqual([1, `framescope: ${join(home, 'gone.har')} does not exist: check the path (a HAR file saved from Framescope, a browser or a proxy)\n`]);
+      const timing = run(['nosuch', '--timing', 'slow'], home);
+      expect([timing.status, timing.stderr]).toEqual([1, 'framescope: --timing is recorded or fast, not "slow"\n']);
+      const none = run([], home);
+      expect(none.status).toBe(2);
+      expect(none.stderr).toMatch(/^framescope mock: one SOURCE \(a session name or a HAR file\) is needed\n/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
