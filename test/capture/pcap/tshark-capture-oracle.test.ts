@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { startWsServer, opened, nextMessage, closed } from '../../support/peers.js';
@@ -53,11 +53,14 @@ describe.runIf(existsSync(TSHARK))('capture import against tshark on real loopba
   let theirs: TsharkFrame[];
   let importOutput: string;
   const ports: { server: number; deflateServer: number; proxy: number } = { server: 0, deflateServer: 0, proxy: 0 };
+  let server: Awaited<ReturnType<typeof startWsServer>>;
+  let harFile = '';
+  let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'framescope-pcap-oracle-'));
-    const env = { ...process.env, FRAMESCOPE_HOME: join(dir, 'home') };
-    const server = await startWsServer({ perMessageDeflate: false });
+    env = { ...process.env, FRAMESCOPE_HOME: join(dir, 'home') };
+    server = await startWsServer({ perMessageDeflate: false });
     const deflateServer = await startWsServer({ perMessageDeflate: { threshold: 0 } });
     for (const s of [server, deflateServer]) s.wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary })));
     const proxy = await startProxyProcess(['--upstream', `ws://127.0.0.1:${server.port}`], env);
@@ -82,7 +85,6 @@ describe.runIf(existsSync(TSHARK))('capture import against tshark on real loopba
         p.child.kill('SIGTERM');
         await exited(p.child);
       }
-      await server.close();
       await deflateServer.close();
     }
     const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
@@ -90,11 +92,15 @@ describe.runIf(existsSync(TSHARK))('capture import against tshark on real loopba
     importOutput = imported.stdout + imported.stderr;
     expect(imported.status, importOutput).toBe(0);
     const har = join(dir, 'captured.har');
+    harFile = har;
     expect(run('export', 'captured', '--har', har).status).toBe(0);
     entries = (JSON.parse(readFileSync(har, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries;
     theirs = tsharkFrames(file, all);
   }, 120_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('finds every connection: direct, both legs of each proxied one, with and without deflate', () => {
     const expected = 2 + 2 * 2 + MANY + 2 * MANY;
@@ -138,5 +144,16 @@ describe.runIf(existsSync(TSHARK))('capture import against tshark on real loopba
       });
     }
     expect(compared).toBeGreaterThanOrEqual(4 * 4 + 3 * MANY * 2);
+  });
+
+  it('replays a connection imported from the capture against the live server, with the same answers', async () => {
+    const n = entries.findIndex((e) => new URL(e.request.url).pathname === '/direct') + 1;
+    const replay = spawn(process.execPath, [BIN, 'replay', harFile, '--connection', String(n)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    replay.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    replay.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const [code] = (await once(replay, 'exit')) as [number];
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/^same: 3, different: 0, missing: 0, extra: 0$/m);
   });
 });
