@@ -24,11 +24,13 @@ as problems.
 
 options:
   --session NAME     the new session's name (default: the file's name; a number is added if taken)
+  --keylog FILE      captures: decrypt TLS connections with this NSS key log (SSLKEYLOGFILE, --keylog of
+                     framescope proxy); TLS 1.2 and 1.3 with AES-GCM or ChaCha20-Poly1305
   -h, --help         show this help
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { session: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: { session: { type: 'string' }, keylog: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
@@ -43,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
     throw readErrorInWords(error, file);
   });
   if (info.isDirectory()) throw readErrorInWords(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), file);
-  if (/\.(pcap|pcapng|cap)$/i.test(file) || (await isCaptureFile(file).catch(() => false))) return importCapture(file, values.session);
+  if (/\.(pcap|pcapng|cap)$/i.test(file) || (await isCaptureFile(file).catch(() => false))) return importCapture(file, values.session, values.keylog);
   const catalog = new SessionCatalog(sessionsDir());
   const wanted = values.session ?? (basename(file).replace(/\.har$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '_').replace(/^[^A-Za-z0-9]+/, '') || 'imported');
   if (!validSessionName(wanted)) throw new Error(`"${wanted}" is not a valid session name`);

@@ -11,7 +11,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CertificateAuthority } from '../../src/proxy/certificate-authority.js';
 import { caDir } from '../../src/home.js';
 import { wsViaConnect, opened, nextMessage, closed } from '../support/peers.js';
-import { startProxyProcess, exited } from '../support/cli.js';
+import { startProxyProcess, exited, BIN } from '../support/cli.js';
+import { spawnSync } from 'node:child_process';
+
+interface HarEntry { request: { url: string }; _webSocketFrames: ({ time: number } & Record<string, unknown>)[]; _webSocketMessages: { type: string; data: string }[] }
 import { startLoopbackCapture, tsharkFrames, TSHARK } from '../support/live-capture.js';
 
 const SECRET_LINE = /^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET|CLIENT_RANDOM) [0-9a-f]{64} [0-9a-f]{64,96}$/;
@@ -53,7 +56,7 @@ describe.runIf(existsSync(TSHARK))('TLS key log of both intercepted legs', () =>
     const keylog = join(home, 'keys.log');
     const env: NodeJS.ProcessEnv = { ...process.env, FRAMESCOPE_HOME: home };
     delete env.SSLKEYLOGFILE;
-    const proxy = await startProxyProcess(['--keylog', keylog, '--insecure'], env);
+    const proxy = await startProxyProcess(['--keylog', keylog, '--insecure', '--session', 'proxied'], env);
     const file = join(home, 'tls.pcapng');
     try {
       const capture = await startLoopbackCapture(file, [proxy.port, upstreamPort]);
@@ -85,6 +88,25 @@ describe.runIf(existsSync(TSHARK))('TLS key log of both intercepted legs', () =>
     }
     // Without the key log tshark sees no WebSocket at all.
     expect(tsharkFrames(file, [proxy.port], decrypt.slice(2))).toEqual([]);
+
+    // framescope import --keylog decrypts both legs (the client's inside its CONNECT tunnel): each shows the
+    // frames of the proxy's own record, field for field.
+    const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
+    const imported = cli('import', file, '--keylog', keylog, '--session', 'decrypted');
+    expect([imported.status, imported.stderr, imported.stdout]).toEqual([0, '', `imported 2 WebSocket connections (pcapng, ${/(\d+) packets/.exec(imported.stdout)?.[1]} packets) into session "decrypted"\n`]);
+    const har = (name: string) => (JSON.parse(cli('export', name, '--har', '-').stdout) as { log: { entries: HarEntry[] } }).log.entries;
+    const [recorded] = har('proxied');
+    const decrypted = har('decrypted');
+    expect(decrypted).toHaveLength(2);
+    for (const entry of decrypted) {
+      expect(entry.request.url).toBe(`wss://localhost:${upstreamPort}/secret`);
+      expect(entry._webSocketFrames.map(({ time: _t, ...f }) => f)).toEqual(recorded!._webSocketFrames.map(({ time: _t, ...f }) => f));
+      expect(entry._webSocketMessages.map((m) => [m.type, m.data])).toEqual([['send', 'hidden in tls'], ['receive', 'secure echo: hidden in tls']]);
+    }
+    // Without the key log both legs are listed as encrypted, with the SNI their ClientHello asked for.
+    const listed = cli('import', file, '--session', 'encrypted');
+    expect(listed.stdout).toMatch(/^imported 0 WebSocket connections and 2 encrypted connections /);
+    expect(har('encrypted').map((e) => e.request.url)).toEqual([`wss://localhost:${upstreamPort}/`, `wss://localhost:${upstreamPort}/`]);
   }, 60_000);
 
   it('takes SSLKEYLOGFILE when --keylog is not given, appends to it and makes it 0600', async () => {

@@ -7,6 +7,7 @@ import { CaptureImportError, type CaptureProblem, type CaptureProblemCode } from
 import { CaptureReader, type CaptureFormat, type CapturedPacket } from './capture-reader.js';
 import { TcpConversations } from './tcp-conversations.js';
 import { tcpSegmentOf } from './tcp-segment.js';
+import type { KeyLog } from './tls/key-log.js';
 import { WebSocketConversation, type ImportContext, type SessionWriter } from './websocket-conversation.js';
 
 /** Problems of one kind about single packets listed before the rest are only counted. */
@@ -25,6 +26,8 @@ export interface CaptureImportResult {
 export interface CaptureImporterOptions {
   /** Payload bytes kept per frame. Default 1 MiB. */
   maxStoredPayload?: number;
+  /** TLS secrets (NSS key log) to decrypt TLS connections with. */
+  keyLog?: KeyLog;
 }
 
 export class CaptureImporter {
@@ -43,6 +46,7 @@ export class CaptureImporter {
       problem: (p) => this.problems.push(p),
       maxStoredPayload: options.maxStoredPayload ?? DEFAULT_MAX_STORED_PAYLOAD,
       counts: this.counts,
+      ...(options.keyLog ? { keyLog: options.keyLog } : {}),
     };
     this.conversations = new TcpConversations((endpoints, tcp) => new WebSocketConversation(ctx, endpoints, tcp));
     this.reader = new CaptureReader({

@@ -14,6 +14,8 @@ import type { CaptureProblem } from './capture-problems.js';
 import { DirectionDecoder } from './direction-decoder.js';
 import type { ConversationHandler, Endpoint, TcpConversation } from './tcp-conversations.js';
 import { looksLikeTls, readClientHello } from './tls-client-hello.js';
+import type { KeyLog } from './tls/key-log.js';
+import { TlsDecryptor } from './tls/tls-decryptor.js';
 
 /** Where an import writes: the capture store's writing API (or a test's memory). */
 export interface SessionWriter {
@@ -31,9 +33,11 @@ export interface ImportContext {
   problem(problem: CaptureProblem): void;
   maxStoredPayload: number;
   counts: { websocket: number; encrypted: number };
+  /** Secrets to decrypt TLS connections with (import --keylog). */
+  keyLog?: KeyLog;
 }
 
-type Stage = 'detect' | 'tls' | 'await-response' | 'frames' | 'sync' | 'ignore';
+type Stage = 'detect' | 'tls' | 'connect' | 'await-response' | 'frames' | 'sync' | 'ignore';
 
 /** Bytes of a request or response head, or of a ClientHello, waited for before giving up. */
 const MAX_HEAD = 64 * 1024;
@@ -50,11 +54,26 @@ export class WebSocketConversation implements ConversationHandler {
   private time = 0;
   private firstToEnd: Side | undefined;
   private ends = 0;
+  /** A TLS connection decrypted with the key log: raw bytes go through it, plaintext comes out. */
+  private decryptor: TlsDecryptor | undefined;
+  /** Inside a CONNECT tunnel: the host and port it was opened to. */
+  private tunnel: { host: string; port: number } | undefined;
+  /** The first bytes of a TLS connection's client (its ClientHello, for the SNI). */
+  private tlsStart: Buffer | undefined;
 
   constructor(private readonly ctx: ImportContext, private readonly endpoints: [Endpoint, Endpoint], private readonly tcp: () => TcpConversation) {}
 
   data(side: Side, bytes: Buffer, time: number): void {
     this.time = time;
+    if (this.decryptor) {
+      if (!this.decryptor.failed) this.decryptor.push(side, bytes);
+      return;
+    }
+    this.plain(side, bytes);
+  }
+
+  /** Bytes of the conversation itself (decrypted, for a TLS connection read with a key log). */
+  private plain(side: Side, bytes: Buffer): void {
     switch (this.stage) {
       case 'ignore':
         return;
@@ -70,6 +89,7 @@ export class WebSocketConversation implements ConversationHandler {
 
   gap(side: Side, length: number, time: number): void {
     this.time = time;
+    if (this.decryptor) return this.decryptor.gap(side, length);
     if (this.stage === 'ignore') return;
     if (this.stage === 'frames' || this.stage === 'sync') {
       if (this.record) this.connectionProblem('stream-gap', `${length} bytes ${this.directionWords(side)} are not in the capture; frames are looked for again after them`);
@@ -99,6 +119,7 @@ export class WebSocketConversation implements ConversationHandler {
 
   closed(time: number): void {
     this.time = time;
+    if (this.decryptor && !this.decryptor.failed && !this.record && this.stage !== 'ignore') this.decryptFailed('the capture ends before its application data');
     if (this.stage === 'tls') this.encrypted(undefined);
     if (this.stage === 'await-response' && this.request && this.client !== undefined) this.handshake(undefined, time);
     this.decoders?.[0].end();
@@ -128,6 +149,21 @@ export class WebSocketConversation implements ConversationHandler {
       else if (this.buffered[this.client!].length > MAX_HEAD) this.encrypted(undefined);
       return;
     }
+    if (this.stage === 'connect' && side !== this.client) {
+      const head = parseHttpHead(this.buffered[side], { maxHeadSize: MAX_HEAD });
+      if (head.tooLarge || (head.complete && !(head.response && head.response.statusCode >= 200 && head.response.statusCode < 300))) return this.ignore();
+      if (!head.complete) return;
+      const inside = [this.buffered[0], this.buffered[1]];
+      inside[side] = inside[side]!.subarray(head.headLength);
+      this.buffered = [Buffer.alloc(0), Buffer.alloc(0)];
+      this.stage = 'detect';
+      const client = this.client!;
+      const server: Side = client === 0 ? 1 : 0;
+      if (inside[client]!.length) this.plain(client, inside[client]!);
+      if (inside[server]!.length && !this.decryptor) this.plain(server, inside[server]!);
+      else if (inside[server]!.length) this.decryptor!.push(server, inside[server]!);
+      return;
+    }
     if (this.stage === 'await-response' && side !== this.client) {
       const head = parseHttpHead(this.buffered[side], { maxHeadSize: MAX_HEAD });
       if (head.tooLarge) this.handshake(undefined, this.time);
@@ -141,6 +177,7 @@ export class WebSocketConversation implements ConversationHandler {
     if (tcp.client === undefined || tcp.client === side) {
       if (looksLikeTls(bytes)) {
         this.client = side;
+        if (this.ctx.keyLog) return this.decrypt(side);
         this.stage = 'tls';
         return;
       }
@@ -151,6 +188,14 @@ export class WebSocketConversation implements ConversationHandler {
         if (head.tooLarge) return this.ignore();
         if (!head.complete) return;
         const request = { method: head.request!.method, url: head.request!.target, httpVersion: head.request!.version, rawHeaders: head.rawHeaders };
+        if (request.method === 'CONNECT') {
+          // A proxy tunnel: once the proxy answers 2xx, the tunnel's bytes are told apart like a connection's own.
+          this.client = side;
+          this.tunnel = authorityOf(request.url);
+          this.buffered[side] = bytes.subarray(head.headLength);
+          this.stage = 'connect';
+          return;
+        }
         if (!checkUpgradeRequest(request).isUpgrade) return this.ignore();
         this.client = side;
         this.request = { head, time: this.time };
@@ -187,7 +232,7 @@ export class WebSocketConversation implements ConversationHandler {
       ? { statusCode: head.response.statusCode, statusMessage: head.response.statusMessage, httpVersion: head.response.version, rawHeaders: head.rawHeaders, time }
       : undefined;
     const computed = computedHandshake(request, response);
-    const record = this.newRecord(request, urlOf(request, this.endpoints[server]));
+    const record = this.newRecord(request, urlOf(request, this.endpoints[server], this.decryptor !== undefined));
     record.checks = computed.checks;
     if (computed.protocol !== undefined) record.protocol = computed.protocol;
     if (computed.extensions !== undefined) record.extensions = computed.extensions;
@@ -215,19 +260,42 @@ export class WebSocketConversation implements ConversationHandler {
     decoders[server].push(early[server].subarray(head!.headLength));
   }
 
-  private encrypted(hello: { serverName?: string; version: string } | undefined): void {
+  private encrypted(hello: { serverName?: string; version: string } | undefined, why = 'its content cannot be read'): void {
     const client = this.client!;
-    const server = this.endpoints[client === 0 ? 1 : 0];
-    const host = hello?.serverName ?? bracketed(server.address);
+    const server = this.tunnel ?? this.endpoints[client === 0 ? 1 : 0];
+    const host = hello?.serverName ?? bracketed('address' in server ? server.address : server.host);
     const request: RecordedRequest = { method: '', target: '', httpVersion: '', rawHeaders: [], time: this.time };
     const record = this.newRecord(request, `wss://${host}:${server.port}/`);
     record.state = 'closed';
-    record.error = `encrypted: a TLS connection (${hello ? `${hello.version} ClientHello${hello.serverName ? `, SNI ${hello.serverName}` : ', no SNI'}` : 'its ClientHello is not all in the capture'}); its content cannot be read`;
+    record.error = `encrypted: a TLS connection (${hello ? `${hello.version} ClientHello${hello.serverName ? `, SNI ${hello.serverName}` : ', no SNI'}` : 'its ClientHello is not all in the capture'}); ${why}`;
     this.ctx.counts.encrypted++;
     this.ctx.counts.websocket--;
     this.ctx.problem({ code: 'encrypted', connectionId: record.id, message: `${this.endpointText()}: ${record.error}` });
     this.ctx.writer.putConnection(record);
     this.stage = 'ignore';
+  }
+
+  /** Reads a TLS connection through the key log: its plaintext is told apart like any other connection's. */
+  private decrypt(client: Side): void {
+    const pending = this.buffered;
+    this.buffered = [Buffer.alloc(0), Buffer.alloc(0)];
+    this.tlsStart = pending[client];
+    this.tcp().client ??= client;
+    this.decryptor = new TlsDecryptor(this.ctx.keyLog!, client, {
+      plaintext: (side, bytes) => this.plain(side, bytes),
+      failed: (reason) => this.decryptFailed(reason),
+    });
+    this.decryptor.push(client, pending[client]);
+    if (pending[client === 0 ? 1 : 0].length) this.decryptor.push(client === 0 ? 1 : 0, pending[client === 0 ? 1 : 0]);
+  }
+
+  private decryptFailed(reason: string): void {
+    if (this.record) {
+      this.connectionProblem('encrypted', `decryption stopped: ${reason}`);
+      return;
+    }
+    const hello = readClientHello(this.tlsStart ?? Buffer.alloc(0));
+    this.encrypted(hello.tls && hello.complete ? hello : undefined, `not decrypted: ${reason}`);
   }
 
   private ignore(): void {
@@ -257,7 +325,7 @@ export class WebSocketConversation implements ConversationHandler {
     if (!this.record) {
       const server = this.endpoints[this.client === 0 ? 1 : 0];
       const request: RecordedRequest = { method: 'GET', target: '/', httpVersion: '1.1', rawHeaders: [], time: this.time };
-      this.record = this.newRecord(request, `ws://${bracketed(server.address)}:${server.port}/`);
+      this.record = this.newRecord(request, `${this.decryptor ? 'wss' : 'ws'}://${bracketed(server.address)}:${server.port}/`);
       this.record.state = 'open';
       this.ctx.writer.putConnection(this.record);
       this.connectionProblem('mid-stream', 'the handshake is not in the capture (the connection began before it, or its start was lost): its URL path, headers and extensions are unknown');
@@ -331,16 +399,22 @@ function requestStart(b: Buffer): 'yes' | 'no' | 'maybe' {
 }
 
 /** The URL the handshake asked for: from its Host header and target (absolute-form through a proxy). */
-function urlOf(request: RecordedRequest, server: Endpoint): string {
+function urlOf(request: RecordedRequest, server: Endpoint, secure: boolean): string {
   const target = request.target;
   const absolute = /^(https?|wss?):\/\//i.exec(target);
   if (absolute) return target.replace(/^https?:/i, (s) => (s.toLowerCase() === 'https:' ? 'wss:' : 'ws:'));
   const host = headerValues(request.rawHeaders, 'host')[0] ?? `${bracketed(server.address)}:${server.port}`;
-  return `ws://${host}${target.startsWith('/') ? target : `/${target}`}`;
+  return `${secure ? 'wss' : 'ws'}://${host}${target.startsWith('/') ? target : `/${target}`}`;
 }
 
 function bracketed(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
+}
+
+/** host:port of a CONNECT request's target ([v6]:port included). */
+function authorityOf(target: string): { host: string; port: number } | undefined {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(target);
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
 }
 
 /** An address and port as the proxy writes them: 127.0.0.1:8080, [::1]:8080. */
