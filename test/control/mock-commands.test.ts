@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import { startWsServer, wsViaAbsoluteForm, opened } from '../support/peers.js';
+import { rawClientHandshake, startWsServer, wsViaAbsoluteForm, opened } from '../support/peers.js';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 
 async function until(predicate: () => boolean, timeout = 15_000): Promise<void> {
@@ -77,6 +77,28 @@ describe('mocks through the control API', () => {
     const recorded = t.engine.liveStore.messages(2, 0, t.engine.liveStore.messageCount(2)).map((m) => [m.direction, m.message.data.toString()]);
     expect(recorded).toEqual([['receive', 'hello'], ['send', 'q1'], ['receive', 'answer to q1'], ['send', 'not in the recording']]);
     expect(t.engine.liveStore.connection(2)!.url).toBe(`ws://127.0.0.1:${mock.port}/feed`);
+    // The run against the mock compares with the original: the same conversation, and the message it added.
+    const comparison = await t.api.call('compareConnections', { left: { connectionId: 1 }, right: { connectionId: 2 } });
+    expect(comparison.counts).toEqual({ same: 3, changed: 0, added: 1, removed: 0 });
+    expect(comparison.rows.map((r) => r.kind)).toEqual(['same', 'same', 'same', 'added']);
+  });
+
+  it('survives WebSocket garbage from a client after the handshake and serves the next one', async () => {
+    const mock = await t.api.call('startMock', { connectionId: 1, timing: 'fast' });
+    const { peer, responseHead } = await rawClientHandshake(mock.port, '/feed', `127.0.0.1:${mock.port}`);
+    expect(responseHead).toBe('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+    // Unmasked, reserved opcodes, bad lengths, invalid UTF-8: whatever the bytes, nothing throws.
+    let seed = 7;
+    const garbage = Buffer.alloc(64 * 1024, 0).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff);
+    peer.socket.end(garbage);
+    await peer.ended;
+    const c = await client(`${mock.url}feed`);
+    await until(() => c.received.length === 1);
+    c.ws.send('q1');
+    await until(() => c.received.length === 2);
+    expect(c.received).toEqual(['hello', 'answer to q1']);
+    c.ws.close();
+    await t.api.call('stopMock', { id: mock.id });
   });
 
   it('stops a mock: it is no longer listed and its port refuses connections', async () => {
