@@ -1,6 +1,7 @@
 // Framescope in reverse mode, in its own process, configured as `framescope proxy` runs it: the
 // engine records every frame and message into its capture store on disk (memory keeps only the
-// index). Usage: node framescope-proxy.mjs <upstream port> [none|url|payload|unrecorded].
+// index). Usage: node framescope-proxy.mjs <upstream port> [none|url|payload|unrecorded|headers|off].
+// headers and off are the recording policies (`--record headers` keeping 256 payload bytes, `--record off`).
 // The second argument adds breakpoint rules that match nothing: 'url' rules whose URL pattern matches
 // no connection, 'payload' rules that watch every message but whose text never appears in one.
 // `drain-session` reports what was recorded since the last call; recording is never switched off.
@@ -26,6 +27,8 @@ if (rules === 'url') {
 } else if (rules === 'unrecorded') {
   // Everything is still decoded; nothing is written to the capture file. Shows what recording costs.
   engine.setRecording(false);
+} else if (rules === 'headers' || rules === 'off') {
+  engine.setRecordPolicy({ mode: rules, prefixBytes: 256 });
 } else if (rules !== 'none') {
   throw new Error(`unknown rules ${rules}`);
 }
@@ -41,7 +44,7 @@ session.on('connection-updated', (c) => { if (c.error) counts.errors.push(`conne
 
 servePeer(engine.proxyAddress.port, {
   'drain-session': () => {
-    const recorded = { ...counts, memory: process.memoryUsage(), disk: engine.store.diskUsage() };
+    const recorded = { ...counts, memory: process.memoryUsage(), disk: engine.store.diskUsage(), indexBytes: engine.store.indexBytes };
     counts.frames = counts.messages = counts.violations = 0;
     counts.errors = [];
     globalThis.gc?.();
