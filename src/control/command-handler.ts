@@ -25,6 +25,7 @@ import { sessionSearchCommands } from './sessions-search.js';
 import { liveView } from './live-view.js';
 import { mockCommands } from './mock-commands.js';
 import { protocolCommands } from './protocol-commands.js';
+import { launchCommands } from './launch-commands.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
@@ -273,6 +274,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
     ackEvents: () => ({}),
     ...mockCommands(engine),
     ...protocolCommands(engine),
+    ...launchCommands(engine),
     startCaptureImport: (params, client) => harJobs.startCaptureImport(params, client),
     writeCaptureImport: async ({ jobId, dataBase64 }) => {
       await harJobs.writeBytes(jobId, Buffer.from(dataBase64, 'base64'));

@@ -2,8 +2,8 @@
 // included), every trust variable naming its CA, Node's preload, and Java's system properties.
 
 import { fileURLToPath } from 'node:url';
-import type { LaunchTag } from './launch-tag.js';
-import { taggedProxyUrl } from './launch-tag.js';
+import type { LaunchTag } from '../proxy/launch-tag.js';
+import { taggedProxyUrl } from '../proxy/launch-tag.js';
 import { JAVA_TRUSTSTORE_PASSWORD } from './ca-bundle.js';
 
 /** The Node preload (compiled from node-preload/preload.cts). */
@@ -45,11 +45,6 @@ export function interceptVariables(options: InterceptEnvironmentOptions, base: N
   variables.NODE_OPTIONS = withOption(base.NODE_OPTIONS, `--require ${quoteNodeOption(options.preloadPath ?? NODE_PRELOAD_PATH)}`);
   variables.JAVA_TOOL_OPTIONS = withOption(base.JAVA_TOOL_OPTIONS, javaOptions(options));
   return variables;
-}
-
-/** The user's environment with the interception variables applied. */
-export function interceptEnvironment(options: InterceptEnvironmentOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, ...interceptVariables(options, base) };
 }
 
 /**

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { caDir, framescopeHome } from '../home.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { SYSTEM_BUNDLES, systemRoots, writeCaBundle, writeJavaTruststore, writeNodeExtraCa } from './ca-bundle.js';
-import { interceptEnvironment } from './intercept-environment.js';
-import { newLaunchTag, type LaunchKind, type LaunchTag } from './launch-tag.js';
+import { interceptVariables } from './intercept-environment.js';
+import { newLaunchTag, type LaunchKind, type LaunchTag } from '../proxy/launch-tag.js';
 
 export interface PreparedLaunch {
   /** The CA clients are made to trust. */
@@ -15,6 +15,8 @@ export interface PreparedLaunch {
   tag: LaunchTag;
   /** The client's environment. */
   env: NodeJS.ProcessEnv;
+  /** The interception variables alone (what env adds to the user's environment). */
+  variables: Record<string, string>;
   /** Things the user should know (a CA key's mode repaired, Java without a truststore). */
   warnings: string[];
 }
@@ -40,6 +42,6 @@ export function prepareLaunch(options: { proxy: string; kind: LaunchKind; progra
     if (truststore.problem) warnings.push(`Java gets the proxy but no truststore (${truststore.problem}): Java clients will refuse https:// and wss:// certificates`);
   }
   const tag = newLaunchTag(options.kind, options.program);
-  const env = interceptEnvironment({ proxy: options.proxy, tag, caCertPath: nodeCaPath, bundlePath, javaTruststorePath }, base);
-  return { ca, tag, env, warnings };
+  const variables = interceptVariables({ proxy: options.proxy, tag, caCertPath: nodeCaPath, bundlePath, javaTruststorePath }, base);
+  return { ca, tag, env: { ...base, ...variables }, variables, warnings };
 }

@@ -10,6 +10,8 @@ import httpProxy from 'http-proxy';
 import type { Session } from '../capture/session.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { bridgeWebSocket, type BridgeTarget } from './websocket-bridge.js';
+import { LaunchRegistry } from './launch-registry.js';
+import { launchTagFromAuthorization, type LaunchTag } from './launch-tag.js';
 import { createGuardedServer, DEFAULT_HEAD_TIMEOUT, HttpFailure, type ListenerLimits } from './listener-guard.js';
 import { LoopDetector } from './loop-detection.js';
 import { describeFailure, formatSocketAddress, UpstreamError } from './upstream-connector.js';
@@ -61,6 +63,8 @@ interface TunnelInfo {
   host: string;
   port: number;
   secure: boolean;
+  /** The launch the client came from, when its CONNECT carried a launch tag. */
+  launch?: LaunchTag;
 }
 
 export class ProxyServer {
@@ -74,6 +78,8 @@ export class ProxyServer {
   private ca?: CertificateAuthority;
   /** Rules that hold handshakes and messages, and what they hold. */
   readonly breakpoints = new Breakpoints();
+  /** The launches (framescope run, shell) whose clients came through, by their proxy credentials. */
+  readonly launches = new LaunchRegistry();
   /** The rules (a rules file's, then the breakpoints): the one place that decides what happens to traffic. */
   readonly rules = new RuleEngine(this.breakpoints);
   /** The relays of open connections, by connection id. */
@@ -211,6 +217,7 @@ export class ProxyServer {
     // Answered and recorded by the guard, like every other refusal.
     if (typeof target === 'string') throw new HttpFailure(400, target);
     const ownClient = this.ownClients.get(req.socket);
+    const launch = this.tunnels.get(req.socket)?.launch ?? launchTagFromAuthorization(req.headers['proxy-authorization']);
     bridgeWebSocket(this.session, req, socket, head, target, {
       refuseTarget: (t) => {
         const loop = this.loopRefusal(t.host, t.port, this.upstream ? 'the upstream' : 'the target');
@@ -222,7 +229,10 @@ export class ProxyServer {
       },
       breakpoints: this.breakpoints,
       rules: this.rules,
-      onConnection: (connection) => ownClient?.(connection),
+      onConnection: (connection) => {
+        ownClient?.(connection);
+        if (launch) this.launches.connectionOpened(launch, connection.id);
+      },
       onRelay: (connection, relay) => this.relays.set(connection.id, relay),
       holdForStore: () => this.storeBehind,
       insecure: target.secure && this.insecureFor(target.host, target.port),
@@ -351,10 +361,13 @@ export class ProxyServer {
 
   private onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const authority = parseAuthority(req.url ?? '');
-    if (!authority) throw new HttpFailure(400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
-    const loop = this.loopRefusal(authority.host, authority.port, 'CONNECT to');
+    const parsed = parseAuthority(req.url ?? '');
+    if (!parsed) throw new HttpFailure(400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
+    const loop = this.loopRefusal(parsed.host, parsed.port, 'CONNECT to');
     if (loop) throw loop;
+    const launch = launchTagFromAuthorization(req.headers['proxy-authorization']);
+    const authority = { ...parsed, ...(launch ? { launch } : {}) };
+    if (launch) socket.once('close', this.launches.tunnelOpened(launch));
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     // A tunnel that never says anything (no ClientHello, no request) is closed, not kept for good.
     const idle = setTimeout(() => {
@@ -380,7 +393,7 @@ export class ProxyServer {
     else socket.once('data', classify);
   }
 
-  private interceptTls(socket: Duplex, authority: { host: string; port: number }): void {
+  private interceptTls(socket: Duplex, authority: { host: string; port: number; launch?: LaunchTag }): void {
     let ca: CertificateAuthority;
     try {
       if (!this.ca) {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { interceptVariables, javaOptions, quoteNodeOption } from '../../src/intercept/intercept-environment.js';
 import { electronArguments } from '../../src/intercept/electron-arguments.js';
-import { launchTagFromAuthorization, newLaunchTag, taggedProxyUrl } from '../../src/intercept/launch-tag.js';
+import { launchTagFromAuthorization, newLaunchTag, taggedProxyUrl } from '../../src/proxy/launch-tag.js';
 
 const tag = { kind: 'run', program: 'node', id: '5f2c9a1b' } as const;
 const options = {

@@ -64,6 +64,9 @@ describe('framescope run', () => {
     expect(entry.request.url).toBe(`wss://${host}:${targets.port}/feed`);
     expect(messages(entry)).toEqual([['send', sent], ['receive', `echo: ${sent}`]]);
     expect(entry._webSocketClose).toEqual({ code: 1000, reason: 'done', closedBy: 'client' });
+    // The launch tag in the proxy URL tells the engine which launch the connection came from.
+    const id = proxy.session.connections[before]!.id;
+    expect(proxy.proxy.launches.list().find((l) => l.connectionIds.includes(id))).toMatchObject({ kind: 'run', program: 'node', connectionIds: [id] });
   });
 
   it('records a Node ws client to a plain ws:// server on loopback', async () => {
@@ -122,5 +125,7 @@ describe('framescope run', () => {
     expect(entry.response.status).toBe(101);
     expect(messages(entry)).toEqual([['receive', 'hello curl']]);
     expect(entry._webSocketClose).toEqual({ code: 1000, reason: 'bye', closedBy: 'server' });
+    const id = proxy.session.connections[before]!.id;
+    expect(proxy.proxy.launches.list().find((l) => l.connectionIds.includes(id))).toMatchObject({ kind: 'run', program: 'curl', connectionIds: [id] });
   });
 });
