@@ -7,13 +7,14 @@ import { Modal } from '../common/Modal.js';
 import { Tabs } from '../common/Tabs.js';
 import { Icon } from '../common/Icon.js';
 import { copyText } from '../clipboard.js';
+import { InterceptSection } from '../connect/InterceptSection.js';
 
-type Target = 'launched' | 'browser' | 'node' | 'curl';
+type Target = 'intercept' | 'launched' | 'browser' | 'node' | 'curl';
 
 export function ConnectHelpDialog({ onClose }: { onClose: () => void }) {
   const { session, view } = useApp();
   useStore(session);
-  const [target, setTarget] = useState<Target>('launched');
+  const [target, setTarget] = useState<Target>('intercept');
   const proxy = session.proxy;
   const address = proxy?.address ?? '127.0.0.1:8080';
   const ca = proxy?.caPath ?? '$(npx framescope ca --path)';
@@ -29,7 +30,7 @@ export function ConnectHelpDialog({ onClose }: { onClose: () => void }) {
     );
   }
 
-  const snippets: Record<Target, { intro: string; code: string; after?: string }> = {
+  const snippets: Record<Exclude<Target, 'intercept'>, { intro: string; code: string; after?: string }> = {
     launched: {
       intro: 'Launch Chromium or Chrome with a fresh profile that sends everything (loopback included) through this proxy and trusts Framescope\'s certificates, so wss:// works without installing anything:',
       code: `npx framescope browser --proxy ${address} https://example.com/`,
@@ -49,20 +50,21 @@ export function ConnectHelpDialog({ onClose }: { onClose: () => void }) {
       code: `curl --include --no-buffer -x http://${address} --cacert "${ca}" wss://echo.example.com/\ncurl -x http://${address} --cacert "${ca}" https://example.com/`,
     },
   };
-  const s = snippets[target];
   return (
     <Modal title="How to connect" onClose={onClose} wide>
       <p className="muted">The proxy listens on <code>{address}</code> (explicit HTTP proxy: absolute-form requests and CONNECT tunnels, TLS intercepted).</p>
       <Tabs<Target>
-        tabs={[{ id: 'launched', label: 'Launched browser' }, { id: 'browser', label: 'Any browser' }, { id: 'node', label: 'Node' }, { id: 'curl', label: 'curl' }]}
+        tabs={[{ id: 'intercept', label: 'Intercept' }, { id: 'launched', label: 'Launched browser' }, { id: 'browser', label: 'Any browser' }, { id: 'node', label: 'Node' }, { id: 'curl', label: 'curl' }]}
         active={target}
         onChange={setTarget}
       />
-      <div className="connect-body">
-        <p>{s.intro}</p>
-        <Snippet text={s.code} onCopied={() => view.notify('Copied')} />
-        {s.after ? <p className="muted small">{s.after}</p> : null}
-      </div>
+      {target === 'intercept' ? <InterceptSection /> : (
+        <div className="connect-body">
+          <p>{snippets[target].intro}</p>
+          <Snippet text={snippets[target].code} onCopied={() => view.notify('Copied')} />
+          {snippets[target].after ? <p className="muted small">{snippets[target].after}</p> : null}
+        </div>
+      )}
     </Modal>
   );
 }
