@@ -3,7 +3,7 @@
 // client offers it, and permessage-deflate with the recorded parameters when the client offers it.
 import { computeAccept } from '../protocol/handshake.js';
 import { headerValues, serializeHttpHead } from '../protocol/http-head.js';
-import { formatExtensions, parseExtensions, parseProtocols, type ExtensionOffer } from '../protocol/extension-header.js';
+import { formatExtensions, parseExtensions, parseProtocols, type ExtensionOffer, type ExtensionParam } from '../protocol/extension-header.js';
 import { negotiatedDeflate, PERMESSAGE_DEFLATE, type DeflateParams } from '../protocol/permessage-deflate.js';
 
 /** The recorded answer the mock copies. */
@@ -63,15 +63,33 @@ export function answerHandshake(request: { method: string; rawHeaders: readonly 
 }
 
 /**
- * The recorded permessage-deflate element, when the client offers permessage-deflate too. A
- * client_max_window_bits the client did not offer is left out: a server may send it only in answer to
- * an offer that has it (RFC 7692 §7.1.2.2).
+ * The recorded permessage-deflate element, fitted to the client's first permessage-deflate offer (RFC
+ * 7692 §7.1): client_max_window_bits only when offered (§7.1.2.2), window bits no larger than the offer
+ * allows, and server_no_context_takeover or server_max_window_bits added when the offer asks for them
+ * (§7.1.1.1, §7.1.2.1: a server that leaves them out declines the offer).
  */
 function deflateAnswer(recordedHeaders: readonly string[], requestHeaders: readonly string[]): ExtensionOffer | undefined {
   const recorded = parseExtensions(headerValues(recordedHeaders, 'sec-websocket-extensions')).items.find((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
   if (!recorded) return undefined;
-  const offers = parseExtensions(headerValues(requestHeaders, 'sec-websocket-extensions')).items.filter((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
-  if (offers.length === 0) return undefined;
-  const offersClientBits = offers.some((o) => o.params.some((p) => p.name.toLowerCase() === 'client_max_window_bits'));
-  return { name: recorded.name, params: recorded.params.filter((p) => offersClientBits || p.name.toLowerCase() !== 'client_max_window_bits') };
+  const offer = parseExtensions(headerValues(requestHeaders, 'sec-websocket-extensions')).items.find((e) => e.name.toLowerCase() === PERMESSAGE_DEFLATE);
+  if (!offer) return undefined;
+  const offered = (name: string) => offer.params.find((p) => p.name.toLowerCase() === name);
+  const atMost = (param: ExtensionParam, limit: ExtensionParam | undefined): ExtensionParam =>
+    limit?.value != null && param.value !== null && Number(param.value) > Number(limit.value) ? { ...param, value: limit.value } : param;
+  const params: ExtensionParam[] = [];
+  for (const param of recorded.params) {
+    const name = param.name.toLowerCase();
+    if (name === 'client_max_window_bits') {
+      if (offered(name)) params.push(atMost(param, offered(name)));
+    } else if (name === 'server_max_window_bits') {
+      params.push(atMost(param, offered(name)));
+    } else {
+      params.push(param);
+    }
+  }
+  const has = (name: string) => params.some((p) => p.name.toLowerCase() === name);
+  if (offered('server_no_context_takeover') && !has('server_no_context_takeover')) params.push({ name: 'server_no_context_takeover', value: null, quoted: false });
+  const serverBits = offered('server_max_window_bits');
+  if (serverBits?.value != null && !has('server_max_window_bits')) params.push({ name: 'server_max_window_bits', value: serverBits.value, quoted: false });
+  return { name: recorded.name, params };
 }

@@ -26,6 +26,15 @@ describe('the mock\'s handshake answer', () => {
     expect(answer.ok && answer.deflate?.clientMaxWindowBits).toBe(15);
   });
 
+  it('fits the recorded parameters to what the client offers: smaller windows, and what it asks of the server (RFC 7692 §7.1)', () => {
+    const recorded = { ...RECORDED, rawHeaders: ['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits=12; server_max_window_bits=11'] };
+    const answer = answerHandshake(request('Sec-WebSocket-Extensions', 'permessage-deflate; server_max_window_bits=10; client_max_window_bits=9; server_no_context_takeover, permessage-deflate'), recorded);
+    expect(answer.ok && answer.head.toString('latin1')).toContain('\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=9; server_max_window_bits=10; server_no_context_takeover\r\n');
+    expect(answer.ok && answer.deflate).toEqual({ serverNoContextTakeover: true, clientNoContextTakeover: false, serverMaxWindowBits: 10, clientMaxWindowBits: 9 });
+    const asked = answerHandshake(request('Sec-WebSocket-Extensions', 'permessage-deflate; server_max_window_bits=13'), { ...RECORDED, rawHeaders: ['Sec-WebSocket-Extensions', 'permessage-deflate'] });
+    expect(asked.ok && asked.deflate?.serverMaxWindowBits).toBe(13);
+  });
+
   it('answers without a subprotocol or compression the client did not offer', () => {
     const answer = answerHandshake(request('Sec-WebSocket-Protocol', 'other'), RECORDED);
     expect(answer.ok && answer.head.toString('latin1')).toBe('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
