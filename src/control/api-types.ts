@@ -738,6 +738,8 @@ export interface ProtocolLensState {
   lens?: LensName;
   /** Auto-detection's scores above 0, best first. */
   scores: { name: LensName; score: number }[];
+  /** Every lens there is (what a picker offers). */
+  available: LensName[];
 }
 
 /** Where a packet is: its message's number and its place among the message's packets. */

@@ -40,7 +40,8 @@ function checkConnection(store: CaptureStore, connectionId: unknown): number {
 
 export function protocolCommands(engine: Engine): ProtocolHandlers {
   const protocol = protocolViewsOf(engine);
-  const state = (store: CaptureStore, connectionId: number): ProtocolLensState => ({ connectionId, ...protocol.choice(store, connectionId) });
+  const available = defaultLensRegistry().list().map((l) => l.name);
+  const state = (store: CaptureStore, connectionId: number): ProtocolLensState => ({ connectionId, ...protocol.choice(store, connectionId), available });
 
   return {
     getProtocolLens: ({ connectionId }) => state(engine.store, checkConnection(engine.store, connectionId)),

@@ -91,12 +91,12 @@ describe.runIf(existsSync(CHROMIUM))('frame list marks, columns and times', () =
 
   it('hides a column from the chooser and keeps the choice after a reload', async () => {
     const heads = () => page().locator('.frames-table .thead .th:visible').allTextContents();
-    expect(await heads()).toEqual(['#', 'Time', 'Dir', 'Opcode', 'Flags', 'Length', 'Payload', 'Notes']);
+    expect(await heads()).toEqual(['#', 'Time', 'Dir', 'Opcode', 'Flags', 'Length', 'Payload', 'Protocol', 'Notes']);
     await page().getByRole('button', { name: 'Columns' }).click();
     await page().getByRole('group', { name: 'Columns' }).getByLabel('Flags').uncheck();
     await page().getByRole('group', { name: 'Columns' }).getByLabel('Direction').uncheck();
-    expect(await heads()).toEqual(['#', 'Time', 'Opcode', 'Length', 'Payload', 'Notes']);
-    expect(await frameRow(0).evaluate((row) => [...row.children].filter((cell) => (globalThis as unknown as Styled).getComputedStyle(cell).display !== 'none').length)).toBe(6);
+    expect(await heads()).toEqual(['#', 'Time', 'Opcode', 'Length', 'Payload', 'Protocol', 'Notes']);
+    expect(await frameRow(0).evaluate((row) => [...row.children].filter((cell) => (globalThis as unknown as Styled).getComputedStyle(cell).display !== 'none').length)).toBe(7);
     await screenshot(page(), 'column-chooser');
     await page().keyboard.press('Escape');
 
@@ -104,12 +104,12 @@ describe.runIf(existsSync(CHROMIUM))('frame list marks, columns and times', () =
     await page().waitForFunction('window.framescope !== undefined');
     await page().evaluate('window.framescope.initialized');
     await openConnection('/marks');
-    expect(await heads()).toEqual(['#', 'Time', 'Opcode', 'Length', 'Payload', 'Notes']);
+    expect(await heads()).toEqual(['#', 'Time', 'Opcode', 'Length', 'Payload', 'Protocol', 'Notes']);
     await page().getByRole('button', { name: 'Columns' }).click();
     await page().getByRole('group', { name: 'Columns' }).getByLabel('Flags').check();
     await page().getByRole('group', { name: 'Columns' }).getByLabel('Direction').check();
     await page().keyboard.press('Escape');
-    expect(await heads()).toEqual(['#', 'Time', 'Dir', 'Opcode', 'Flags', 'Length', 'Payload', 'Notes']);
+    expect(await heads()).toEqual(['#', 'Time', 'Dir', 'Opcode', 'Flags', 'Length', 'Payload', 'Protocol', 'Notes']);
   });
 
   it('writes times as epoch seconds', async () => {

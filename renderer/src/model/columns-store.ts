@@ -20,6 +20,7 @@ export const FRAME_COLUMNS: readonly FrameColumn[] = [
   { id: 'flags', label: 'Flags', width: '92px' },
   { id: 'length', label: 'Length', width: '104px' },
   { id: 'payload', label: 'Payload', width: 'minmax(160px, 1fr)' },
+  { id: 'protocol', label: 'Protocol', width: 'minmax(120px, 260px)' },
   { id: 'notes', label: 'Notes', width: '170px' },
 ];
 

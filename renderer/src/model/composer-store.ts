@@ -81,6 +81,24 @@ export class ComposerStore extends Observable {
     this.changed();
   }
 
+  /** Puts a message encoded in the connection's protocol (the protocol composer) into the editor. */
+  loadEncoded(direction: Direction, opcode: 1 | 2, dataBase64: string): void {
+    const bytes = base64ToBytes(dataBase64);
+    const text = decodeUtf8(bytes);
+    this.kind = 'message';
+    this.direction = direction;
+    this.resendOf = undefined;
+    this.result = undefined;
+    if (opcode === 1 && text.valid) {
+      this.format = looksLikeJson(text.text) ? 'json' : 'text';
+      this.setContent(text.text);
+    } else {
+      this.format = 'hex';
+      this.setContent(bytesToHex(bytes, ' '));
+    }
+    this.changed();
+  }
+
   /** Loads a captured message to send again, as it is or edited. */
   loadForResend(source: ResendSource): void {
     const bytes = base64ToBytes(source.dataBase64);

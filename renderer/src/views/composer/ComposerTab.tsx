@@ -2,6 +2,8 @@
 // direction, or hand-craft a raw frame field by field (malformed ones too), and send it into the
 // selected live connection. Resends from a captured message; snippets are kept in localStorage.
 import { useState } from 'react';
+import { ProtocolComposer } from '../protocol/ProtocolComposer.js';
+import '../protocol/protocol.css';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { MonacoEditor } from '../common/MonacoEditor.js';
@@ -29,6 +31,7 @@ export function ComposerTab() {
   return (
     <div className="composer">
       <div className="composer-main">
+        {row ? <ProtocolComposer key={row.id} connectionId={row.id} /> : null}
         {composer.resendOf ? (
           <div className="info-line resend-banner">
             <Icon name="replay" size={14} />

@@ -21,6 +21,7 @@ import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
 import { proxyActionText } from './proxy-action.js';
 import { WireTimes } from './WireTimes.js';
+import { ProtocolTab } from '../protocol/ProtocolTab.js';
 
 export function FrameDetailPanel() {
   const app = useApp();
@@ -69,6 +70,7 @@ export function FrameDetailPanel() {
     { id: 'payload', label: message && message.frames.length > 1 ? 'Message' : 'Payload' },
     { id: 'header', label: 'Header' },
     { id: 'hex', label: 'Hex' },
+    { id: 'protocol', label: 'Protocol' },
   ];
 
   return (
@@ -105,7 +107,7 @@ export function FrameDetailPanel() {
 
       <Tabs tabs={tabs} active={view.detailTab} onChange={(t) => view.setDetailTab(t)} className="detail-tabs" />
       <div className="detail-body">
-        {view.detailTab === 'payload' ? <PayloadView detail={detail} /> : view.detailTab === 'header' ? <HeaderTable detail={detail} /> : <HexView detail={detail} />}
+        {view.detailTab === 'payload' ? <PayloadView detail={detail} /> : view.detailTab === 'header' ? <HeaderTable detail={detail} /> : view.detailTab === 'protocol' ? <ProtocolTab connectionId={f.connectionId} messageNumber={message?.frames.at(-1) === f.number ? message.number : undefined} /> : <HexView detail={detail} />}
       </div>
     </aside>
   );

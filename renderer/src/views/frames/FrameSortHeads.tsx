@@ -32,6 +32,7 @@ export function FrameSortHeads({ frames, format }: { frames: FramesStore; format
       <span className="th" title="FIN, RSV1, RSV2, RSV3, MASK">Flags</span>
       <SortHead frames={frames} spec={{ key: 'length', label: 'Length', title: "Payload bytes on the wire; for a compressed message's last frame: wire / inflated", numeric: true }} />
       <span className="th">Payload</span>
+      <span className="th" title="The application protocol packet the frame's message holds (the connection's lens)">Protocol</span>
       <SortHead frames={frames} spec={{ key: 'violations', label: 'Notes', title: 'Violations and proxy marks; sorts by the number of violations' }} />
     </>
   );

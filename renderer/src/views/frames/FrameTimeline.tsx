@@ -14,6 +14,7 @@ import type { FrameRow } from '../../model/frame-row.js';
 import type { RecordingGap } from '../../api/wire.js';
 import { GapMarker, describeGap } from './GapMarker.js';
 import { LiveRateBadge } from './LiveRateBadge.js';
+import { ProtocolCell } from '../protocol/ProtocolCell.js';
 
 export function FrameTimeline() {
   const { columns, frames, frameDetail, view, settings, connections, recording } = useApp();
@@ -74,6 +75,7 @@ function FrameCells({ row, origin, format, gap, connectionId }: { row: FrameRow;
         {row.previewInflated ? <span className="mark mark-inflated" title="Preview of the decompressed message this frame completes (permessage-deflate, RFC 7692); the length is wire / inflated">inflated</span> : null}
         {row.preview}{row.truncated ? <span className="muted"> …</span> : null}
       </span>
+      <ProtocolCell connectionId={connectionId} frame={row.number} />
       <RowNotes row={row}>{gap ? <span className="mark mark-gap" title={describeGap(gap)}>after a gap</span> : null}<RowMarks connectionId={connectionId} target="frame" number={row.number} /></RowNotes>
     </>
   );

@@ -11,9 +11,12 @@ import { RatePlot } from './RatePlot.js';
 import { FrameDetailPanel } from './FrameDetailPanel.js';
 import { MessageList } from './MessageList.js';
 import { MessageDetailPanel } from './MessageDetailPanel.js';
+import { ProtocolFilterBar } from '../protocol/ProtocolFilterBar.js';
+import '../protocol/protocol.css';
 
 export function FramesTab() {
-  const { settings, view, frameDetail, messageDetail, messages, search } = useApp();
+  const { settings, view, frameDetail, messageDetail, messages, search, frames } = useApp();
+  useStore(frames);
   useStore(settings);
   useStore(view);
   useStore(frameDetail);
@@ -21,10 +24,12 @@ export function FramesTab() {
   useStore(messages);
   useStore(search);
   const byMessage = messages.connectionId !== undefined;
+  const frameConnection = frames.connectionId;
   const detailShown = view.detailOpen && (byMessage ? messageDetail.number !== undefined : frameDetail.number !== undefined);
   return (
     <div className="frames-tab">
       <FrameFilterBar />
+      {!byMessage && frameConnection !== undefined ? <ProtocolFilterBar key={frameConnection} connectionId={frameConnection} /> : null}
       {settings.ratePlot && !byMessage ? <RatePlot /> : null}
       <div className="frames-body">
         <Splitter
