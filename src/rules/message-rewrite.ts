@@ -14,6 +14,7 @@ export function rewritePayload(message: MatchedMessage, spec: RewriteSpec): Payl
   const opcode = message.opcode === 2 ? 2 : 1;
   if ('payload' in spec) return { opcode, data: spec.base64 ? Buffer.from(spec.payload, 'base64') : Buffer.from(spec.payload, 'utf8') };
   if ('regex' in spec) {
+    if (!message.hasText) throw new Error('the message is binary data that is not text (UTF-8)');
     const re = new RegExp(spec.regex, spec.flags ?? 'g');
     return { opcode, data: Buffer.from(message.text.replace(re, spec.replace), 'utf8') };
   }

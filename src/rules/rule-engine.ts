@@ -176,7 +176,7 @@ export class ConnectionRules {
   /** The plan for a message; undefined when no rule acts on it (the common case: it goes on untouched). */
   decide(direction: Direction, opcode: number, data: Buffer, random: () => number = Math.random): MessagePlan | undefined {
     let plan: MessagePlan | undefined;
-    let current = new MatchedMessage(opcode, data);
+    let current = new MatchedMessage(opcode, data, direction);
     for (const { compiled, breakpointId } of this.messageRules) {
       if (!compiled.watchesDirection(direction) || !compiled.matches(current, this.connection)) continue;
       plan ??= { rules: [], forward: 'original', delayMs: 0, duplicates: 0, replies: [], errors: [] };
@@ -191,7 +191,7 @@ export class ConnectionRules {
               const out = rewritePayload(current, action);
               plan.forward = 'replaced';
               plan.replacement = out;
-              current = new MatchedMessage(out.opcode, out.data);
+              current = new MatchedMessage(out.opcode, out.data, direction);
             } catch (error) {
               plan.errors.push(`rule "${compiled.name}" could not rewrite a ${direction} message: ${(error as Error).message}`);
             }

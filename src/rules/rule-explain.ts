@@ -14,7 +14,7 @@ export function explainRule(rule: Rule): string {
   if (match.contains !== undefined) what.push(`containing "${match.contains}"`);
   if (match.regex !== undefined) what.push(`matching ${match.regex}`);
   if (match.json) what.push(`whose JSON ${match.json.path} ${valueTest(match.json.equals, match.json.matches)}`);
-  if (match.protocol) what.push(`whose ${match.protocol.field} ${valueTest(match.protocol.equals, match.protocol.matches)}`);
+  if (match.protocol) what.push(`with ${match.protocol}`);
   const subject = [direction, ...where, ...what].join(' ');
   return `${subject}: ${rule.actions.map(explainAction).join(', then ')}.`;
 }

@@ -1,24 +1,40 @@
 // One matcher for every rule, breakpoints included: a rule's scope and match compiled once (regular
 // expressions, substrings as bytes, JSON paths), then tested per connection and per message. A
 // message is decoded to text or JSON only when a rule asks for it, and at most once.
+import { isUtf8 } from 'node:buffer';
 import type { Direction } from '../capture/capture-model.js';
 import { jsonEquals, parseJsonPath, valueAt, type PathStep } from './json-path.js';
-import { protocolFieldMatcher } from './rule-protocol.js';
+import { protocolMatches, protocolTerms, type LensSource } from './rule-protocol.js';
 import type { Rule, RuleDirection } from './rule-types.js';
 
-/** A message being matched: its text and JSON are worked out once, on first need. */
+/**
+ * A message being matched: its text and JSON are worked out once, on first need. A binary message
+ * has text only when it is valid UTF-8 (checked fast, without decoding); protobuf or MessagePack
+ * bytes are never decoded for a regex or a JSON path to fail on.
+ */
 export class MatchedMessage {
-  private textValue: string | undefined;
+  private textValue: string | null | undefined;
   private jsonValue: unknown;
   private jsonDone = false;
 
   constructor(
     readonly opcode: number,
     readonly data: Buffer,
+    /** Which way it travels (protocol lenses read it). */
+    readonly direction: Direction = 'send',
   ) {}
 
+  /** The text; '' for binary data that is not UTF-8 (use hasText to tell). */
   get text(): string {
-    this.textValue ??= this.data.toString('utf8');
+    return this.textOrNull ?? '';
+  }
+
+  get hasText(): boolean {
+    return this.textOrNull !== null;
+  }
+
+  private get textOrNull(): string | null {
+    if (this.textValue === undefined) this.textValue = this.opcode === 2 && !isUtf8(this.data) ? null : this.data.toString('utf8');
     return this.textValue;
   }
 
@@ -26,22 +42,30 @@ export class MatchedMessage {
   get json(): unknown {
     if (!this.jsonDone) {
       this.jsonDone = true;
-      try {
-        this.jsonValue = JSON.parse(this.text);
-      } catch {
-        this.jsonValue = undefined;
+      // Only an object or an array is parsed: a failed JSON.parse costs an exception per message.
+      if (this.hasText && startsLikeJson(this.data)) {
+        try {
+          this.jsonValue = JSON.parse(this.text);
+        } catch {
+          this.jsonValue = undefined;
+        }
       }
     }
     return this.jsonValue;
   }
 }
 
-/** The connection a rule is asked about. */
-export interface MatchConnection {
-  url: string;
-  /** The negotiated subprotocol, if any. */
-  protocol?: string;
+function startsLikeJson(data: Buffer): boolean {
+  for (const byte of data) {
+    // Whitespace (RFC 8259 section 2) is skipped; an object or an array starts after it.
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return false;
 }
+
+/** The connection a rule is asked about (its record: the protocol lens state is kept beside it). */
+export type MatchConnection = LensSource;
 
 type MessageTest = (m: MatchedMessage, connection: MatchConnection) => boolean;
 
@@ -69,7 +93,7 @@ export class CompiledRule {
     }
     if (match.regex !== undefined) {
       const re = field('match.regex', () => regexOf(match.regex!));
-      this.tests.push((m) => re.test(m.text));
+      this.tests.push((m) => m.hasText && re.test(m.text));
     }
     if (match.json !== undefined) {
       const { path, equals, matches } = match.json;
@@ -78,9 +102,8 @@ export class CompiledRule {
       this.tests.push((m) => jsonTest(m.json, steps, test));
     }
     if (match.protocol !== undefined) {
-      const { field: name, equals, matches } = match.protocol;
-      const test = field('match.protocol', () => valueTest(equals, matches));
-      this.tests.push((m, connection) => protocolFieldMatcher()?.(m, connection, name, test) ?? false);
+      const terms = field('match.protocol', () => protocolTerms(match.protocol!));
+      this.tests.push((m, connection) => protocolMatches(connection, m, terms));
     }
   }
 

@@ -27,10 +27,10 @@ export interface RuleMatch {
   /** A JSON value in the message, found by a path such as $.type or $.items[0].id. */
   json?: { path: string; equals?: unknown; matches?: string };
   /**
-   * A protocol field that a lens decodes (e.g. {field: "mqtt.topic", equals: "a/b"}): checked through
-   * the lens registry's matchProtocolField when it is present (rule-protocol.ts).
+   * Protocol fields a lens decodes, as a filter in the UI's syntax (`socket.io.event:chat`,
+   * `mqtt.topic:sensors/#`, several terms all holding for one packet), via matchProtocolField.
    */
-  protocol?: { field: string; equals?: unknown; matches?: string };
+  protocol?: string;
 }
 
 /** A regex replace over the message text, a JSON merge patch (RFC 7396), a JSON patch (RFC 6902), or a new payload. */

@@ -69,23 +69,18 @@ function validateRule(raw: unknown, label: string): Rule {
     const match = raw.match as Obj;
     known(match, ['opcode', 'contains', 'regex', 'json', 'protocol'], 'match.', fail);
     if (match.opcode !== undefined && match.opcode !== 1 && match.opcode !== 2) fail('match.opcode', 'must be 1 (text) or 2 (binary)');
-    for (const k of ['contains', 'regex'] as const) if (match[k] !== undefined && typeof match[k] !== 'string') fail(`match.${k}`, 'must be a string');
-    for (const k of ['json', 'protocol'] as const) {
-      const m = match[k];
-      if (m === undefined) continue;
-      if (!isObj(m)) fail(`match.${k}`, 'must be an object');
-      const o = m as Obj;
-      const key = k === 'json' ? 'path' : 'field';
-      known(o, [key, 'equals', 'matches'], `match.${k}.`, fail);
-      if (typeof o[key] !== 'string') fail(`match.${k}.${key}`, 'must be a string');
-      if (k === 'json') {
-        try {
-          parseJsonPath(o.path as string);
-        } catch (error) {
-          fail('match.json.path', (error as Error).message);
-        }
+    for (const k of ['contains', 'regex', 'protocol'] as const) if (match[k] !== undefined && typeof match[k] !== 'string') fail(`match.${k}`, k === 'protocol' ? 'must be a protocol filter (a string such as "socket.io.event:chat")' : 'must be a string');
+    if (match.json !== undefined) {
+      if (!isObj(match.json)) fail('match.json', 'must be an object');
+      const o = match.json as Obj;
+      known(o, ['path', 'equals', 'matches'], 'match.json.', fail);
+      if (typeof o.path !== 'string') fail('match.json.path', 'must be a string');
+      try {
+        parseJsonPath(o.path as string);
+      } catch (error) {
+        fail('match.json.path', (error as Error).message);
       }
-      if (o.matches !== undefined && typeof o.matches !== 'string') fail(`match.${k}.matches`, 'must be a regular expression (a string)');
+      if (o.matches !== undefined && typeof o.matches !== 'string') fail('match.json.matches', 'must be a regular expression (a string)');
     }
     rule.match = match as Rule['match'];
   }

@@ -52,6 +52,16 @@ describe('matching', () => {
     expect(engine.forConnection({ url: 'ws://elsewhere/' }).watches('send')).toBe(false);
   });
 
+  it('reads binary messages as text only when they are UTF-8', () => {
+    const drop = [{ type: 'drop' as const }];
+    expect(plan([rule({ match: { regex: 'hi' }, actions: drop })], 'hi', 'send', 2)?.forward).toBe('none');
+    const engine = new RuleEngine();
+    engine.setRules([rule({ match: { regex: '.' }, actions: drop })]);
+    expect(engine.forConnection({ url }).decide('send', 2, Buffer.from([0xa5, 0xa5]))).toBeUndefined();
+    engine.setRules([rule({ name: 'rx', actions: [{ type: 'rewrite', regex: 'a', replace: 'b' }] })]);
+    expect(engine.forConnection({ url }).decide('send', 2, Buffer.from([0xa5]))?.errors).toEqual(['rule "rx" could not rewrite a send message: the message is binary data that is not text (UTF-8)']);
+  });
+
   it('skips a switched-off rule', () => {
     expect(plan([rule({ enabled: false, actions: [{ type: 'drop' }] })], 'x')).toBeUndefined();
   });
@@ -135,5 +145,24 @@ describe('breakpoints are rules', () => {
     const p = engine.forConnection({ url }).decide('send', 1, Buffer.from('aa'));
     expect(p).toMatchObject({ forward: 'replaced', breakpoint: { ruleId: 1 }, rules: ['fix'] });
     expect(p?.replacement?.data.toString()).toBe('bb');
+  });
+});
+
+describe('protocol fields', () => {
+  it('matches a protocol filter on the packets a detected lens reads, message after message', () => {
+    const engine = new RuleEngine();
+    engine.setRules([rule({ name: 'no-subtract', match: { protocol: 'jsonrpc.method:subtract' }, actions: [{ type: 'drop' }] })]);
+    const c = engine.forConnection({ url: 'ws://h/rpc', request: { target: '/rpc', rawHeaders: [] } });
+    const call = (method: string, id: number) => Buffer.from(JSON.stringify({ jsonrpc: '2.0', method, params: [1, 2], id }));
+    expect(c.decide('send', 1, call('subtract', 1))?.forward).toBe('none');
+    expect(c.decide('send', 1, call('add', 2))).toBeUndefined();
+    expect(c.decide('send', 1, call('subtract', 3))?.rules).toEqual(['no-subtract']);
+    // Not JSON-RPC at all: no lens, no match.
+    expect(engine.forConnection({ url: 'ws://h/other' }).decide('send', 1, Buffer.from('subtract'))).toBeUndefined();
+  });
+
+  it('refuses a protocol filter that does not parse, naming the field', () => {
+    const engine = new RuleEngine();
+    expect(() => engine.setRules([rule({ name: 'p', match: { protocol: 'nosuchproto.x:1' }, actions: [{ type: 'drop' }] })])).toThrow(/^rule 1 "p": match\.protocol: /);
   });
 });
