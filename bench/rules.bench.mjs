@@ -185,6 +185,11 @@ async function throughputRun(pool, spec, ms) {
 async function pacedLoad(pool, rate, running) {
   const payload = Buffer.alloc(64, 0xa5);
   const perTick = Math.max(1, Math.round(rate / 100));
+  const listeners = pool.map((c) => {
+    const listener = (data) => { c.acked = Number(data.toString()); };
+    c.ws.on('message', listener);
+    return listener;
+  });
   let sent = 0;
   let next = 0;
   const start = performance.now();
@@ -199,10 +204,11 @@ async function pacedLoad(pool, rate, running) {
   }
   const seconds = (performance.now() - start) / 1000;
   await withTimeout(new Promise((resolve) => {
+    // The sink answers every 64th message: fewer than that may stay unanswered.
     const check = () => (pool.every((c) => c.sent - c.acked < 64) ? resolve() : setTimeout(check, 20));
-    for (const c of pool) c.ws.on('message', (data) => { c.acked = Number(data.toString()); });
     check();
   }), 30_000, 'waiting for the paced load to be acknowledged');
+  pool.forEach((c, i) => c.ws.off('message', listeners[i]));
   return { messagesPerSecond: sent / seconds };
 }
 
