@@ -191,6 +191,11 @@ function headerComments(records: ConnectionRecord[], legs: PcapngLegs): string[]
     'The client leg (interface 0) uses the client\'s real address and port and the server\'s real address and port (the proxy in between is not shown).',
   ];
   if (legs === 'both') comments.push(`The upstream leg (interface 1) uses the server's real address and port; the proxy's own end is made up (${MADE_UP.proxy}).`);
+  const secure = records.filter((r) => r.url.startsWith('wss:')).map((r) => r.id);
+  if (secure.length) {
+    comments.push(`wss:// connection${secure.length > 1 ? 's' : ''} ${secure.join(', ')}: written as the proxy saw them inside TLS, decrypted, on their real ports ` +
+      '(Wireshark warns of unencrypted HTTP on an encrypted port such as 443).');
+  }
   const unknownClient = records.filter((r) => !parseAddress(r.clientAddress)).map((r) => r.id);
   const unknownServer = records.filter((r) => !parseAddress(r.serverAddress)).map((r) => r.id);
   if (unknownClient.length) comments.push(`Made-up client address ${MADE_UP.client} (none recorded) for connection${unknownClient.length > 1 ? 's' : ''} ${unknownClient.join(', ')}.`);

@@ -12,7 +12,7 @@ import { CertificateAuthority } from '../../src/proxy/certificate-authority.js';
 import { caDir } from '../../src/home.js';
 import { wsViaConnect, opened, nextMessage, closed } from '../support/peers.js';
 import { startProxyProcess, exited, BIN } from '../support/cli.js';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 
 interface HarEntry { request: { url: string }; _webSocketFrames: ({ time: number } & Record<string, unknown>)[]; _webSocketMessages: { type: string; data: string }[] }
 import { startLoopbackCapture, tsharkFrames, TSHARK } from '../support/live-capture.js';
@@ -103,6 +103,12 @@ describe.runIf(existsSync(TSHARK))('TLS key log of both intercepted legs', () =>
       expect(entry._webSocketFrames.map(({ time: _t, ...f }) => f)).toEqual(recorded!._webSocketFrames.map(({ time: _t, ...f }) => f));
       expect(entry._webSocketMessages.map((m) => [m.type, m.data])).toEqual([['send', 'hidden in tls'], ['receive', 'secure echo: hidden in tls']]);
     }
+    // The proxy's session exported as pcapng: the wss connection is written decrypted, and the file says so.
+    const exported = join(home, 'proxied.pcapng');
+    expect(cli('export', 'proxied', '--pcapng', exported).status).toBe(0);
+    expect(execFileSync('/usr/bin/capinfos', [exported], { encoding: 'utf8' })).toContain('Capture comment:     wss:// connection 1: written as the proxy saw them inside TLS, decrypted, on their real ports');
+    expect(tsharkFrames(exported, [upstreamPort]).map((f) => f.text ?? f.closeReason)).toEqual(['hidden in tls', 'secure echo: hidden in tls', 'done', 'done']);
+
     // Without the key log both legs are listed as encrypted, with the SNI their ClientHello asked for.
     const listed = cli('import', file, '--session', 'encrypted');
     expect(listed.stdout).toMatch(/^imported 0 WebSocket connections and 2 encrypted connections /);
