@@ -96,9 +96,17 @@ async function headlessWatcher(url) {
   const lags = [];
   let recording = false;
   const call = (method, params) => new Promise((resolve, reject) => {
+    if (closedWith) throw new Error(closedWith);
     const id = nextId++;
     pending.set(id, { resolve, reject });
     ws.send(JSON.stringify({ id, method, params }));
+  });
+  let closedWith;
+  ws.on('error', () => {});
+  ws.on('close', (code, reason) => {
+    closedWith = `the control API connection closed (${code} ${reason})`;
+    for (const p of pending.values()) p.reject(new Error(closedWith));
+    pending.clear();
   });
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString());
@@ -125,7 +133,11 @@ async function headlessWatcher(url) {
     record: () => { recording = true; lags.length = 0; },
     follow: async (path) => {
       let c;
-      while (!(c = (await call('listConnections', {})).find((s) => s.url.endsWith(path)))) await sleep(50);
+      const start = Date.now();
+      while (!(c = (await call('listConnections', {})).find((s) => s.url.endsWith(path)))) {
+        if (Date.now() - start > 30_000) throw new Error(`no connection ${path} after 30 s`);
+        await sleep(50);
+      }
       await call('subscribe', { connectionId: c.id, start: 0, end: 100, follow: true, paced: true });
     },
     close: () => ws.terminate(),
@@ -235,7 +247,9 @@ async function run(loadName, watcherKind, browser) {
     const rssIdle = rssOf(engine.pid);
     if (watcherKind === 'headless') watcher = await headlessWatcher(engine.url);
     if (watcherKind === 'ui') watcher = await uiWatcher(browser, engine.url);
+    if (process.env.DEBUG_BENCH) console.log(`${loadName}/${watcherKind}: starting the load`);
     await peer.command('start', { proxyPort: engine.proxyPort, ...load });
+    if (process.env.DEBUG_BENCH) console.log(`${loadName}/${watcherKind}: load started`);
     if (watcher) await watcher.follow('/load/0');
     await sleep(WARM_MS);
     if (watcher) await watcher.record();
@@ -259,6 +273,7 @@ async function run(loadName, watcherKind, browser) {
     } else if (watcherKind === 'headless') {
       result.lags = [...watcher.lags];
     }
+    if (process.env.DEBUG_BENCH) console.log(`${loadName}/${watcherKind}: halting`);
     const halted = performance.now();
     const totals = await peer.command('halt');
     const frames = totals.reduce((s, c) => s + c.sent + c.received, 0);
