@@ -69,6 +69,17 @@ describe('framescope run', () => {
     expect(proxy.proxy.launches.list().find((l) => l.connectionIds.includes(id))).toMatchObject({ kind: 'run', program: 'node', connectionIds: [id] });
   });
 
+  it('records a Node ws client that brings its own https.Agent', async () => {
+    const before = proxy.session.connections.length;
+    const result = await run([process.execPath, fixture('ws-own-agent.cjs'), `wss://127.0.0.1:${targets.port}/agent`]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('received: echo: hello with my own agent\n');
+    expect(result.code).toBe(0);
+    const entry = await recorded(before);
+    expect(entry.request.url).toBe(`wss://127.0.0.1:${targets.port}/agent`);
+    expect(messages(entry)).toEqual([['send', 'hello with my own agent'], ['receive', 'echo: hello with my own agent']]);
+  });
+
   it('records a Node ws client to a plain ws:// server on loopback', async () => {
     const before = proxy.session.connections.length;
     const result = await run([process.execPath, fixture('ws-client.cjs'), `ws://localhost:${targets.plainPort}/dev`]);
