@@ -101,7 +101,13 @@ export class ProtocolStore extends Observable {
     this.filter = { connectionId, text, hits: [], total: 0, running: true };
     this.changed();
     try {
-      const result = await this.client.request('filterProtocol', { connectionId, filter: text, limit: 200 });
+      let result = await this.client.request('filterProtocol', { connectionId, filter: text, limit: 200 });
+      // Nothing yet in the part scanned: go on (each answer is a slice of the connection) until a hit or the end.
+      while (result.hits.length === 0 && result.next !== undefined && seq === this.filterSeq) {
+        this.filter = { connectionId, text, hits: [], total: result.total, running: true, next: result.next };
+        this.changed();
+        result = await this.client.request('filterProtocol', { connectionId, filter: text, from: result.next, limit: 200 });
+      }
       if (seq !== this.filterSeq) return;
       this.filter = { connectionId, text, hits: result.hits, total: result.total, running: false, firstAnswerMs: performance.now() - started, ...(result.next !== undefined ? { next: result.next } : {}) };
     } catch (error) {

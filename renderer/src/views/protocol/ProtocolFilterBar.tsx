@@ -27,7 +27,7 @@ export function ProtocolFilterBar({ connectionId }: { connectionId: number }) {
         <button className="button" onClick={run}>Filter</button>
         {filter ? (
           <span className="muted small" data-protocol-hits={filter.hits.length}>
-            {filter.running ? 'Filtering…' : filter.error ? <span className="protocol-problem">{filter.error}</span> : `${filter.hits.length}${filter.next !== undefined ? '+' : ''} of ${filter.total} messages${filter.firstAnswerMs !== undefined ? ` · first hits in ${Math.round(filter.firstAnswerMs)} ms` : ''}`}
+            {filter.running ? `Filtering…${filter.next !== undefined ? ` (${filter.next} of ${filter.total} messages read)` : ''}` : filter.error ? <span className="protocol-problem">{filter.error}</span> : `${filter.hits.length}${filter.next !== undefined ? '+' : ''} of ${filter.total} messages${filter.firstAnswerMs !== undefined ? ` · first hits in ${Math.round(filter.firstAnswerMs)} ms` : ''}`}
           </span>
         ) : null}
         {filter ? <button className="button" onClick={() => { setText(''); protocol.clearFilter(); }}>Clear</button> : null}
