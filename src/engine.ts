@@ -12,6 +12,8 @@ import type { ConnectionRecord } from './capture/capture-model.js';
 import { FULL_RECORDING, type RecordPolicy } from './capture/record-policy.js';
 import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
 import { RulesFile } from './rules/rules-file.js';
+import { RecordingUpstreams } from './proxy/recording-upstreams.js';
+import { loadMockSource } from './mock/mock-source.js';
 import type { ControlEvent, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
@@ -60,6 +62,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.catalog = new SessionCatalog(options.sessionsDir);
     this.proxy = new ProxyServer(session, options.proxy);
+    this.proxy.recordings = new RecordingUpstreams((source, connection) => loadMockSource(this.catalog, source, connection));
     this.rulesFile = options.rulesFile && new RulesFile(options.rulesFile.path, this.proxy.rules, (message) => session.recordError(message));
     this.proxy.breakpoints.on('held', (items) => this.emit('event', { kind: 'held', items }));
   }

@@ -17,6 +17,7 @@ import { LoopDetector } from './loop-detection.js';
 import { describeFailure, formatSocketAddress, UpstreamError } from './upstream-connector.js';
 import { Breakpoints } from './breakpoints.js';
 import { RuleEngine } from '../rules/rule-engine.js';
+import type { RecordingUpstreams } from './recording-upstreams.js';
 import type { FrameRelay } from './frame-relay.js';
 import type { ConnectionRecord } from '../capture/capture-model.js';
 import { tlsExceptionMatches } from './tls-exceptions.js';
@@ -82,6 +83,8 @@ export class ProxyServer {
   readonly launches = new LaunchRegistry();
   /** The rules (a rules file's, then the breakpoints): the one place that decides what happens to traffic. */
   readonly rules = new RuleEngine(this.breakpoints);
+  /** Where rules that serve a connection from a recording get it (the engine sets it: it knows the sessions). */
+  recordings: RecordingUpstreams | undefined;
   /** The relays of open connections, by connection id. */
   private readonly relays = new Map<number, FrameRelay>();
   /** Listeners for connections that Framescope itself opened (client mode), by their socket. */
@@ -111,6 +114,7 @@ export class ProxyServer {
     // One listener each for every connection, not one per connection.
     this.session.on('connection-closed', (connection) => this.relays.delete(connection.id));
     this.rules.on('changed', () => {
+      this.recordings?.forget();
       for (const relay of this.relays.values()) relay.refreshRules();
     });
     this.loops = new LoopDetector(() => this.server.address() as AddressInfo | null);
@@ -229,6 +233,7 @@ export class ProxyServer {
       },
       breakpoints: this.breakpoints,
       rules: this.rules,
+      ...(this.recordings ? { serveFromRecording: (spec: Parameters<RecordingUpstreams['connect']>[0]) => this.recordings!.connect(spec) } : {}),
       onConnection: (connection) => {
         ownClient?.(connection);
         if (launch) this.launches.connectionOpened(launch, connection.id);

@@ -12,7 +12,7 @@ import { connectUpstream, formatSocketAddress, UpstreamError, type UpstreamOptio
 import { FrameRelay } from './frame-relay.js';
 import { writeErrorResponse } from './error-response.js';
 import type { Breakpoints } from './breakpoints.js';
-import type { RuleEngine } from '../rules/rule-engine.js';
+import type { HandshakePlan, RuleEngine } from '../rules/rule-engine.js';
 import { refusalBytes } from './rule-refusal.js';
 
 export interface BridgeTarget extends UpstreamTarget {
@@ -42,6 +42,8 @@ export interface BridgeOptions extends UpstreamOptions {
   responseTimeout: number;
   /** Why the target must not be connected to (a loop back to the proxy), checked before connecting. */
   refuseTarget?: (target: BridgeTarget) => UpstreamError | undefined;
+  /** Opens the server's side from a recording, for a rule that serves the connection from one. */
+  serveFromRecording?: (spec: NonNullable<HandshakePlan['serve']>) => Promise<{ socket: Duplex; remoteAddress: string }>;
   /** Opens the server's side in-process instead of connecting to the target (a mock serving a recording). */
   connect?: (target: BridgeTarget) => Promise<{ socket: Duplex; remoteAddress: string }>;
 }
@@ -130,7 +132,9 @@ export async function bridgeWebSocket(
   try {
     const refused = options.refuseTarget?.(target);
     if (refused) throw refused;
-    upstream = options.connect ? await options.connect(target) : await connectUpstream(target, options);
+    const serve = plan?.serve;
+    if (serve && !options.serveFromRecording) throw new UpstreamError(`rule "${serve.rule}" serves from a recording, which this proxy cannot load`, 502);
+    upstream = serve ? await options.serveFromRecording!(serve) : options.connect ? await options.connect(target) : await connectUpstream(target, options);
   } catch (error) {
     const e = error instanceof UpstreamError ? error : new UpstreamError(String(error), 502);
     fail(e.message, e.status);

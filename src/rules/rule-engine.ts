@@ -40,6 +40,8 @@ export interface HandshakePlan {
   delayRules: string[];
   /** Wait for the user (a handshake breakpoint). */
   hold?: { ruleId: number };
+  /** Serve the connection from a recording instead of the server. */
+  serve?: Extract<ConnectionAction, { type: 'serveFromRecording' }> & { rule: string };
 }
 
 /** How one direction of a connection is shaped. */
@@ -144,6 +146,7 @@ export class ConnectionRules {
           plan.delayMs += action.ms;
           plan.delayRules.push(compiled.name);
         } else if (action.type === 'holdHandshake') plan.hold ??= { ruleId: breakpointId ?? 0 };
+        else if (action.type === 'serveFromRecording') plan.serve ??= { ...action, rule: compiled.name };
       }
     }
     return plan;

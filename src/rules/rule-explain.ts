@@ -52,5 +52,6 @@ export function explainAction(a: RuleAction): string {
     }
     case 'throttle': return `throttle to ${a.bytesPerSecond} bytes/s`;
     case 'latency': return `add ${a.ms} ms to every frame`;
+    case 'serveFromRecording': return `serve it from the recording ${a.source}${a.connection !== undefined ? ` (connection ${a.connection})` : ''}`;
   }
 }

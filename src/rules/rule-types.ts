@@ -70,7 +70,12 @@ export type ConnectionAction =
   /** Cuts the connection after N messages (matching the rule) or T milliseconds: a TCP reset, or a close frame. */
   | { type: 'dropConnection'; afterMessages?: number; afterMs?: number; close?: { code?: number; reason?: string } }
   | { type: 'throttle'; bytesPerSecond: number }
-  | { type: 'latency'; ms: number };
+  | { type: 'latency'; ms: number }
+  /**
+   * Serves the connection from a recording instead of the server (README "Mocks"): source is a saved
+   * session's name or a HAR file; connection picks one of its connections.
+   */
+  | { type: 'serveFromRecording'; source: string; connection?: number; timing?: 'recorded' | 'fast'; match?: 'content' | 'protocol' | 'order' };
 
 export type RuleAction = MessageAction | ConnectionAction;
 
@@ -91,7 +96,7 @@ export interface RulesFile {
 }
 
 export const MESSAGE_ACTIONS = ['rewrite', 'delay', 'drop', 'duplicate', 'reply', 'close', 'abort', 'breakpoint'] as const;
-export const CONNECTION_ACTIONS = ['refuseHandshake', 'delayHandshake', 'holdHandshake', 'dropConnection', 'throttle', 'latency'] as const;
+export const CONNECTION_ACTIONS = ['refuseHandshake', 'delayHandshake', 'holdHandshake', 'dropConnection', 'throttle', 'latency', 'serveFromRecording'] as const;
 
 export function isMessageAction(action: RuleAction): action is MessageAction {
   return (MESSAGE_ACTIONS as readonly string[]).includes(action.type);

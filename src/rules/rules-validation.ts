@@ -126,7 +126,7 @@ function validateAction(raw: unknown, at: string, fail: (field: string, problem:
     rewrite: ['regex', 'replace', 'flags', 'mergePatch', 'jsonPatch', 'payload', 'base64'],
     delay: ['ms', 'jitter'], drop: [], duplicate: ['count'], reply: ['payload', 'base64', 'forward'], close: ['code', 'reason'], abort: [], breakpoint: [],
     refuseHandshake: ['status', 'body'], delayHandshake: ['ms'], holdHandshake: [], dropConnection: ['afterMessages', 'afterMs', 'close'],
-    throttle: ['bytesPerSecond'], latency: ['ms'],
+    throttle: ['bytesPerSecond'], latency: ['ms'], serveFromRecording: ['source', 'connection', 'timing', 'match'],
   };
   known(raw, ['type', ...fields[type]!], `${at}.`, fail);
   switch (type) {
@@ -196,6 +196,12 @@ function validateAction(raw: unknown, at: string, fail: (field: string, problem:
       break;
     }
     case 'latency': ms('ms', true); break;
+    case 'serveFromRecording':
+      str('source', true);
+      count('connection', false);
+      if (raw.timing !== undefined && raw.timing !== 'recorded' && raw.timing !== 'fast') fail(`${at}.timing`, 'must be "recorded" or "fast"');
+      if (raw.match !== undefined && !['content', 'protocol', 'order'].includes(raw.match as string)) fail(`${at}.match`, 'must be "content", "protocol" or "order"');
+      break;
   }
   return raw as unknown as RuleAction;
 }
