@@ -53,6 +53,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Whether anyone watches live changes (a connected UI); without watchers nothing is computed. */
   private watched = false;
   private timer: NodeJS.Timeout | undefined;
+  /** What else must end before the stores close (mocks started from a UI, whose clients are recorded here). */
+  private readonly stopHooks: (() => Promise<void>)[] = [];
   /** Connections the live session opened while another session was browsed. */
   private liveUnseen = 0;
   /** liveUnseen changed since the last announcement. */
@@ -258,6 +260,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(): Promise<string[]> {
     if (this.timer) clearInterval(this.timer);
     this.rulesFile?.close();
+    await Promise.allSettled(this.stopHooks.splice(0).map((hook) => hook()));
     await this.proxy.close();
     this.live.stopRecording();
     const warnings: string[] = [];
@@ -274,6 +277,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         'traffic since then was not recorded; what was written before stays readable');
     }
     return warnings;
+  }
+
+  /** Runs hook when the engine stops, before the proxy and the stores close. */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
   }
 
   /** A connection's summary for the API. */

@@ -19,6 +19,11 @@ const PREVIEW = 120;
 export function mockCommands(engine: Engine): Handlers {
   const mocks = new Map<number, { handle: MockHandle; session: string }>();
   let nextId = 1;
+  engine.onStop(async () => {
+    const running = [...mocks.values()];
+    mocks.clear();
+    await Promise.allSettled(running.map((mock) => mock.handle.stop()));
+  });
 
   const info = (id: number): MockInfo => {
     const { handle, session } = mocks.get(id)!;

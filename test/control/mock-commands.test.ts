@@ -119,3 +119,30 @@ describe('mocks through the control API', () => {
     await expect(t.api.call('startMock', { connectionId: 1, port: 70_000 })).rejects.toThrow('port must be a whole number from 0 to 65535');
   });
 });
+
+describe('a mock started through the control API when the engine stops', () => {
+  it('stops with the engine: its port refuses connections afterwards', async () => {
+    const t = await startTestEngine();
+    const server = await startWsServer();
+    try {
+      server.wss.on('connection', (ws) => ws.on('message', (d) => ws.send(`answer to ${d.toString()}`)));
+      const ws = wsViaAbsoluteForm(t.proxyPort, `ws://127.0.0.1:${server.port}/feed`);
+      await opened(ws);
+      ws.send('q1');
+      await once(ws, 'message');
+      ws.close();
+      await until(() => t.engine.store.connections()[0]?.state === 'closed');
+      const mock = await t.api.call('startMock', { connectionId: 1, timing: 'fast' });
+      const reached = await client(mock.url);
+      reached.ws.send('q1');
+      await until(() => reached.received.length === 1);
+      expect(reached.received).toEqual(['answer to q1']);
+      await t.close();
+      const refused = net.connect(mock.port, '127.0.0.1');
+      const [error] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+      expect(error.code).toBe('ECONNREFUSED');
+    } finally {
+      await server.close();
+    }
+  });
+});
