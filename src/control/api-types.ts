@@ -612,6 +612,10 @@ export interface ControlCommands {
    * `from`; stops at `limit` hits (default 500) or after a slice of work, and says where to go on (next).
    */
   filterProtocol: { params: { connectionId: number; filter: string; from?: number; limit?: number }; result: { numbers: number[]; hits: ProtocolHit[]; next?: number; total: number } };
+  /** How a connection's payloads are decoded in the Decode tab: the encoding, and the .proto text and message type for protobuf. */
+  getPayloadDecoding: { params: { connectionId: number }; result: PayloadDecodingState };
+  /** Sets the encoding and/or the .proto schema (null removes it); a schema that does not parse or lacks the type is refused with protobufjs's words. */
+  setPayloadDecoding: { params: { connectionId: number; decodeAs?: PayloadDecodeAs; proto?: PayloadProtoChoice | null }; result: PayloadDecodingState };
   /** Encodes a packet in a protocol (a Socket.IO emit, an MQTT publish) as a message to put in the composer; checked by reading it back. */
   encodeProtocolPacket: { params: { connectionId: number; packet: ProtocolPacketSpec }; result: { opcode: 1 | 2; dataBase64: string; summary: string } };
   /**
@@ -726,6 +730,8 @@ export interface ControlEventBatch {
 export type ControlServerMessage = ControlResponse | ControlEventBatch;
 
 export type { LensChoice } from '../protocol/lenses/lens-names.js';
+export type { PayloadDecodeAs, PayloadDecodingState, PayloadProtoChoice } from '../protocol/payload/payload-decoding.js';
+import type { PayloadDecodeAs, PayloadDecodingState, PayloadProtoChoice } from '../protocol/payload/payload-decoding.js';
 export type { LensName, ProtocolPacket } from '../protocol/lenses/lens.js';
 import type { LensChoice } from '../protocol/lenses/lens-names.js';
 import type { LensName, ProtocolPacket } from '../protocol/lenses/lens.js';

@@ -26,6 +26,7 @@ import { liveView } from './live-view.js';
 import { mockCommands } from './mock-commands.js';
 import { protocolCommands } from './protocol-commands.js';
 import { launchCommands } from './launch-commands.js';
+import { payloadCommands } from './payload-commands.js';
 import { CONTROL_API_VERSION, type InjectSpec, type RawFrameSpec, type ConnectionDetail, type ControlCommands, type ControlMethod, type FrameDetail } from './api-types.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlCommands[M]['params'], send: Parameters<CommandHandler>[2]) => Promise<ControlCommands[M]['result']> | ControlCommands[M]['result'] };
@@ -281,6 +282,7 @@ export function commandHandler(engine: Engine, options: { caPath?: () => string 
       return {};
     },
     startPcapngExport: (params, client) => harJobs.startPcapngExport(params, client),
+    ...payloadCommands(engine),
   };
 
   return async (method, params, client) => {
