@@ -3,7 +3,7 @@
 import { Observable } from './observable.js';
 
 export type MainTab = 'frames' | 'handshake' | 'composer' | 'intercept';
-export type DetailTab = 'payload' | 'header' | 'hex' | 'protocol';
+export type DetailTab = 'payload' | 'header' | 'hex' | 'protocol' | 'decode';
 export type Dialog = 'open-session' | 'save-session' | 'new-session' | 'connect-help' | 'errors' | 'open-client' | 'replay' | 'close-connection' | undefined;
 
 export type FocusTarget = 'search' | 'detail' | 'list';

@@ -27,8 +27,11 @@ export interface RawField {
   guess?: { kind: 'string'; text: string } | { kind: 'message'; fields: RawField[] } | { kind: 'packed'; values: bigint[] } | { kind: 'bytes' };
 }
 
-class Reader {
+/** Reads protobuf's wire types from bytes; runs past the end throw ProtobufFormatError. */
+export class ProtobufReader {
   offset = 0;
+  /** Where the last end group tag began. */
+  groupEnd = 0;
   constructor(readonly bytes: Uint8Array, readonly end = bytes.length) {}
 
   varint(): bigint {
@@ -60,14 +63,18 @@ class Reader {
   }
 }
 
-/** Reads every field of a message; throws ProtobufFormatError when the bytes are not one. */
-export function decodeProtobufRaw(bytes: Uint8Array, depth = 0): RawField[] {
-  return readFields(new Reader(bytes), depth, undefined);
+/**
+ * Reads every field of a message; throws ProtobufFormatError when the bytes are not one. With
+ * `guessing` false, length-delimited values are left as bytes (a schema says what they are).
+ */
+export function decodeProtobufRaw(bytes: Uint8Array, depth = 0, guessing = true): RawField[] {
+  return readFields(new ProtobufReader(bytes), depth, undefined, guessing);
 }
 
-function readFields(r: Reader, depth: number, group: number | undefined): RawField[] {
+function readFields(r: ProtobufReader, depth: number, group: number | undefined, guessing = true): RawField[] {
   const fields: RawField[] = [];
   while (r.offset < r.end) {
+    const tagStart = r.offset;
     const tag = r.varint();
     const number = Number(tag >> 3n);
     const wireType = Number(tag & 7n);
@@ -80,18 +87,20 @@ function readFields(r: Reader, depth: number, group: number | undefined): RawFie
         const length = r.varint();
         if (length > BigInt(r.end - r.offset)) throw new ProtobufFormatError(`field ${number} claims ${length} bytes, ${r.end - r.offset} left`);
         const bytes = r.take(Number(length));
-        fields.push({ number, wireType, bytes, guess: guess(bytes, depth) });
+        fields.push(guessing ? { number, wireType, bytes, guess: guess(bytes, depth) } : { number, wireType, bytes });
         break;
       }
       case 3: {
         if (depth >= MAX_DEPTH) throw new ProtobufFormatError('groups nested too deep');
         const start = r.offset;
-        const inner = readFields(r, depth + 1, number);
-        fields.push({ number, wireType, bytes: r.bytes.subarray(start, r.offset), guess: { kind: 'message', fields: inner } });
+        const inner = readFields(r, depth + 1, number, guessing);
+        // The group's bytes are its fields, without the end group tag.
+        fields.push({ number, wireType, bytes: r.bytes.subarray(start, r.groupEnd), guess: { kind: 'message', fields: inner } });
         break;
       }
       case 4:
         if (group !== number) throw new ProtobufFormatError(`an end group for field ${number} that no start group opened`);
+        r.groupEnd = tagStart;
         return fields;
       default:
         throw new ProtobufFormatError(`wire type ${wireType} does not exist`);
@@ -120,7 +129,7 @@ function guess(bytes: Uint8Array, depth: number): NonNullable<RawField['guess']>
       if (!(error instanceof ProtobufFormatError)) throw error;
     }
     try {
-      const r = new Reader(bytes);
+      const r = new ProtobufReader(bytes);
       const values: bigint[] = [];
       while (r.offset < r.end) values.push(r.varint());
       return { kind: 'packed', values };
@@ -136,17 +145,17 @@ function jsonInteger(v: bigint): number | string {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
-function zigzag(v: bigint): bigint {
+export function zigzag(v: bigint): bigint {
   return (v >> 1n) ^ -(v & 1n);
 }
 
-function asDouble(v: bigint): number {
+export function asDouble(v: bigint): number {
   const view = new DataView(new ArrayBuffer(8));
   view.setBigUint64(0, v, true);
   return view.getFloat64(0, true);
 }
 
-function asFloat(v: bigint): number {
+export function asFloat(v: bigint): number {
   const view = new DataView(new ArrayBuffer(4));
   view.setUint32(0, Number(v), true);
   return view.getFloat32(0, true);

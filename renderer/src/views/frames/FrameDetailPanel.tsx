@@ -22,6 +22,7 @@ import type { DetailTab } from '../../model/view-store.js';
 import { proxyActionText } from './proxy-action.js';
 import { WireTimes } from './WireTimes.js';
 import { ProtocolTab } from '../protocol/ProtocolTab.js';
+import { DecodeView } from '../payload/DecodeView.js';
 
 export function FrameDetailPanel() {
   const app = useApp();
@@ -71,6 +72,7 @@ export function FrameDetailPanel() {
     { id: 'header', label: 'Header' },
     { id: 'hex', label: 'Hex' },
     { id: 'protocol', label: 'Protocol' },
+    { id: 'decode', label: 'Decode' },
   ];
 
   return (
@@ -107,7 +109,9 @@ export function FrameDetailPanel() {
 
       <Tabs tabs={tabs} active={view.detailTab} onChange={(t) => view.setDetailTab(t)} className="detail-tabs" />
       <div className="detail-body">
-        {view.detailTab === 'payload' ? <PayloadView detail={detail} /> : view.detailTab === 'header' ? <HeaderTable detail={detail} /> : view.detailTab === 'protocol' ? <ProtocolTab connectionId={f.connectionId} messageNumber={message?.frames.at(-1) === f.number ? message.number : undefined} /> : <HexView detail={detail} />}
+        {view.detailTab === 'payload' ? <PayloadView detail={detail} /> : view.detailTab === 'header' ? <HeaderTable detail={detail} />
+          : view.detailTab === 'protocol' ? <ProtocolTab connectionId={f.connectionId} messageNumber={message?.frames.at(-1) === f.number ? message.number : undefined} />
+          : view.detailTab === 'decode' ? <DecodeView bytes={content} opcode={message?.opcode ?? f.opcode} connectionId={f.connectionId} /> : <HexView detail={detail} />}
       </div>
     </aside>
   );

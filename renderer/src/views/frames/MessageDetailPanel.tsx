@@ -19,10 +19,12 @@ import { opcodeBadge } from '../../protocol/opcodes.js';
 import type { DetailTab } from '../../model/view-store.js';
 import { proxyActionText } from './proxy-action.js';
 import { WireTimes } from './WireTimes.js';
+import { DecodeView } from '../payload/DecodeView.js';
 
 const TABS: { id: DetailTab; label: string }[] = [
   { id: 'payload', label: 'Message' },
   { id: 'hex', label: 'Hex' },
+  { id: 'decode', label: 'Decode' },
 ];
 
 export function MessageDetailPanel() {
@@ -50,7 +52,7 @@ export function MessageDetailPanel() {
   }
   const m = detail.message;
   // This panel has no header tab: the frame detail's choice of it shows the content here.
-  const tab: DetailTab = view.detailTab === 'hex' ? 'hex' : 'payload';
+  const tab: DetailTab = view.detailTab === 'hex' || view.detailTab === 'decode' ? view.detailTab : 'payload';
   const facts = [
     m.compressed ? 'It travelled compressed (permessage-deflate); shown inflated.' : '',
     m.truncated ? `Only the first ${count(detail.data.length)} of its ${count(m.size)} bytes were stored.` : '',
@@ -83,6 +85,8 @@ export function MessageDetailPanel() {
       <div className="detail-body">
         {tab === 'payload' ? (
           <ContentView bytes={detail.data} opcode={m.opcode} details={m.truncated ? ' · truncated' : ''} />
+        ) : tab === 'decode' ? (
+          <DecodeView bytes={detail.data} opcode={m.opcode} connectionId={detail.connectionId} />
         ) : (
           <div className="hex-view">
             <div className="sub-bar"><span className="muted">{count(detail.data.length)} bytes{m.truncated ? ` of ${count(m.size)} (truncated)` : ''}</span></div>
