@@ -2,6 +2,8 @@
 // receives, and the rule's name on what it changed, dropped, delayed or created (HAR `_rule`).
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
+import { exportHar } from '../../src/capture/har-export.js';
+import { importHar } from '../../src/capture/har-import.js';
 import { receivedFrames } from '../support/raw-connection.js';
 import { connect, harEntry, startRulesEngine, until, type RulesEngine } from './support/rules-engine.js';
 
@@ -32,6 +34,11 @@ describe('message actions', () => {
     expect(har._webSocketFrames.map((f) => [f.payloadLength, f.dropped, f.edited, f._rule])).toEqual([
       [11, true, true, 'rename'], [11, undefined, true, 'rename'], [9, undefined, undefined, undefined],
     ]);
+    // HAR import reads the marks back.
+    const exported = exportHar(e.t.engine.store.toConnectionRecords([connectionId]));
+    const again = exportHar(importHar(JSON.stringify(exported)).connections).log.entries[0] as unknown as typeof har;
+    expect(again._webSocketMessages.map((m) => m._rule)).toEqual(['rename', 'rename', undefined]);
+    expect(again._webSocketFrames.map((f) => f._rule)).toEqual(['rename', 'rename', undefined]);
   });
 
   it('applies a JSON merge patch toward the client: exact unmasked bytes', async () => {

@@ -70,5 +70,8 @@ export function readMessageItem(item: unknown, i: number, report: FieldReport): 
   }
   const note = noteField(item._notes, `${field}._notes`, report);
   if (note) captured.note = note;
+  // The rules that acted on it (Framescope's `_rule`).
+  if (typeof item._rule === 'string' && item._rule !== '') captured.rule = item._rule;
+  else if (item._rule !== undefined) report(`${field}._rule`, `${bad(item._rule, 'a rule name')}; ignored`);
   return { captured, data: spooled };
 }

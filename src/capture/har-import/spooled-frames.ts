@@ -76,6 +76,8 @@ function readFrameItem(item: unknown, i: number, problem: FieldReport, index: nu
   }
   const note = noteField(json._notes, `${field}._notes`, problem);
   if (note) captured.note = note;
+  if (typeof json._rule === 'string' && json._rule !== '') captured.rule = json._rule;
+  else if (json._rule !== undefined) report('_rule', `${bad(json._rule, 'a rule name')}; ignored`);
   return captured;
 }
 
