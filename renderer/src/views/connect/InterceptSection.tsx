@@ -62,7 +62,8 @@ export function InterceptSection() {
       <Way title="Any program" description="Node (no code change: http, https, ws, socket.io-client, fetch), Python, curl, git, Java and whatever they start." launches={of('run')}>
         <CommandLine text={runCommand} onCopy={copy} label="Copy the run command" />
       </Way>
-      <Way title="An Electron app" description="Starts the app with the proxy and Framescope's certificates accepted, for that app only." launches={of('electron')}>
+      {/* Chromium (inside Electron) sends no proxy credentials, so its connections cannot be told apart by launch. */}
+      <Way title="An Electron app" description="Starts the app with the proxy and Framescope's certificates accepted, for that app only. Its connections appear in the list like any other; they are not told apart by launch.">
         <CommandLine text={electronCommand} onCopy={copy} label="Copy the Electron command" />
       </Way>
     </div>
