@@ -209,6 +209,7 @@ async function uiWatcher(browser, url) {
         const check = () => {
           const first = document.querySelector('[data-frame="0"]');
           if (first && first.textContent.includes('t=')) resolve(performance.now() - t0);
+          else if (performance.now() - t0 > 10_000) resolve(Infinity);
           else requestAnimationFrame(check);
         };
         check();
@@ -216,8 +217,10 @@ async function uiWatcher(browser, url) {
       out.detail = await page.evaluate(() => new Promise((resolve) => {
         const r = document.querySelector('[data-frame="3"]');
         const t0 = performance.now();
+        if (!r) return resolve(Infinity);
         r.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }));
-        const check = () => (document.querySelector('[data-frame-detail="3"]') ? resolve(performance.now() - t0) : requestAnimationFrame(check));
+        const check = () => (document.querySelector('[data-frame-detail="3"]') ? resolve(performance.now() - t0)
+          : performance.now() - t0 > 10_000 ? resolve(Infinity) : requestAnimationFrame(check));
         check();
       }));
       const search = page.getByRole('searchbox', { name: 'Search payloads' });

@@ -56,6 +56,13 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     await ui.page.getByRole('tab', { name: 'Frames' }).click();
     const sent = (await load.counts())[0]!.sent;
     await poll(() => newestShown(0)).toBeGreaterThanOrEqual(sent - 1);
+    // Scrolling to the top while following stops following and shows the first rows, under load.
+    await ui.page.locator('.frames-table .vlist').evaluate((el) => { el.scrollTop = 0; });
+    await ui.page.locator('[data-frame="0"]').waitFor();
+    expect(await ui.page.locator('[data-frame="0"]').textContent()).toContain('c=0 n=0 ');
+    await ui.page.getByRole('button', { name: /Latest/ }).click();
+    const later = (await load.counts())[0]!.sent;
+    await poll(() => newestShown(0)).toBeGreaterThanOrEqual(later - 1);
   });
 
   it('shows exact counts and the last rows once the load stops', { timeout: 60_000 }, async () => {

@@ -70,8 +70,10 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
   useLayoutEffect(() => {
     const el = viewport.current;
     if (!stickToEnd || !el || Math.abs(el.scrollTop - maxScroll) < 1) return;
-    programmatic.current = true;
+    const before = el.scrollTop;
     el.scrollTop = maxScroll;
+    // Only a move fires a scroll event; a flag left set would take the user's next scroll for ours.
+    if (Math.abs(el.scrollTop - before) >= 1) programmatic.current = true;
   }, [stickToEnd, maxScroll]);
 
   const scrollTo = useCallback((px: number) => {
