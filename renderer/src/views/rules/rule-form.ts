@@ -5,6 +5,7 @@ import type { Rule, RuleAction } from '../../api/wire.js';
 export const ACTION_TYPES = [
   ['rewrite', 'Rewrite'], ['delay', 'Delay'], ['drop', 'Drop'], ['duplicate', 'Duplicate'], ['reply', 'Reply'], ['close', 'Close'], ['abort', 'Abort (TCP reset)'], ['breakpoint', 'Breakpoint'],
   ['refuseHandshake', 'Refuse the handshake'], ['delayHandshake', 'Delay the handshake'], ['dropConnection', 'Cut the connection'], ['throttle', 'Throttle'], ['latency', 'Latency'],
+  ['serveFromRecording', 'Serve from a recording'],
 ] as const;
 
 export type ActionType = (typeof ACTION_TYPES)[number][0];
@@ -47,6 +48,7 @@ export function fieldLabels(form: Pick<RuleForm, 'action' | 'rewriteKind'>): [st
     case 'dropConnection': return ['After messages', 'After ms'];
     case 'throttle': return ['Bytes per second', undefined];
     case 'latency': return ['Latency (ms)', undefined];
+    case 'serveFromRecording': return ['Session name or HAR file', 'Connection'];
     default: return [undefined, undefined];
   }
 }
@@ -81,6 +83,7 @@ export function actionOf(form: RuleForm): RuleAction {
     case 'dropConnection': return { type: 'dropConnection', ...(value.trim() ? { afterMessages: num(value) } : {}), ...(second.trim() ? { afterMs: num(second) } : {}) };
     case 'throttle': return { type: 'throttle', bytesPerSecond: num(value) };
     case 'latency': return { type: 'latency', ms: num(value) };
+    case 'serveFromRecording': return { type: 'serveFromRecording', source: value, ...(second.trim() ? { connection: num(second) } : {}) };
     default: return { type: form.action };
   }
 }
