@@ -1,4 +1,5 @@
 // One HAR entry into a ConnectionRecord (see ../har-import.ts for what comes back from which tool).
+import type { LensName } from '../../protocol/lenses/lens.js';
 import type {
   ConnectionRecord, ConnectionState, RecordedCheck, RecordedClose,
   RecordedRequest, RecordedResponse, UpstreamTls,
@@ -23,6 +24,8 @@ export interface SpooledBytes {
   spooled?: SpooledMessages;
   /** A record with frames: them, and each message's frames and each frame's payload where its message determines it. */
   linked?: FrameLinks;
+  /** The lens its messages' `_protocol` fields name (the connection was read through it). */
+  lens?: LensName;
 }
 
 const STATES: readonly ConnectionState[] = ['connecting', 'open', 'closing', 'closed', 'failed'];
@@ -56,6 +59,7 @@ export class EntryReader {
     fillTimeArray(messageList.messages.times, startedAt);
     fillTimeArray(frames.times, startedAt);
     this.data.spooled = messageList.messages;
+    if (messageList.lens) this.data.lens = messageList.lens;
 
     const method = this.method(request.method);
     const httpVersion = this.httpVersion(request.httpVersion, 'request.httpVersion');

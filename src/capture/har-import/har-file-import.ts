@@ -128,5 +128,7 @@ export function writeImportedRecord(store: CaptureStore, record: ConnectionRecor
   store.putConnection(record);
   if (bytes.linked) writeLinkedRecord(store, record, bytes.linked, spool);
   else if (bytes.spooled) writeSpooledMessages(store, record, bytes.spooled, spool);
+  // Read through the lens the HAR's `_protocol` names, beside the connection's note.
+  if (bytes.lens) store.putAnnotation({ connectionId: record.id, target: 'connection', number: 0, note: record.note ?? '', pinned: false, time: Date.now(), lens: bytes.lens });
 }
 

@@ -1,10 +1,12 @@
 // An entry's messages while they wait in the spool: which items are messages and their times, in typed
 // arrays (12 bytes a message); each message is read back from its item when it is written.
 import type { CapturedMessage, } from '../capture-model.js';
+import type { LensName } from '../../protocol/lenses/lens.js';
 import type { SpooledData } from './data-spool.js';
 import type { FieldReport } from './item-fields.js';
 import { readMessageItem } from './message-item.js';
 import { SpilledItems } from './spilled-items.js';
+import { lensOfProtocolItems } from './protocol-field.js';
 
 const IGNORE: FieldReport = () => {};
 
@@ -43,8 +45,8 @@ export class SpooledMessages {
 }
 
 /** `_webSocketMessages` read through once: problems reported, Chrome's error items kept apart. */
-export function scanMessages(value: unknown, report: FieldReport): { messages: SpooledMessages; errors: string[]; first: number; last: number } {
-  const result = { messages: new SpooledMessages(undefined, new Uint32Array(0), new Float64Array(0)), errors: [] as string[], first: Infinity, last: -Infinity };
+export function scanMessages(value: unknown, report: FieldReport): { messages: SpooledMessages; errors: string[]; first: number; last: number; lens?: LensName } {
+  const result: ReturnType<typeof scanMessages> = { messages: new SpooledMessages(undefined, new Uint32Array(0), new Float64Array(0)), errors: [], first: Infinity, last: -Infinity };
   if (value === undefined) return result;
   if (!(value instanceof SpilledItems)) {
     report('_webSocketMessages', 'not an array; no messages imported');
@@ -53,13 +55,16 @@ export function scanMessages(value: unknown, report: FieldReport): { messages: S
   const indexes = new Uint32Array(value.count);
   const times = new Float64Array(value.count);
   let count = 0;
+  const protocols = lensOfProtocolItems(report);
   for (let i = 0; i < value.count; i++) {
-    const read = readMessageItem(value.get(i), i, report);
+    const item = value.get(i);
+    const read = readMessageItem(item, i, report);
     if (!read) continue;
     if (!('captured' in read)) {
       result.errors.push(read.error);
       continue;
     }
+    protocols.add(item, i);
     const time = read.captured.time;
     indexes[count] = i;
     times[count] = time;
@@ -68,5 +73,7 @@ export function scanMessages(value: unknown, report: FieldReport): { messages: S
     if (time > result.last) result.last = time;
   }
   result.messages = new SpooledMessages(value, indexes.slice(0, count), times.slice(0, count));
+  const lens = protocols.lens();
+  if (lens) result.lens = lens;
   return result;
 }
