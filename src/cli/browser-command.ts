@@ -7,6 +7,7 @@ import { DEFAULT_PROXY_ADDRESS, findBrowser, launchBrowser, parseProxyAddress } 
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { acceptsConnections } from '../intercept/proxy-probe.js';
 import { runFirefox } from './firefox-browser.js';
+import { untilBrowserExits } from '../proxy/profile-process.js';
 
 const USAGE = `usage: framescope browser [URL] [--proxy HOST:PORT] [--browser PATH] [--firefox]
 
@@ -95,17 +96,5 @@ export async function run(args: string[], io: BrowserCommandIo = { stdout: proce
   });
   io.stderr.write(`framescope browser: opened ${url} in ${executablePath} through http://${proxy} (temporary profile ${browser.userDataDir})\n`);
 
-  // Stay alive until the browser is gone, so its profile is always removed: pass signals on instead.
-  const forward = (signal: NodeJS.Signals): void => { browser.child.kill(signal); };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  try {
-    return await browser.exited;
-  } catch (error) {
-    io.stderr.write(`framescope browser: could not start ${executablePath}: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
-  }
+  return untilBrowserExits(browser, executablePath, io.stderr);
 }

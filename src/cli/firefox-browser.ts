@@ -5,6 +5,7 @@ import { caDir } from '../home.js';
 import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { findFirefox, launchFirefox, type LaunchedFirefox } from '../intercept/firefox-launcher.js';
 import { acceptsConnections } from '../intercept/proxy-probe.js';
+import { untilBrowserExits } from '../proxy/profile-process.js';
 
 interface Io {
   stderr: { write(text: string): unknown };
@@ -32,16 +33,5 @@ export async function runFirefox(proxy: string, browser: string | undefined, url
     return 1;
   }
   io.stderr.write(`framescope browser: opened ${url} in ${executablePath} through http://${proxy} (temporary profile ${firefox.profileDir})\n`);
-  const forward = (signal: NodeJS.Signals): void => { firefox.child.kill(signal); };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  try {
-    return await firefox.exited;
-  } catch (error) {
-    io.stderr.write(`framescope browser: could not start ${executablePath}: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
-  }
+  return untilBrowserExits(firefox, executablePath, io.stderr);
 }

@@ -6,10 +6,11 @@
 // NSS database with certutil (Debian: libnss3-tools; macOS: brew install nss); enterprise policies could
 // install it too, but they live in Firefox's installation folder and would apply to every profile.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { constants as osConstants, homedir, tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnOnProfile } from '../proxy/profile-process.js';
 
 /** The prefs that point the profile at the proxy and keep Firefox's own background traffic out of the recording. */
 export function firefoxPrefs(proxy: string): Record<string, string | number | boolean> {
@@ -120,24 +121,8 @@ export interface LaunchedFirefox {
 /** Starts Firefox on `url` in a fresh intercepting profile, removed when it exits. */
 export function launchFirefox(options: { executablePath: string; proxy: string; caCertPath: string; url: string; env?: NodeJS.ProcessEnv; extraArgs?: string[] }): LaunchedFirefox {
   const profileDir = makeFirefoxProfile(options.proxy, options.caCertPath, options.env);
-  const removeProfile = (): void => rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  let child: ChildProcess;
-  try {
-    // --no-remote and --new-instance: never hand the URL to a Firefox the user already has open.
-    child = spawn(options.executablePath, ['--profile', profileDir, '--no-remote', '--new-instance', ...(options.extraArgs ?? []), options.url], { stdio: 'inherit', env: options.env });
-  } catch (error) {
-    removeProfile();
-    throw error;
-  }
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', (error) => {
-      removeProfile();
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      removeProfile();
-      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
-    });
-  });
+  // --no-remote and --new-instance: never hand the URL to a Firefox the user already has open.
+  const args = ['--profile', profileDir, '--no-remote', '--new-instance', ...(options.extraArgs ?? []), options.url];
+  const { child, exited } = spawnOnProfile(options.executablePath, args, profileDir, { stdio: 'inherit', env: options.env });
   return { child, profileDir, exited };
 }

@@ -4,11 +4,11 @@
 // The browser gets a throwaway profile: the flags below would otherwise change (or be ignored by) the
 // user's everyday profile, and the profile's cache must not hide traffic from the proxy.
 
-import { spawn } from 'node:child_process';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdtempSync, statSync } from 'node:fs';
+import { spawnOnProfile } from './profile-process.js';
 import { isIP } from 'node:net';
-import { constants as osConstants, homedir, tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** Where `framescope proxy` listens unless told otherwise. */
@@ -159,25 +159,7 @@ export interface LaunchedBrowser {
 /** Starts the browser with a fresh temporary profile, through the proxy, trusting the given fingerprints. */
 export function launchBrowser(options: LaunchBrowserOptions): LaunchedBrowser {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'framescope-browser-'));
-  const removeProfile = (): void => rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   const { executablePath, stdio, ...argumentOptions } = options;
-  let child: ChildProcess;
-  try {
-    child = spawn(executablePath, chromiumArguments({ ...argumentOptions, userDataDir }), { stdio: stdio ?? 'inherit' });
-  } catch (error) {
-    removeProfile();
-    throw error;
-  }
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', (error) => {
-      removeProfile();
-      reject(error);
-    });
-    // 'close' rather than 'exit': it comes after the child's output has been read to the end.
-    child.once('close', (code, signal) => {
-      removeProfile();
-      resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
-    });
-  });
+  const { child, exited } = spawnOnProfile(executablePath, chromiumArguments({ ...argumentOptions, userDataDir }), userDataDir, { stdio: stdio ?? 'inherit' });
   return { child, userDataDir, exited };
 }
