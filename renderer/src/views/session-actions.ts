@@ -1,85 +1,83 @@
 // The session menu's actions, shared by the toolbar menu and the desktop shell's native menu.
 import type { AppModel } from '../model/app-model.js';
-import { downloadBlob, pickFile, pickSavePath } from './file-actions.js';
+import { downloadBlob, pickFile, pickSavePath, type FileKind, type PickedFile } from './file-actions.js';
 
-export async function importHarFile(app: AppModel): Promise<void> {
-  const picked = await pickFile('Import HAR');
+/** A session name from a file's name: its extension off, and only what a session name may hold. */
+function sessionNameOf(fileName: string, extension: RegExp, fallback: string): string {
+  return fileName.replace(extension, '').replace(/[^A-Za-z0-9 ._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || fallback;
+}
+
+/** Picks a file and reads it into a new session as a job (its progress bar has Cancel), saying how it went. */
+async function importAsSession(
+  app: AppModel,
+  what: { title: string; kind: FileKind; extension: RegExp; fallback: string; done: string; verb: string },
+  start: (picked: PickedFile, name: string) => Promise<{ problems: string[] } | null>,
+): Promise<void> {
+  const picked = await pickFile(what.title, what.kind);
   if (!picked) return;
-  const name = picked.name.replace(/\.(har|json)$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'imported';
   try {
-    const result = 'path' in picked ? await app.harJobs.importPath(picked.path, name) : await app.harJobs.importFile(picked.file, name);
+    const result = await start(picked, sessionNameOf(picked.name, what.extension, what.fallback));
     if (!result) {
       app.view.notify(`Import of ${picked.name} cancelled`);
       return;
     }
     const { problems } = result;
-    app.view.notify(problems.length === 0 ? `Imported ${picked.name}` : `Imported ${picked.name} with ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`);
+    app.view.notify(problems.length === 0 ? `${what.done} ${picked.name}` : `${what.done} ${picked.name} with ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`);
   } catch (error) {
-    app.view.notify(`Could not import ${picked.name}: ${(error as Error).message}`, 'error');
+    app.view.notify(`Could not ${what.verb} ${picked.name}: ${(error as Error).message}`, 'error');
+  }
+}
+
+export async function importHarFile(app: AppModel): Promise<void> {
+  await importAsSession(app, { title: 'Import HAR', kind: 'har', extension: /\.(har|json)$/i, fallback: 'imported', done: 'Imported', verb: 'import' },
+    (picked, name) => ('path' in picked ? app.harJobs.importPath(picked.path, name) : app.harJobs.importFile(picked.file, name)));
+}
+
+export async function importCaptureFile(app: AppModel): Promise<void> {
+  await importAsSession(app, { title: 'Open capture', kind: 'capture', extension: /\.(pcapng|pcap|cap)$/i, fallback: 'capture', done: 'Opened', verb: 'open' },
+    (picked, name) => ('path' in picked ? app.harJobs.importCapturePath(picked.path, name) : app.harJobs.importCaptureFile(picked.file, name)));
+}
+
+/**
+ * Exports the session (or some of its connections) as a job: to the path the desktop shell's dialog
+ * gives, else downloaded in the browser tab.
+ */
+async function exportSession(
+  app: AppModel,
+  what: { title: string; kind: FileKind; extension: string; connectionIds: number[] | undefined },
+  toPath: (path: string) => Promise<unknown>,
+  toBlob: () => Promise<{ blob: Blob; fileName: string } | null>,
+): Promise<void> {
+  try {
+    const session = app.session.session?.name ?? 'session';
+    const suggested = `${session}${what.connectionIds?.length === 1 ? `-connection-${what.connectionIds[0]}` : ''}.${what.extension}`;
+    const path = await pickSavePath(what.title, suggested, what.kind);
+    if (path === null) return;
+    if (path !== undefined) {
+      const written = await toPath(path);
+      app.view.notify(written ? `Exported ${path}` : 'Export cancelled');
+      return;
+    }
+    const result = await toBlob();
+    if (!result) {
+      app.view.notify('Export cancelled');
+      return;
+    }
+    downloadBlob(result.blob, result.fileName);
+    app.view.notify(`Exported ${result.fileName}`);
+  } catch (error) {
+    app.view.notify(`Could not export: ${(error as Error).message}`, 'error');
   }
 }
 
 export async function exportHarFile(app: AppModel, connectionIds?: number[]): Promise<void> {
-  try {
-    const session = app.session.session?.name ?? 'session';
-    const suggested = `${session}${connectionIds?.length === 1 ? `-connection-${connectionIds[0]}` : ''}.har`;
-    const path = await pickSavePath('Export HAR', suggested);
-    if (path === null) return;
-    if (path !== undefined) {
-      const written = await app.harJobs.exportToPath(path, connectionIds);
-      app.view.notify(written ? `Exported ${path}` : 'Export cancelled');
-      return;
-    }
-    const result = await app.harJobs.exportToBlob(connectionIds);
-    if (!result) {
-      app.view.notify('Export cancelled');
-      return;
-    }
-    downloadBlob(result.blob, result.fileName);
-    app.view.notify(`Exported ${result.fileName}`);
-  } catch (error) {
-    app.view.notify(`Could not export: ${(error as Error).message}`, 'error');
-  }
-}
-
-export async function importCaptureFile(app: AppModel): Promise<void> {
-  const picked = await pickFile('Open capture', 'capture');
-  if (!picked) return;
-  const name = picked.name.replace(/\.(pcapng|pcap|cap)$/i, '').replace(/[^A-Za-z0-9 ._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'capture';
-  try {
-    const result = 'path' in picked ? await app.harJobs.importCapturePath(picked.path, name) : await app.harJobs.importCaptureFile(picked.file, name);
-    if (!result) {
-      app.view.notify(`Import of ${picked.name} cancelled`);
-      return;
-    }
-    const { problems } = result;
-    app.view.notify(problems.length === 0 ? `Opened ${picked.name}` : `Opened ${picked.name} with ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`);
-  } catch (error) {
-    app.view.notify(`Could not open ${picked.name}: ${(error as Error).message}`, 'error');
-  }
+  await exportSession(app, { title: 'Export HAR', kind: 'har', extension: 'har', connectionIds },
+    (path) => app.harJobs.exportToPath(path, connectionIds), () => app.harJobs.exportToBlob(connectionIds));
 }
 
 export async function exportPcapngFile(app: AppModel, legs: 'client' | 'both' = 'client', connectionIds?: number[]): Promise<void> {
-  try {
-    const session = app.session.session?.name ?? 'session';
-    const suggested = `${session}${connectionIds?.length === 1 ? `-connection-${connectionIds[0]}` : ''}.pcapng`;
-    const path = await pickSavePath('Export pcapng', suggested, 'pcapng');
-    if (path === null) return;
-    if (path !== undefined) {
-      const written = await app.harJobs.exportPcapngToPath(path, legs, connectionIds);
-      app.view.notify(written ? `Exported ${path}` : 'Export cancelled');
-      return;
-    }
-    const result = await app.harJobs.exportPcapngToBlob(legs, connectionIds);
-    if (!result) {
-      app.view.notify('Export cancelled');
-      return;
-    }
-    downloadBlob(result.blob, result.fileName);
-    app.view.notify(`Exported ${result.fileName}`);
-  } catch (error) {
-    app.view.notify(`Could not export: ${(error as Error).message}`, 'error');
-  }
+  await exportSession(app, { title: 'Export pcapng', kind: 'pcapng', extension: 'pcapng', connectionIds },
+    (path) => app.harJobs.exportPcapngToPath(path, legs, connectionIds), () => app.harJobs.exportPcapngToBlob(legs, connectionIds));
 }
 
 export async function newSession(app: AppModel, name?: string): Promise<void> {
