@@ -3,12 +3,10 @@
 // every window hears of a change through the 'settings' event.
 import type { ControlClient } from '../api/control-client.js';
 import type { ControlEvent, Settings, SettingsState } from '../api/wire.js';
-import { Observable } from './observable.js';
+import { EngineReadStore } from './observable.js';
 
-export class EngineSettingsStore extends Observable {
+export class EngineSettingsStore extends EngineReadStore {
   state: SettingsState | undefined;
-  /** Why the engine has no settings (one started without them), when it has none. */
-  unavailable: string | undefined;
   initialized: Promise<void>;
 
   constructor(private readonly client: ControlClient) {
@@ -17,17 +15,7 @@ export class EngineSettingsStore extends Observable {
   }
 
   load(): Promise<void> {
-    this.initialized = this.client.request('getSettings', {}).then(
-      (state) => {
-        this.state = state;
-        this.unavailable = undefined;
-        this.changed();
-      },
-      (error: Error) => {
-        this.unavailable = error.message;
-        this.changed();
-      },
-    );
+    this.initialized = this.readFrom(this.client.request('getSettings', {}), (state) => { this.state = state; });
     return this.initialized;
   }
 

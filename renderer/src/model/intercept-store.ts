@@ -1,17 +1,15 @@
 // Breakpoints and the queue of messages and handshakes they hold, waiting for forward, edit or drop.
 import type { ControlClient } from '../api/control-client.js';
 import type { BreakpointRule, ControlCommands, ControlEvent, HeldItem } from '../api/wire.js';
-import { Observable } from './observable.js';
+import { EngineReadStore } from './observable.js';
 
 /** The held queue is read again at most this often when 'held' events come in bursts, ms. */
 const REFRESH_MS = 100;
 
-export class InterceptStore extends Observable {
+export class InterceptStore extends EngineReadStore {
   enabled = false;
   rules: BreakpointRule[] = [];
   held: HeldItem[] = [];
-  /** Why breakpoints are not available (an engine without the commands), if they are not. */
-  unavailable: string | undefined;
   lastError: string | undefined;
   initialized: Promise<void>;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -22,19 +20,11 @@ export class InterceptStore extends Observable {
   }
 
   load(): Promise<void> {
-    this.initialized = Promise.all([this.client.request('listBreakpoints', {}), this.client.request('listHeld', {})]).then(
-      ([breakpoints, held]) => {
-        this.enabled = breakpoints.enabled;
-        this.rules = breakpoints.rules;
-        this.held = held;
-        this.unavailable = undefined;
-        this.changed();
-      },
-      (error: Error) => {
-        this.unavailable = error.message;
-        this.changed();
-      },
-    );
+    this.initialized = this.readFrom(Promise.all([this.client.request('listBreakpoints', {}), this.client.request('listHeld', {})]), ([breakpoints, held]) => {
+      this.enabled = breakpoints.enabled;
+      this.rules = breakpoints.rules;
+      this.held = held;
+    });
     return this.initialized;
   }
 

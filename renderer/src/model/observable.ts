@@ -18,3 +18,24 @@ export class Observable {
     for (const listener of this.listeners) listener();
   }
 }
+
+/** A store read from the engine by a request: what it read, or why it could not be read. */
+export class EngineReadStore extends Observable {
+  /** Why the engine could not answer (one started without this feature, a lost link). */
+  unavailable: string | undefined;
+
+  /** Applies what request answers (unavailable cleared), or notes why it failed; the view hears of either. */
+  protected readFrom<T>(request: Promise<T>, apply: (value: T) => void): Promise<void> {
+    return request.then(
+      (value) => {
+        apply(value);
+        this.unavailable = undefined;
+        this.changed();
+      },
+      (error: Error) => {
+        this.unavailable = error.message;
+        this.changed();
+      },
+    );
+  }
+}

@@ -1,5 +1,6 @@
 // The mocks the engine runs (startMock/stopMock/listMocks): started from a connection's actions,
 // shown with their address and a Stop button. One store per app, made on first use.
+import { perApp } from '../../model/per-app.js';
 import { Observable } from '../../model/observable.js';
 import type { AppModel } from '../../model/app-model.js';
 import type { ControlClient } from '../../api/control-client.js';
@@ -34,16 +35,7 @@ export class MocksStore extends Observable {
   }
 }
 
-const stores = new WeakMap<AppModel, MocksStore>();
-
-export function mocksOf(app: AppModel): MocksStore {
-  let store = stores.get(app);
-  if (!store) {
-    store = new MocksStore(app.client);
-    stores.set(app, store);
-  }
-  return store;
-}
+export const mocksOf = perApp((app: AppModel) => new MocksStore(app.client));
 
 /** "Mock this connection": starts a mock and says where it listens. */
 export function mockConnection(app: AppModel, connectionId: number): void {

@@ -1,32 +1,21 @@
 // The rules in force (getRules/setRules): the Rules view reads them when it opens and saves the whole
 // list on every change; the engine checks, writes and applies it, or answers what is wrong (the rule
 // and the field). One store per app, made on first use.
-import { Observable } from '../../model/observable.js';
+import { EngineReadStore } from '../../model/observable.js';
+import { perApp } from '../../model/per-app.js';
 import type { AppModel } from '../../model/app-model.js';
 import type { ControlClient } from '../../api/control-client.js';
 import type { Rule, RulesState } from '../../api/wire.js';
 
-export class RulesStore extends Observable {
+export class RulesStore extends EngineReadStore {
   state: RulesState | undefined;
-  /** Why the rules could not be read. */
-  unavailable: string | undefined;
 
   constructor(private readonly client: ControlClient) {
     super();
   }
 
   load(): Promise<void> {
-    return this.client.request('getRules', {}).then(
-      (state) => {
-        this.state = state;
-        this.unavailable = undefined;
-        this.changed();
-      },
-      (error: Error) => {
-        this.unavailable = error.message;
-        this.changed();
-      },
-    );
+    return this.readFrom(this.client.request('getRules', {}), (state) => { this.state = state; });
   }
 
   /** Saves the whole list; rejects with the engine's words for what is wrong. */
@@ -36,13 +25,4 @@ export class RulesStore extends Observable {
   }
 }
 
-const stores = new WeakMap<AppModel, RulesStore>();
-
-export function rulesStoreOf(app: AppModel): RulesStore {
-  let store = stores.get(app);
-  if (!store) {
-    store = new RulesStore(app.client);
-    stores.set(app, store);
-  }
-  return store;
-}
+export const rulesStoreOf = perApp((app: AppModel) => new RulesStore(app.client));
