@@ -2,18 +2,17 @@
 // on loopback and its wss:// socket, both verified against the CA that the profile alone trusts, and the
 // proxy records the socket. Skipped where Firefox or certutil is not installed (Debian: firefox-esr,
 // libnss3-tools; .ci/run installs them).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportHar } from '../../src/capture/har-export.js';
 import { findFirefox, firefoxPrefs, userJs } from '../../src/intercept/firefox-launcher.js';
 import { type HarEntryJson } from '../support/har-schema.js';
 import { BIN, exited } from '../support/cli.js';
 import { until } from '../support/proxy.js';
-import { startInterceptTargets, type InterceptTargets } from './support/intercept-targets.js';
-import { launcherEnv, startInterceptProxy } from './support/run-intercepted.js';
+import { launcherEnv } from './support/run-intercepted.js';
+import { useInterceptSuite } from './support/intercept-suite.js';
 
 function installed(): boolean {
   try {
@@ -40,32 +39,19 @@ describe('firefox prefs', () => {
 });
 
 describe.skipIf(!installed())('framescope browser --firefox', () => {
-  let home: string;
-  let targets: InterceptTargets;
-  let proxy: Awaited<ReturnType<typeof startInterceptProxy>>;
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'framescope-firefox-test-'));
-    targets = await startInterceptTargets(home);
-    proxy = await startInterceptProxy(home, targets.upstreamCaPem);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await targets?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const suite = useInterceptSuite('framescope-firefox-test-');
 
   it('records the wss:// socket of an https:// page on 127.0.0.1, and removes the profile when Firefox ends', async () => {
-    const url = `https://127.0.0.1:${targets.port}/firefox.html`;
-    const child = spawn(process.execPath, [BIN, 'browser', '--firefox', '--proxy', `127.0.0.1:${proxy.port}`, url], {
-      env: launcherEnv(home, { MOZ_HEADLESS: '1' }),
+    const url = `https://127.0.0.1:${suite.targets.port}/firefox.html`;
+    const child = spawn(process.execPath, [BIN, 'browser', '--firefox', '--proxy', `127.0.0.1:${suite.proxy.port}`, url], {
+      env: launcherEnv(suite.home, { MOZ_HEADLESS: '1' }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      const socket = () => proxy.session.connections.find((c) => c.url === `wss://127.0.0.1:${targets.port}/firefox`);
-      await until(proxy.session, () => socket()?.state === 'closed');
+      const socket = () => suite.proxy.session.connections.find((c) => c.url === `wss://127.0.0.1:${suite.targets.port}/firefox`);
+      await until(suite.proxy.session, () => socket()?.state === 'closed');
       const entry = exportHar([socket()!]).log.entries[0] as unknown as HarEntryJson;
       expect(entry._webSocketMessages.map((m) => [m.type, m.data])).toEqual([['send', 'hello from firefox'], ['receive', 'echo: hello from firefox']]);
       expect(entry._webSocketClose).toEqual({ code: 1000, reason: 'done', closedBy: 'client' });
