@@ -5,10 +5,18 @@ import type { SettingsState, Settings } from '../settings/settings-types.js';
 export type { Settings, SettingsState, SavedFilter, SettingKey, SettingOverride } from '../settings/settings-types.js';
 import type { DiffKind } from '../compare/sequence-diff.js';
 import type { TextDiff } from '../compare/json-diff.js';
-import type { Rule } from '../rules/rule-types.js';
 export type { Rule, RuleAction, RuleScope, RuleMatch, MessageAction, ConnectionAction, RuleDirection } from '../rules/rule-types.js';
 export type { DiffKind } from '../compare/sequence-diff.js';
 export type { TextDiff, JsonDiffEntry, LineDiffRow } from '../compare/json-diff.js';
+
+export type * from './live-api-types.js';
+export type * from './automation-api-types.js';
+export type * from './protocol-api-types.js';
+export type * from './intercept-api-types.js';
+import type { FrameWindow, LiveCommands } from './live-api-types.js';
+import type { AutomationCommands } from './automation-api-types.js';
+import type { ProtocolCommands } from './protocol-api-types.js';
+import type { InterceptCommands } from './intercept-api-types.js';
 
 export const CONTROL_API_VERSION = 1;
 /** The control WebSocket's path on the UI server; the token goes in the query string. */
@@ -467,31 +475,8 @@ export interface HarJobEvent {
   problems?: string[];
 }
 
-/** recorded: a mock's answers keep their recorded delays; fast: at once, in order. */
-export type MockTiming = 'recorded' | 'fast';
-/** How loosely a mock matches client messages: the same bytes; else the protocol fields; else the next in order. */
-export type MockMatch = 'content' | 'protocol' | 'order';
-
-/** A mock serving a recorded connection. */
-export interface MockInfo {
-  id: number;
-  /** Where clients connect: ws://127.0.0.1:PORT/ */
-  url: string;
-  port: number;
-  /** The recorded connection it serves. */
-  source: { session: string; connectionId: number; url: string };
-  timing: MockTiming;
-  match: MockMatch;
-  /** The live session's connections it has served, oldest first. */
-  connectionIds: number[];
-  /** Client messages the recording did not answer. */
-  unexpectedCount: number;
-  /** The last of them (at most 20), newest last. */
-  unexpected: { connectionId?: number; index: number; opcode: number; preview: string; time: number }[];
-}
-
-/** Commands: method name -> params and result. */
-export interface ControlCommands {
+/** Commands: method name -> params and result (the newer features' in their own files). */
+export interface ControlCommands extends LiveCommands, AutomationCommands, ProtocolCommands, InterceptCommands {
   hello: { params: Record<string, never>; result: { version: number; proxy: ProxyStatus; session: SessionInfo; recording: boolean; recordingPaused: RecordingPause | null; recordPolicy?: RecordPolicy } };
   listConnections: { params: Record<string, never>; result: ConnectionSummary[] };
   getConnection: { params: { id: number }; result: ConnectionDetail };
@@ -579,46 +564,6 @@ export interface ControlCommands {
   /** Two messages side by side with a JSON-aware diff (a line diff for other text, a hex dump for binary). */
   compareMessages: { params: { left: CompareSide & { message: number }; right: CompareSide & { message: number } }; result: MessageComparison };
   /**
-   * Says what this client views live (null: no frame list). The engine then sends that window's rows
-   * in 'frames' events as they change (the tail's newest rows while following), coalesced, and only
-   * while the client keeps up. The result is the window now (null without a connection).
-   */
-  subscribe: { params: LiveSubscription; result: { window: FrameWindow | null } };
-  /** The client applied event batch `batch`: the engine may send the next (paced clients; see ControlEventBatch). */
-  ackEvents: { params: { batch: number }; result: Record<string, never> };
-  /**
-   * Serves a recorded connection (of the browsed session, or of a saved one) as a WebSocket server on
-   * loopback; what clients do with it is recorded in the live session.
-   */
-  startMock: { params: { connectionId: number; session?: string; port?: number; timing?: MockTiming; match?: MockMatch }; result: MockInfo };
-  /** Stops a mock: its listener closes and its connections end. */
-  stopMock: { params: { id: number }; result: Record<string, never> };
-  /** The mocks running, oldest first. */
-  listMocks: { params: Record<string, never>; result: MockInfo[] };
-  /** The rules in force, the rules file's path (null: none), and why its last reload was refused. */
-  getRules: { params: Record<string, never>; result: RulesState };
-  /** Checks, saves and applies new rules; an invalid rule is an error naming the rule and the field. */
-  setRules: { params: { rules: Rule[] }; result: RulesState };
-  /** A connection's protocol lens: the user's choice, the lens reading it, and detection's scores. */
-  getProtocolLens: { params: { connectionId: number }; result: ProtocolLensState };
-  /** Chooses a connection's lens (a name, 'auto' or 'none'); kept in the session with the connection's mark. */
-  setProtocolLens: { params: { connectionId: number; lens: LensChoice }; result: ProtocolLensState };
-  /** Messages start..end read through the connection's lens (decoded when asked), with links and latency. */
-  queryProtocol: { params: { connectionId: number; start: number; end: number }; result: { lens?: LensName; messages: ProtocolMessageInfo[] } };
-  /** The protocol line of the messages that frames complete (a frame list's Protocol column). */
-  protocolForFrames: { params: { connectionId: number; frames: number[] }; result: { frames: { frame: number; message: number; summary: string; link?: 'request' | 'answer' }[] } };
-  /**
-   * Message numbers whose packets pass a protocol filter (`socket.io.event:message`), scanning from
-   * `from`; stops at `limit` hits (default 500) or after a slice of work, and says where to go on (next).
-   */
-  filterProtocol: { params: { connectionId: number; filter: string; from?: number; limit?: number }; result: { numbers: number[]; hits: ProtocolHit[]; next?: number; total: number } };
-  /** How a connection's payloads are decoded in the Decode tab: the encoding, and the .proto text and message type for protobuf. */
-  getPayloadDecoding: { params: { connectionId: number }; result: PayloadDecodingState };
-  /** Sets the encoding and/or the .proto schema (null removes it); a schema that does not parse or lacks the type is refused with protobufjs's words. */
-  setPayloadDecoding: { params: { connectionId: number; decodeAs?: PayloadDecodeAs; proto?: PayloadProtoChoice | null }; result: PayloadDecodingState };
-  /** Encodes a packet in a protocol (a Socket.IO emit, an MQTT publish) as a message to put in the composer; checked by reading it back. */
-  encodeProtocolPacket: { params: { connectionId: number; packet: ProtocolPacketSpec }; result: { opcode: 1 | 2; dataBase64: string; summary: string } };
-  /**
    * Starts a capture (pcap, pcapng) import job into a new session, as startHarImport does: the engine reads
    * path, or the bytes arrive with writeCaptureImport and end with finishHarImport (cancelHarJob cancels).
    */
@@ -632,49 +577,6 @@ export interface ControlCommands {
   startPcapngExport: { params: { connectionIds?: number[]; path?: string; legs?: 'client' | 'both' }; result: { jobId: number; fileName: string } };
   /** What the live session records from now on: full, headers (with the payload prefix kept) or off. The change is recorded in the session. */
   setRecordPolicy: { params: { mode: RecordPolicy['mode']; prefixBytes?: number }; result: RecordPolicy };
-  /** The launches (framescope run, shell, browsers) whose clients came through the proxy, newest first. */
-  listLaunches: { params: Record<string, never>; result: LaunchInfo[] };
-  /** The environment lines and launchable browsers of the Intercept section. */
-  interceptSetup: { params: Record<string, never>; result: InterceptSetup };
-  /** Opens Chromium or Firefox (a fresh profile) through this engine's proxy, on url (default about:blank). */
-  launchBrowser: { params: { kind: 'chromium' | 'firefox'; url?: string }; result: { path: string } };
-}
-
-/** What a client views live: a connection's frame list under a filter and sort, a window of it, the tail or not. */
-export interface LiveSubscription {
-  /** The connection whose frames are shown; null for none. */
-  connectionId: number | null;
-  /** List positions [start, end) shown (with some rows around them); while following, end − start is the tail's size. */
-  start: number;
-  end: number;
-  /** Keep to the newest rows as they arrive. */
-  follow: boolean;
-  filter?: Omit<FrameFilter, 'text' | 'regex' | 'flags'>;
-  sort?: FrameListSort;
-  /** Send the next batch only once this one is acknowledged (ackEvents): a busy page is never sent more than it applies. */
-  paced?: boolean;
-  /** The client's number for this subscription, echoed in its 'frames' events (to tell them from an earlier one's). */
-  tag?: number;
-}
-
-/** Rows of a frame list at list positions start, start + 1...; total is the list's length under its filter. */
-export interface FrameWindow {
-  connectionId: number;
-  /** The subscription's tag, when it gave one. */
-  tag?: number;
-  total: number;
-  start: number;
-  frames: FrameSummary[];
-}
-
-/** The rules in force and where they come from. */
-export interface RulesState {
-  path: string | null;
-  rules: Rule[];
-  /** Each rule in words, in the same order. */
-  explained: string[];
-  /** Why the file's last reload was refused (the earlier rules stay in force). */
-  error?: string;
 }
 
 export type ControlMethod = keyof ControlCommands;
@@ -729,82 +631,3 @@ export interface ControlEventBatch {
 
 export type ControlServerMessage = ControlResponse | ControlEventBatch;
 
-export type { LensChoice } from '../protocol/lenses/lens-names.js';
-export type { PayloadDecodeAs, PayloadDecodingState, PayloadProtoChoice } from '../protocol/payload/payload-decoding.js';
-import type { PayloadDecodeAs, PayloadDecodingState, PayloadProtoChoice } from '../protocol/payload/payload-decoding.js';
-export type { LensName, ProtocolPacket } from '../protocol/lenses/lens.js';
-import type { LensChoice } from '../protocol/lenses/lens-names.js';
-import type { LensName, ProtocolPacket } from '../protocol/lenses/lens.js';
-
-export interface ProtocolLensState {
-  connectionId: number;
-  /** What the user chose ('auto' when nothing). */
-  choice: LensChoice;
-  /** The lens reading the connection, if any. */
-  lens?: LensName;
-  /** Auto-detection's scores above 0, best first. */
-  scores: { name: LensName; score: number }[];
-  /** Every lens there is (what a picker offers). */
-  available: LensName[];
-}
-
-/** Where a packet is: its message's number and its place among the message's packets. */
-export interface PacketPlace {
-  message: number;
-  packet: number;
-  /** The frame that completed that message (to jump to it in a frame list), when it had frames. */
-  frame?: number;
-}
-
-export interface ProtocolPacketInfo extends ProtocolPacket {
-  /** For an answer: its request. */
-  request?: PacketPlace;
-  /** For a request: its answers so far. */
-  answers?: PacketPlace[];
-  /** Milliseconds from the request to this answer (or, on a request, to its first answer). */
-  latencyMs?: number;
-}
-
-export interface ProtocolMessageInfo {
-  number: number;
-  packets: ProtocolPacketInfo[];
-  /** The message holds part of a packet that a later message completes. */
-  pending?: boolean;
-  /** What did not parse. */
-  problems?: string[];
-}
-
-/** A filter hit: the message, the frame that completed it (when it had frames), and its protocol line. */
-export interface ProtocolHit { message: number; frame?: number; summary: string }
-
-/** A packet for the composer to encode. */
-export type ProtocolPacketSpec =
-  | { kind: 'socket.io-emit'; event: string; args: unknown[]; namespace?: string; ackId?: number }
-  | { kind: 'mqtt-publish'; topic: string; payload: string; qos?: 0 | 1 | 2; retain?: boolean; packetId?: number };
-
-/** A launch (framescope run, shell, a browser) whose clients the proxy has seen, by the tag in their proxy credentials. */
-export interface LaunchInfo {
-  /** How it was launched: run, shell, firefox, chromium, electron. */
-  kind: string;
-  /** The launched program's short name, when known. */
-  program?: string;
-  /** The launch's random id. */
-  id: string;
-  /** When its first and latest tunnel or request came, epoch ms. */
-  firstSeen: number;
-  lastSeen: number;
-  /** Its CONNECT tunnels open now. */
-  openTunnels: number;
-  /** Its WebSocket connections in this session, oldest first. */
-  connectionIds: number[];
-}
-
-/** What the "How to connect" Intercept section shows: the environment of a launch, ready to paste. */
-export interface InterceptSetup {
-  /** The proxy as host:port. */
-  proxy: string;
-  /** Name and value of each variable `framescope shell` sets (NO_PROXY as ''), in a stable order. */
-  variables: { name: string; value: string }[];
-  /** Browsers the engine can launch here, with the executable found (or why not). */
-  browsers: { kind: 'chromium' | 'firefox'; path?: string; problem?: string }[];
-}
