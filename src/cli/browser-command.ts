@@ -2,10 +2,8 @@
 // so https:// pages and wss:// sockets can be inspected with nothing installed or trusted system-wide.
 
 import { parseArgs } from 'node:util';
-import { caDir } from '../home.js';
 import { DEFAULT_PROXY_ADDRESS, findBrowser, launchBrowser, parseProxyAddress } from '../proxy/browser-launcher.js';
-import { CertificateAuthority } from '../proxy/certificate-authority.js';
-import { acceptsConnections } from '../intercept/proxy-probe.js';
+import { browserPreflight } from './browser-preflight.js';
 import { runFirefox } from './firefox-browser.js';
 import { untilBrowserExits } from '../proxy/profile-process.js';
 
@@ -77,11 +75,7 @@ export async function run(args: string[], io: BrowserCommandIo = { stdout: proce
     return 1;
   }
 
-  const ca = CertificateAuthority.loadOrCreate(caDir(io.env));
-  for (const warning of ca.warnings) io.stderr.write(`framescope browser: warning: ${warning}\n`);
-  if (!(await acceptsConnections(proxy))) {
-    io.stderr.write(`framescope browser: warning: nothing is listening on ${proxy}; start \`framescope proxy\` (or pass --proxy) or pages will not load\n`);
-  }
+  const ca = await browserPreflight(proxy, io);
   // Chromium refuses to start as root with its sandbox on (containers, CI); without it, it can run.
   const extraArgs = process.platform === 'linux' && process.getuid?.() === 0 ? ['--no-sandbox'] : [];
   if (extraArgs.length > 0) io.stderr.write('framescope browser: running as root, so the browser runs with --no-sandbox\n');

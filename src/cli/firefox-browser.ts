@@ -1,10 +1,8 @@
 // `framescope browser --firefox`: Firefox in a temporary profile through the proxy (see
 // src/intercept/firefox-launcher.ts), kept alive until Firefox exits so its profile is always removed.
 
-import { caDir } from '../home.js';
-import { CertificateAuthority } from '../proxy/certificate-authority.js';
 import { findFirefox, launchFirefox, type LaunchedFirefox } from '../intercept/firefox-launcher.js';
-import { acceptsConnections } from '../intercept/proxy-probe.js';
+import { browserPreflight } from './browser-preflight.js';
 import { untilBrowserExits } from '../proxy/profile-process.js';
 
 interface Io {
@@ -20,11 +18,7 @@ export async function runFirefox(proxy: string, browser: string | undefined, url
     io.stderr.write(`framescope browser: ${(error as Error).message}\n`);
     return 1;
   }
-  const ca = CertificateAuthority.loadOrCreate(caDir(io.env));
-  for (const warning of ca.warnings) io.stderr.write(`framescope browser: warning: ${warning}\n`);
-  if (!(await acceptsConnections(proxy))) {
-    io.stderr.write(`framescope browser: warning: nothing is listening on ${proxy}; start \`framescope proxy\` (or pass --proxy) or pages will not load\n`);
-  }
+  const ca = await browserPreflight(proxy, io);
   let firefox: LaunchedFirefox;
   try {
     firefox = launchFirefox({ executablePath, proxy, caCertPath: ca.certPath, url, env: io.env });

@@ -7,10 +7,11 @@
 // install it too, but they live in Firefox's installation folder and would apply to every profile.
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnOnProfile } from '../proxy/profile-process.js';
+import { findExecutable, type BrowserSearch, type FindBrowserOptions } from '../proxy/browser-launcher.js';
 
 /** The prefs that point the profile at the proxy and keep Firefox's own background traffic out of the recording. */
 export function firefoxPrefs(proxy: string): Record<string, string | number | boolean> {
@@ -47,7 +48,7 @@ export function userJs(prefs: Record<string, string | number | boolean>): string
 }
 
 /** Where Firefox is looked for: absolute paths first, then names on PATH. */
-export function firefoxSearch(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { paths: string[]; names: string[] } {
+export function firefoxSearch(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): BrowserSearch {
   if (platform === 'win32') {
     const roots = [env.PROGRAMFILES, env['PROGRAMFILES(X86)']].filter((root): root is string => Boolean(root));
     return { paths: roots.map((root) => path.win32.join(root, 'Mozilla Firefox', 'firefox.exe')), names: ['firefox.exe'] };
@@ -60,30 +61,9 @@ export function firefoxSearch(env: NodeJS.ProcessEnv = process.env, platform: No
 }
 
 /** The path of Firefox (or the one given), or an error naming every place tried. */
-export function findFirefox(options: { browser?: string; env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform } = {}): string {
-  const env = options.env ?? process.env;
-  const platform = options.platform ?? process.platform;
-  const pathDirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
-  const onPath = (name: string) => pathDirs.map((dir) => (platform === 'win32' ? path.win32 : path.posix).join(dir, name)).find(isExecutableFile);
-  if (options.browser !== undefined) {
-    const chosen = /[\\/]/.test(options.browser) ? options.browser : onPath(options.browser);
-    if (chosen !== undefined && isExecutableFile(chosen)) return chosen;
-    throw new Error(`browser ${JSON.stringify(options.browser)} not found or not executable`);
-  }
-  const search = firefoxSearch(env, platform);
-  const found = search.paths.find(isExecutableFile) ?? search.names.map(onPath).find((hit) => hit !== undefined);
-  if (found !== undefined) return found;
-  throw new Error(`no Firefox found; tried ${[...search.paths, ...search.names.map((n) => `${n} on PATH`)].join(', ')}. Install it, or pass --browser PATH.`);
-}
-
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, process.platform === 'win32' ? fsConstants.F_OK : fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+export function findFirefox(options: FindBrowserOptions = {}): string {
+  return findExecutable(options, firefoxSearch, (search) =>
+    `no Firefox found; tried ${[...search.paths, ...search.names.map((n) => `${n} on PATH`)].join(', ')}. Install it, or pass --browser PATH.`);
 }
 
 /**

@@ -108,6 +108,20 @@ export interface FindBrowserOptions {
 
 /** The path of an installed Chromium or Chrome. Throws an error naming every place tried when none is found. */
 export function findBrowser(options: FindBrowserOptions = {}): string {
+  return findExecutable(options, browserSearch, (search, pathDirs, platform) =>
+    `no Chromium or Chrome found; tried ${search.paths.join(', ')}, then ${search.names.join(', ')} on PATH` +
+      ` (${pathDirs.join(platform === 'win32' ? ';' : ':') || 'empty'}). Install one, or pass --browser PATH.`);
+}
+
+/**
+ * The user's choice (a path, or a name on PATH; nothing else is tried then), else the first executable
+ * of the search's paths, then of its names on PATH; else an error with notFound's words.
+ */
+export function findExecutable(
+  options: FindBrowserOptions,
+  searchFor: (env: NodeJS.ProcessEnv, platform: NodeJS.Platform) => BrowserSearch,
+  notFound: (search: BrowserSearch, pathDirs: string[], platform: NodeJS.Platform) => string,
+): string {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const pathDirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
@@ -119,13 +133,10 @@ export function findBrowser(options: FindBrowserOptions = {}): string {
     if (chosen !== undefined && isExecutableFile(chosen)) return chosen;
     throw new Error(`browser ${JSON.stringify(options.browser)} not found or not executable`);
   }
-  const search = browserSearch(env, platform);
+  const search = searchFor(env, platform);
   const found = search.paths.find(isExecutableFile) ?? search.names.map(onPath).find((hit) => hit !== undefined);
   if (found !== undefined) return found;
-  throw new Error(
-    `no Chromium or Chrome found; tried ${search.paths.join(', ')}, then ${search.names.join(', ')} on PATH` +
-      ` (${pathDirs.join(platform === 'win32' ? ';' : ':') || 'empty'}). Install one, or pass --browser PATH.`,
-  );
+  throw new Error(notFound(search, pathDirs, platform));
 }
 
 function isExecutableFile(file: string): boolean {
