@@ -63,6 +63,32 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     await ui.page.getByRole('button', { name: /Latest/ }).click();
     const later = (await load.counts())[0]!.sent;
     await poll(() => newestShown(0)).toBeGreaterThanOrEqual(later - 1);
+
+    // A scroll landing in the same animation frame as the list's own follow scroll is the user's: the
+    // browser fires one scroll event for both. Held at a known point, not timed: the observer runs in the
+    // microtask right after the commit that grew the list and pinned it to its end, before the browser
+    // can render (and fire that scroll event), and moves the list to the top there.
+    await poll(() => ui.page.getByRole('button', { name: /Latest/ }).count()).toBe(0);
+    const grownTo = await ui.page.evaluate<number>(`new Promise((resolve) => {
+      const list = document.querySelector('.frames-table .vlist');
+      const observer = new MutationObserver((records) => {
+        const count = Number(list.getAttribute('aria-rowcount'));
+        const grew = records.some((r) => Number(r.oldValue) < count);
+        if (!grew || Math.abs(list.scrollTop - (list.scrollHeight - list.clientHeight)) >= 1) return;
+        observer.disconnect();
+        list.scrollTop = 0;
+        resolve(count);
+      });
+      observer.observe(list, { attributes: true, attributeFilter: ['aria-rowcount'], attributeOldValue: true });
+    })`);
+    // Following stopped, and the list stays at the top while rows keep arriving.
+    await ui.page.getByRole('button', { name: /Latest/ }).waitFor();
+    await poll(() => ui.page.locator('.frames-table .vlist').getAttribute('aria-rowcount').then(Number)).toBeGreaterThan(grownTo);
+    await ui.page.locator('[data-frame="0"]').waitFor();
+    expect(await ui.page.evaluate<number>(`document.querySelector('.frames-table .vlist').scrollTop`)).toBe(0);
+    await ui.page.getByRole('button', { name: /Latest/ }).click();
+    const latest = (await load.counts())[0]!.sent;
+    await poll(() => newestShown(0)).toBeGreaterThanOrEqual(latest - 1);
   });
 
   it('shows exact counts and the last rows once the load stops', { timeout: 60_000 }, async () => {

@@ -42,7 +42,12 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(0);
-  const programmatic = useRef(false);
+  // Told apart by position, not by timing: the browser fires one scroll event per frame for every move
+  // in it, the list's own and the user's alike. `own` is where the list last put the view (until a scroll
+  // event reports it), `known` the last position the list saw or set. A scroll event at `own` is the
+  // list's; anywhere else the user moved the view, even in the same frame as the list's own move.
+  const own = useRef<number | undefined>(undefined);
+  const known = useRef(0);
 
   const contentHeight = count * rowHeight;
   const scrollHeight = Math.min(contentHeight, MAX_SCROLL_PX);
@@ -70,18 +75,19 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
   useLayoutEffect(() => {
     const el = viewport.current;
     if (!stickToEnd || !el || Math.abs(el.scrollTop - maxScroll) < 1) return;
-    const before = el.scrollTop;
+    // The user moved the view since the list last saw it, and that scroll event is still to come:
+    // leave the view where the user put it, and let the event stop following.
+    if (Math.abs(el.scrollTop - known.current) >= 1) return;
     el.scrollTop = maxScroll;
-    // Only a move fires a scroll event; a flag left set would take the user's next scroll for ours.
-    if (Math.abs(el.scrollTop - before) >= 1) programmatic.current = true;
+    own.current = known.current = el.scrollTop;
   }, [stickToEnd, maxScroll]);
 
   const scrollTo = useCallback((px: number) => {
     const el = viewport.current!;
     const target = Math.max(0, Math.min(px, el.scrollHeight - el.clientHeight));
     if (Math.abs(el.scrollTop - target) < 1) return;
-    programmatic.current = true;
     el.scrollTop = target;
+    own.current = known.current = el.scrollTop;
     setScrollTop(target);
   }, []);
 
@@ -139,11 +145,10 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
         // Only scrollTop is read: the heights are known, so the handler never forces a layout.
         const at = e.currentTarget.scrollTop;
         setScrollTop(at);
-        if (programmatic.current) {
-          programmatic.current = false;
-          return;
-        }
-        onUserScroll?.(at + height >= scrollHeight - 2);
+        known.current = at;
+        const mine = own.current !== undefined && Math.abs(at - own.current) < 1;
+        own.current = undefined;
+        if (!mine) onUserScroll?.(at + height >= scrollHeight - 2);
       }}
     >
       <div className="vlist-spacer" style={{ height: scrollHeight }}>
