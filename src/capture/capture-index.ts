@@ -61,6 +61,26 @@ export class Column<T extends Float64Array | Uint32Array> {
   get byteLength(): number {
     return this.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
   }
+
+  /** The entries as views of the column's chunks, in order (no copy): what an index snapshot writes. */
+  views(): T[] {
+    const out: T[] = [];
+    for (let c = 0, left = this.length; left > 0; c++, left -= CHUNK) {
+      const chunk = this.chunks[c];
+      out.push(left >= chunk.length ? chunk : (chunk.subarray(0, left) as T));
+    }
+    return out;
+  }
+
+  /**
+   * Takes every entry of an empty column from an array, as views of it in chunks (no copy: the
+   * array becomes the column's memory). Pushing later grows the last chunk as usual.
+   */
+  adopt(values: T): void {
+    if (this.length !== 0) throw new Error('only an empty column adopts an array');
+    for (let at = 0; at < values.length; at += CHUNK) this.chunks.push(values.subarray(at, Math.min(values.length, at + CHUNK)) as T);
+    this.length = values.length;
+  }
 }
 
 const float64 = (n: number) => new Float64Array(n);
@@ -151,7 +171,7 @@ export class ConnectionIndex {
   /** Violations found, frames' and messages' together. */
   violationCount = 0;
   /** Message anchors never went down (the usual case), so they can be binary-searched. */
-  private anchorsSorted = true;
+  anchorsSorted = true;
 
   constructor(readonly id: number) {}
 
@@ -249,6 +269,20 @@ export class CaptureIndex {
   readonly ruleMarks = new RuleMarkBook();
   /** The recording policy the session started under and each change, in order (none in files older than policies: full). */
   readonly policies: RecordPolicyChange[] = [];
+  /**
+   * File offsets of the records kept whole above (catalogue, connection, error, annotation, rule
+   * mark, gap, policy), in file order: an index snapshot reads them again instead of copying them.
+   */
+  readonly keptRecords = new Column(float64);
+  /** Records of types this version does not know (skipped, but counted as intact). */
+  otherRecords = 0;
+
+  /** Intact records the index stands for (checkpoints not counted). */
+  get records(): number {
+    let sum = this.keptRecords.length + this.otherRecords;
+    for (const entry of this.byId.values()) sum += entry.frameCount + entry.messageCount;
+    return sum;
+  }
 
   /** The connection's index, created on first use. */
   connection(id: number): ConnectionIndex {
@@ -306,13 +340,25 @@ export interface ScanResult {
   recovery: RecoveryReport;
 }
 
+/** Where a scan starts when the file's head is indexed already (an index snapshot covers it). */
+export interface ScanStart {
+  /** The index of every record before `end`. */
+  index: CaptureIndex;
+  /** The file's catalogue as of `end`. */
+  catalogue: ViolationCatalogue;
+  catalogueFound: boolean;
+  /** Where the indexed records end: a batch boundary (right after a checkpoint). */
+  end: number;
+}
+
 /**
- * Reads a capture file from its start, indexes every intact record, and cuts the file after the last
- * one (a torn tail, or everything from the first damaged record). Yields to the event loop every few
- * chunks. Throws when the file is not a capture file.
+ * Reads a capture file from its start (or from where `start` says its head is indexed already),
+ * indexes every intact record, and cuts the file after the last one (a torn tail, or everything from
+ * the first damaged record). Yields to the event loop every few chunks. Throws when the file is not
+ * a capture file.
  */
-export async function scanCaptureFile(fd: number): Promise<ScanResult> {
-  const index = new CaptureIndex();
+export async function scanCaptureFile(fd: number, start?: ScanStart): Promise<ScanResult> {
+  const index = start?.index ?? new CaptureIndex();
   const size = fstatSync(fd).size;
   const head = Buffer.alloc(Math.min(size, FILE_HEADER_LENGTH));
   readSync(fd, head, 0, head.length, 0);
@@ -323,12 +369,10 @@ export async function scanCaptureFile(fd: number): Promise<ScanResult> {
   }
   checkFileHeader(head);
 
-  let catalogue = new ViolationCatalogue();
-  let catalogueFound = false;
-  let records = 0;
+  let catalogue = start?.catalogue ?? new ViolationCatalogue();
+  let catalogueFound = start?.catalogueFound ?? false;
   const take = (type: number, body: Buffer, offset: number): void => {
     if (type === RecordType.Checkpoint) return;
-    records++;
     indexRecord(index, type, body, offset, catalogue, (c) => {
       catalogue = c;
       catalogueFound = true;
@@ -366,7 +410,7 @@ export async function scanCaptureFile(fd: number): Promise<ScanResult> {
     return -1;
   };
 
-  let pos = FILE_HEADER_LENGTH;
+  let pos = start?.end ?? FILE_HEADER_LENGTH;
   const offsets: number[] = [];
   scan: while (pos < size) {
     // Let the event loop breathe every few chunks: opening a big session must not freeze the engine.
@@ -455,10 +499,22 @@ export async function scanCaptureFile(fd: number): Promise<ScanResult> {
   }
   const tornBytes = size - pos;
   if (tornBytes > 0) ftruncateSync(fd, pos);
-  return { index, end: pos, catalogue, catalogueFound, recovery: { tornBytes, records } };
+  return { index, end: pos, catalogue, catalogueFound, recovery: { tornBytes, records: index.records } };
 }
 
-function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: number, catalogue: ViolationCatalogue, setCatalogue: (c: ViolationCatalogue) => void): void {
+/** The record types whose contents the index keeps whole (not in its columns). */
+const KEPT_TYPES: ReadonlySet<number> = new Set([
+  RecordType.Catalogue, RecordType.Connection, RecordType.Error, RecordType.Annotation, RecordType.RuleMark, RecordType.Gap, RecordType.Policy,
+]);
+
+/** True for a record type whose contents the index keeps whole (see CaptureIndex.keptRecords). */
+export function isKeptRecordType(type: number): boolean {
+  return KEPT_TYPES.has(type);
+}
+
+/** Indexes one intact record (not a checkpoint) found at offset. */
+export function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: number, catalogue: ViolationCatalogue, setCatalogue: (c: ViolationCatalogue) => void): void {
+  if (KEPT_TYPES.has(type)) index.keptRecords.push(offset);
   switch (type) {
     case RecordType.Catalogue:
       setCatalogue(decodeCatalogueBody(body));
@@ -517,6 +573,7 @@ function indexRecord(index: CaptureIndex, type: number, body: Buffer, offset: nu
     }
     default:
       // A record type from a later version: skipped.
+      index.otherRecords++;
       return;
   }
 }

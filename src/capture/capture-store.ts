@@ -3,7 +3,7 @@
 // saved session reopens by scanning its file. Nothing is dropped silently: a torn tail is cut and
 // counted, and past the disk budget payloads stop being stored, which is reported.
 import type { ConnectionCounts } from '../control/api-types.js';
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import {
   FILE_HEADER_LENGTH, NO_FRAME, RECORD_HEADER_LENGTH, RecordType, ViolationCatalogue, decodeConnectionBody, decodeErrorBody,
   encodeCatalogueBody, encodeConnectionBody, encodeErrorBody, encodeFileHeader, measureFrameBody, measureMessageBody, violationMask,
@@ -13,6 +13,7 @@ import { CaptureIndex, ConnectionIndex, frameBits, messageBits, scanCaptureFile,
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { searchCapture, type SearchHit, type SearchOptions, type SearchQuery } from './capture-search.js';
 import { restoreCaptureFile } from './capture-file-restore.js';
+import { indexSnapshotPath, loadIndexSnapshot, writeIndexSnapshot, type SnapshotUse } from './index-snapshot.js';
 import { CaptureWriter } from './capture-writer.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { FrameOrder, type FrameSort } from './frame-order.js';
@@ -32,9 +33,12 @@ export { leadingLiteral, type SearchHit, type SearchOptions, type SearchQuery } 
 export type { FrameFilter } from './frame-filter.js';
 export { PREVIEW_BYTES, previewOf, type FrameSummary } from './frame-summary.js';
 export type { StoredFrame, StoredMessage } from './record-reader.js';
+export type { SnapshotUse } from './index-snapshot.js';
 
 /** 20 GiB: the default disk budget of one session. */
 export const DEFAULT_DISK_BUDGET = 20 * 1024 ** 3;
+/** 16 MiB: a capture file this large gets an index snapshot when it closes (a smaller one scans in a few ms). */
+export const DEFAULT_INDEX_SNAPSHOT_FROM = 16 * 1024 * 1024;
 /** The share of the budget at which the warning comes. */
 export const BUDGET_WARNING_RATIO = 0.8;
 
@@ -73,6 +77,11 @@ export interface CaptureStoreOptions {
    * synchronously from a put (true) or when a write ends, a flush or close (false).
    */
   onBackpressure?: (paused: boolean) => void;
+  /**
+   * Bytes of capture file from which close() writes an index snapshot beside it, so the next open
+   * loads the index instead of scanning the file (index-snapshot.ts). Default 16 MiB; Infinity: never.
+   */
+  indexSnapshotFrom?: number;
 }
 
 export type { RecoveryReport } from './capture-index.js';
@@ -120,6 +129,11 @@ export class CaptureStore {
   private readonly onPause: CaptureStoreOptions['onPause'];
   private readonly onResume: CaptureStoreOptions['onResume'];
   private closed = false;
+  private readonly indexSnapshotFrom: number;
+  /** How open() used the index snapshot ('absent' for a new store). */
+  indexSource: SnapshotUse = 'absent';
+  /** The file's end when its snapshot was last loaded or written (-1: none fits): close() writes none while it still fits. */
+  private snapshotEnd = -1;
 
   private constructor(
     /** The capture file's path. */
@@ -140,6 +154,7 @@ export class CaptureStore {
     this.onError = options.onError ?? (() => {});
     this.onPause = options.onPause;
     this.onResume = options.onResume;
+    this.indexSnapshotFrom = options.indexSnapshotFrom ?? DEFAULT_INDEX_SNAPSHOT_FROM;
     this.writer = new CaptureWriter(fd, end, {
       maxDelayMs: options.maxDelayMs, batchBytes: options.batchBytes, onError: this.onError,
       highWaterMark: options.highWaterMark, lowWaterMark: options.lowWaterMark, onBackpressure: options.onBackpressure,
@@ -153,6 +168,8 @@ export class CaptureStore {
   static create(path: string, options: CaptureStoreOptions = {}): CaptureStore {
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
+      // A snapshot left by an earlier file of that name is not this file's.
+      rmSync(indexSnapshotPath(path), { force: true });
       writeSync(fd, encodeFileHeader(), 0, FILE_HEADER_LENGTH, 0);
       const store = new CaptureStore(path, fd, new CaptureIndex(), FILE_HEADER_LENGTH, new ViolationCatalogue(), false, { tornBytes: 0, records: 0 }, options);
       store.writeCatalogue();
@@ -165,14 +182,19 @@ export class CaptureStore {
   }
 
   /**
-   * Opens a saved capture file: scans it, builds the index, cuts a torn tail (reported in
-   * `recovery`). The store reads like a live one, and further records are appended.
+   * Opens a saved capture file: loads its index snapshot when one fits the file (and scans what was
+   * appended after it), else scans the whole file and builds the index; cuts a torn tail (reported
+   * in `recovery`). The store reads like a live one, and further records are appended.
    */
   static async open(path: string, options: CaptureStoreOptions = {}): Promise<CaptureStore> {
     const fd = openSync(path, 'r+');
     try {
-      const scan = await scanCaptureFile(fd);
-      return new CaptureStore(path, fd, scan.index, scan.end, scan.catalogue, scan.catalogueFound && scan.catalogue.coversCurrent(), scan.recovery, options);
+      const snapshot = loadIndexSnapshot(path, fd);
+      const scan = await scanCaptureFile(fd, snapshot.start);
+      const store = new CaptureStore(path, fd, scan.index, scan.end, scan.catalogue, scan.catalogueFound && scan.catalogue.coversCurrent(), scan.recovery, options);
+      store.indexSource = snapshot.use;
+      if (snapshot.start && snapshot.start.end === scan.end) store.snapshotEnd = scan.end;
+      return store;
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -193,7 +215,7 @@ export class CaptureStore {
       return;
     }
     const body = encodeConnectionBody(connection);
-    this.writer.append(RecordType.Connection, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.Connection, body);
     this.index.connection(connection.id).record = decodeConnectionBody(body);
     if (connection.state === 'closed' || connection.state === 'failed') this.messageFrames.forget(connection.id);
     this.checkWarning();
@@ -264,7 +286,7 @@ export class CaptureStore {
       return;
     }
     const body = encodeErrorBody(error);
-    this.writer.append(RecordType.Error, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.Error, body);
     this.index.errors.push(decodeErrorBody(body));
     this.checkWarning();
   }
@@ -301,7 +323,7 @@ export class CaptureStore {
   putAnnotation(annotation: Annotation): void {
     if (this.paused) throw new Error(`recording is paused (${this.paused.pause.code}): the mark cannot be saved until writes succeed again`);
     const body = encodeAnnotationBody(annotation);
-    this.writer.append(RecordType.Annotation, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.Annotation, body);
     this.index.annotations.set(annotation);
   }
 
@@ -313,7 +335,7 @@ export class CaptureStore {
 
   private putRuleMark(mark: RuleMark): void {
     const body = encodeRuleMarkBody(mark);
-    this.writer.append(RecordType.RuleMark, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.RuleMark, body);
     this.index.ruleMarks.set(mark);
   }
 
@@ -333,7 +355,7 @@ export class CaptureStore {
       return;
     }
     const body = encodePolicyBody(change);
-    this.writer.append(RecordType.Policy, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.Policy, body);
   }
 
   /** The recording policies of the session in order: the first it was recorded under, then each change (empty: full, a file older than policies). */
@@ -526,6 +548,7 @@ export class CaptureStore {
     if (this.closed) return;
     // A last try: writes that succeed now end the pause and record its gap before the file closes.
     if (this.paused) this.writer.flush();
+    this.saveIndexSnapshot();
     this.closed = true;
     this.writer.close(() => {
       try {
@@ -537,6 +560,38 @@ export class CaptureStore {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Appends a record whose contents the index keeps whole, and notes its offset (for the index snapshot). */
+  private appendKept(type: RecordType, body: Buffer): void {
+    this.index.keptRecords.push(this.writer.append(type, body.length, (buf, at) => body.copy(buf, at)));
+  }
+
+  /** Writes the index snapshot when the file is big enough, everything is in it, and the snapshot there does not fit already. */
+  private saveIndexSnapshot(): void {
+    this.writer.flush();
+    const end = this.writer.position;
+    if (end < this.indexSnapshotFrom || end === this.snapshotEnd || this.paused || this.writer.failed || this.writer.pending > 0) return;
+    if (!this.pathIsOurs()) return;
+    try {
+      writeIndexSnapshot(this.path, this.index, end, (position, length) => this.writer.read(position, length));
+      this.snapshotEnd = end;
+    } catch (error) {
+      // Only a cache is missing: the next open scans the file.
+      rmSync(indexSnapshotPath(this.path), { force: true });
+      this.onError(new Error(`the index snapshot could not be written: ${(error as Error).message}`));
+    }
+  }
+
+  /** False when the file was renamed or removed meanwhile: its path names another file, or none. */
+  private pathIsOurs(): boolean {
+    try {
+      const stat = statSync(this.path);
+      const own = fstatSync(this.writer.fileDescriptor);
+      return stat.ino === own.ino && stat.dev === own.dev;
+    } catch {
+      return false;
+    }
+  }
 
   private frameEntry(connectionId: number, n: number): ConnectionIndex {
     const entry = this.index.find(connectionId);
@@ -570,7 +625,7 @@ export class CaptureStore {
   private writeCatalogue(): void {
     for (const code of new ViolationCatalogue().names) this.catalogue.add(code);
     const body = encodeCatalogueBody(this.catalogue);
-    this.writer.append(RecordType.Catalogue, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.Catalogue, body);
     this.catalogueWritten = true;
   }
 
@@ -599,11 +654,11 @@ export class CaptureStore {
     this.pausedPolicies = [];
     for (const change of policies) {
       const body = encodePolicyBody(change);
-      this.writer.append(RecordType.Policy, body.length, (buf, at) => body.copy(buf, at));
+      this.appendKept(RecordType.Policy, body);
     }
     const gap = paused.gap(Date.now());
     const body = encodeGapBody(gap);
-    this.writer.append(RecordType.Gap, body.length, (buf, at) => body.copy(buf, at));
+    this.appendKept(RecordType.Gap, body);
     this.index.gaps.push(gap);
     this.call(() => this.onResume?.({ ...gap, connectionIds: [...gap.connectionIds] }));
   }

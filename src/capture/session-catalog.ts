@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureStore, type CaptureStoreOptions } from './capture-store.js';
+import { indexSnapshotPath } from './index-snapshot.js';
 
 export const CAPTURE_EXTENSION = '.fscap';
 const SIDECAR_EXTENSION = '.meta.json';
@@ -80,11 +81,15 @@ export class SessionCatalog {
     }
     const sidecar = this.sidecarPath(from);
     if (existsSync(sidecar)) renameSync(sidecar, this.sidecarPath(to));
+    // The index snapshot follows its file (were it left behind, the next open would only find it stale and scan).
+    const snapshot = indexSnapshotPath(source);
+    if (existsSync(snapshot)) renameSync(snapshot, indexSnapshotPath(target));
   }
 
   delete(name: string): void {
     rmSync(this.pathOf(name), { force: true });
     rmSync(this.sidecarPath(name), { force: true });
+    rmSync(indexSnapshotPath(this.pathOf(name)), { force: true });
   }
 
   /** Remembers a session's counts for listing. */
