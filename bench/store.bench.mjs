@@ -3,10 +3,12 @@
 // Reports write rate, RSS with the store live (after gc), the time to reopen the saved session, and
 // a regex search over everything (once with a leading literal, which lets the search skip messages
 // by a byte scan, once without, which decodes and matches every message). Run with --expose-gc (npm run bench does). FRAMES=n to change the count.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureStore } from '../dist/src/capture/capture-store.js';
+import { indexSnapshotPath } from '../dist/src/capture/index-snapshot.js';
 
 const FRAMES = Number(process.env.FRAMES ?? 1_000_000);
 const CONNECTIONS = 4;
@@ -83,12 +85,21 @@ try {
     `${Math.round(FRAMES / writeSeconds).toLocaleString('en')} frames/s, ${(payloadBytes / MiB / writeSeconds).toFixed(0)} MiB/s; file ${fileMB.toFixed(0)} MiB; index ${indexMB.toFixed(1)} MiB`);
   target('RSS with the live store after gc', rssLive, 'MB', 300);
 
-  const t1 = performance.now();
+  // Opening, each in a fresh process (nothing of the file's index warm in this one): from the index
+  // snapshot the close wrote, then without it (the whole file read and checked).
+  const snapshot = indexSnapshotPath(path);
+  const snapshotMB = statSync(snapshot).size / MiB;
+  const withSnapshot = openInChild(path, 'loaded');
+  renameSync(snapshot, `${snapshot}.aside`);
+  const withoutSnapshot = openInChild(path, 'absent');
+  renameSync(`${snapshot}.aside`, snapshot);
+  console.log(`index snapshot: ${snapshotMB.toFixed(1)} MiB; open without it (full scan): ${withoutSnapshot.toFixed(2)} s, ${(withoutSnapshot / withSnapshot).toFixed(1)}x the open with it`);
+  target(`open the saved ${FRAMES.toLocaleString('en')}-frame session (fresh process, index snapshot)`, withSnapshot, 's', 1);
+
   const opened = await CaptureStore.open(path);
-  const openSeconds = (performance.now() - t1) / 1000;
+  if (opened.indexSource !== 'loaded') throw new Error(`the open did not load the index snapshot: ${opened.indexSource}`);
   const total = opened.connections().reduce((sum, c) => sum + c.frameCount, 0);
   if (total !== FRAMES) throw new Error(`reopened ${total} frames, not ${FRAMES}`);
-  target(`open the saved ${FRAMES.toLocaleString('en')}-frame session`, openSeconds, 's', 3);
   gc();
   console.log(`RSS after reopening: ${(process.memoryUsage().rss / MiB).toFixed(0)} MB`);
 
@@ -123,3 +134,21 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(results.every(Boolean) ? 'all targets met' : 'some targets missed');
+
+/** Seconds a fresh process takes to open the capture file (CaptureStore.open to the index in memory); checks how it used the snapshot. */
+function openInChild(file, expected) {
+  const script = `
+    const { CaptureStore } = await import(${JSON.stringify(new URL('../dist/src/capture/capture-store.js', import.meta.url).href)});
+    const t = performance.now();
+    const store = await CaptureStore.open(${JSON.stringify(file)}, { indexSnapshotFrom: Infinity });
+    const seconds = (performance.now() - t) / 1000;
+    const frames = store.connections().reduce((sum, c) => sum + c.frameCount, 0);
+    store.close();
+    console.log(JSON.stringify({ seconds, frames, source: store.indexSource }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the open in a child failed: ${r.stderr}`);
+  const { seconds, frames, source } = JSON.parse(r.stdout.trim().split('\n').pop());
+  if (source !== expected) throw new Error(`the child's open used the snapshot as "${source}", not "${expected}"`);
+  if (frames !== FRAMES) throw new Error(`the child opened ${frames} frames, not ${FRAMES}`);
+  return seconds;
+}

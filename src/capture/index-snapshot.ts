@@ -239,12 +239,12 @@ class Cursor {
     return at;
   }
 
-  float64(count: number): Float64Array {
-    return new Float64Array(this.bytes.buffer, this.bytes.byteOffset + this.take(8 * count), count);
+  float64(count: number): Float64Array<ArrayBuffer> {
+    return new Float64Array(this.bytes.buffer as ArrayBuffer, this.bytes.byteOffset + this.take(8 * count), count);
   }
 
-  uint32(count: number): Uint32Array {
-    return new Uint32Array(this.bytes.buffer, this.bytes.byteOffset + this.take(4 * count), count);
+  uint32(count: number): Uint32Array<ArrayBuffer> {
+    return new Uint32Array(this.bytes.buffer as ArrayBuffer, this.bytes.byteOffset + this.take(4 * count), count);
   }
 }
 

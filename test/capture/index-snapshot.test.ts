@@ -251,6 +251,55 @@ describe('the index snapshot', () => {
     }
   });
 
+  it('holds a connection of more frames than one column chunk (16,384), and one that grows after it was loaded', async () => {
+    const path = join(dir, 'long.fscap');
+    const put = (store: CaptureStore, from: number, to: number) => {
+      for (let n = from; n < to; n++) {
+        const payload = Buffer.from(`m${n}`);
+        const direction = n % 3 === 0 ? 'receive' : 'send';
+        const frame: Frame = {
+          fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: n % 7 === 0 ? 2 : 1, masked: false, payloadLength: payload.length,
+          lengthForm: 7, headerLength: 2, index: n, offset: 0, payload, truncated: false, violations: [],
+        };
+        store.putFrame(1, { direction, time: 1000 + n, frame });
+        store.putMessage(1, { direction, time: 1000 + n, message: { opcode: frame.opcode, data: payload, truncated: false, compressed: false, size: payload.length, frameIndexes: [n], violations: [] } });
+      }
+    };
+    const sample = (store: CaptureStore) => ({
+      counts: store.connections(),
+      binary: [...store.frameNumbers(1, { opcode: 2 })],
+      received: store.frameCount(1, { direction: 'receive' }),
+      rows: [0, 16_383, 16_384, 32_767, 32_768, store.frameCount(1) - 1].map((n) => store.frames(1, n, n + 1)[0]),
+      messages: [0, 16_383, 16_384, 40_000, store.messageCount(1) - 1].map((m) => store.messages(1, m, m + 1)[0]),
+      endingAt: [16_383, 16_384, 40_001].map((n) => store.messageEndingAt(1, n)?.number),
+      sorted: [...(store.listNumbers(1, undefined, { key: 'opcode', descending: true }) ?? [])].slice(0, 50),
+    });
+    const store = CaptureStore.create(path, ALWAYS);
+    store.putConnection({
+      id: 1, url: 'ws://example.test/long', clientAddress: '127.0.0.1:1', startedAt: 1000, state: 'open',
+      request: { method: 'GET', target: '/long', httpVersion: '1.1', rawHeaders: ['Host', 'example.test'], time: 1000 }, checks: [], frames: [], messages: [],
+    });
+    put(store, 0, 40_000);
+    store.close();
+    const more = await CaptureStore.open(path, ALWAYS);
+    expect(more.indexSource).toBe('loaded');
+    put(more, 40_000, 40_010);
+    const live = sample(more);
+    more.close();
+    expect(live.counts[0]!.frameCount).toBe(40_010);
+    expect(live.rows[5]!.preview).toBe('m40009');
+    expect(live.messages[3]!.message.data.toString()).toBe('m40000');
+
+    const loaded = await CaptureStore.open(path, ALWAYS);
+    expect(loaded.indexSource).toBe('loaded');
+    expect(sample(loaded)).toEqual(live);
+    loaded.close();
+    rmSync(indexSnapshotPath(path));
+    const scanned = await CaptureStore.open(path, { indexSnapshotFrom: Infinity });
+    expect(sample(scanned)).toEqual(live);
+    scanned.close();
+  });
+
   it('is not written under a name its file no longer has (renamed while open)', async () => {
     const catalog = new SessionCatalog(join(dir, 'sessions'));
     const store = catalog.create('live', ALWAYS);
