@@ -74,8 +74,8 @@ function recordTraffic(store: CaptureStore, rounds: number, from = 0): void {
   }
   const first = connections[0]!;
   store.putError({ message: 'something failed', connectionId: first.id, time: clock() });
-  store.putAnnotation({ connectionId: first.id, target: 'frame', number: 3, note: 'look here', pinned: true, highlight: 'red' });
-  store.putAnnotation({ connectionId: first.id, target: 'connection', number: 0, note: 'the first', pinned: false });
+  store.putAnnotation({ connectionId: first.id, target: 'frame', number: 3, note: 'look here', pinned: true, highlight: 'red', time: clock() });
+  store.putAnnotation({ connectionId: first.id, target: 'connection', number: 0, note: 'the first', pinned: false, time: clock() });
   store.putPolicy({ mode: 'headers', prefixBytes: 64, time: clock() });
   const huge: CapturedFrame = {
     direction: 'receive', time: clock(), rule: 'rule one',
