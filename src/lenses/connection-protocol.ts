@@ -1,7 +1,9 @@
 // One connection read through one lens: the lens's decoder fed the connection's messages in order,
 // on demand (decode on read: nothing here runs on the relay's path). Results are kept in chunks, the
-// most recently read ones only, so memory stays bounded on a connection of millions of messages; a
-// message whose chunk was let go is decoded again from the start (a lens's state cannot be rewound).
+// most recently read ones only, within a byte budget shared by every view of the engine, so memory
+// stays bounded on connections of millions of messages and of big ones; a message whose chunk was let
+// go is decoded again from the start (a lens's state cannot be rewound). The newest chunk always stays,
+// so following a connection's tail never decodes it again.
 import type { Lens, LensConnection, LensDecoder, LensResult, ProtocolPacket } from '../protocol/lenses/lens.js';
 import { PacketLinker, type PacketLinks, type PacketPosition } from '../protocol/lenses/packet-linker.js';
 
@@ -19,19 +21,66 @@ export interface MessageSource {
   messages(start: number, end: number): SourceMessage[];
 }
 
-/** Messages per chunk of kept results, and chunks kept. */
+/** Messages per chunk of kept results. */
 const CHUNK = 1024;
-const KEPT_CHUNKS = 64;
+/** What a result is counted as beyond its message's bytes (its objects). */
+const RESULT_OVERHEAD = 96;
+
+interface Chunk {
+  results: LensResult[];
+  /** The bytes of the messages decoded into it: their parsed data is about as big. */
+  bytes: number;
+}
+
+/**
+ * Decoded results kept across views, counted in the bytes of the messages they came from. Over the
+ * bound, the least recently read views let their oldest chunks go first.
+ */
+export class ResultBudget {
+  /** Least recently read first. */
+  private readonly views = new Set<ConnectionProtocol>();
+  private total = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  touch(view: ConnectionProtocol): void {
+    this.views.delete(view);
+    this.views.add(view);
+  }
+
+  grew(view: ConnectionProtocol, bytes: number): void {
+    this.total += bytes;
+    if (!this.views.has(view)) this.views.add(view);
+    if (this.total <= this.maxBytes) return;
+    for (const v of this.views) {
+      while (this.total > this.maxBytes && v.dropOldestChunk()) { /* each call gives some back */ }
+      if (this.total <= this.maxBytes) return;
+    }
+  }
+
+  shrank(view: ConnectionProtocol, bytes: number, gone: boolean): void {
+    this.total -= bytes;
+    if (gone) this.views.delete(view);
+  }
+}
+
+/** The budget of a view read once in order (an export): a few chunks. */
+const SOLO_BUDGET_BYTES = 8 * 1024 * 1024;
 /** Messages read from the source per step while decoding forward. */
 const READ_STEP = 512;
 
 export class ConnectionProtocol {
   private decoder: LensDecoder;
   private linker = new PacketLinker();
-  private readonly chunks = new Map<number, LensResult[]>();
+  /** Most recently read last. */
+  private readonly chunks = new Map<number, Chunk>();
   private count = 0;
 
-  constructor(readonly lens: Lens, private readonly connection: LensConnection) {
+  constructor(readonly lens: Lens, private readonly connection: LensConnection, private readonly budget = new ResultBudget(SOLO_BUDGET_BYTES)) {
     this.decoder = lens.decoder(connection);
   }
 
@@ -42,6 +91,7 @@ export class ConnectionProtocol {
 
   /** Makes messages [start, end) readable with result(): decodes forward, or again from the start when their results were let go. */
   ensure(source: MessageSource, start: number, end: number): void {
+    this.budget.touch(this);
     const last = Math.min(end, source.messageCount());
     for (let chunk = Math.floor(start / CHUNK); chunk * CHUNK < Math.min(last, this.count); chunk++) {
       if (!this.chunks.has(chunk)) {
@@ -72,25 +122,45 @@ export class ConnectionProtocol {
       // A lens must not throw; if one does, the message is shown raw with why.
       result = { packets: [], problems: [`the ${this.lens.name} lens failed: ${(error as Error).message}`] };
     }
-    const chunk = Math.floor(number / CHUNK);
-    let results = this.chunks.get(chunk);
-    if (!results) {
-      this.chunks.set(chunk, (results = []));
-      while (this.chunks.size > KEPT_CHUNKS) this.chunks.delete(this.chunks.keys().next().value!);
-    }
-    results.push(result);
+    const index = Math.floor(number / CHUNK);
+    let chunk = this.chunks.get(index);
+    if (!chunk) this.chunks.set(index, (chunk = { results: [], bytes: 0 }));
+    chunk.results.push(result);
+    const bytes = m.message.data.length + RESULT_OVERHEAD;
+    chunk.bytes += bytes;
+    this.budget.grew(this, bytes);
     result.packets.forEach((packet, i) => this.linker.add({ message: number, packet: i }, m.time, packet));
     return result;
   }
 
   /** A decoded message's result, while its chunk is kept. */
   result(number: number): LensResult | undefined {
-    const results = this.chunks.get(Math.floor(number / CHUNK));
-    if (!results) return undefined;
+    const index = Math.floor(number / CHUNK);
+    const chunk = this.chunks.get(index);
+    if (!chunk) return undefined;
     // Most recently read last.
-    this.chunks.delete(Math.floor(number / CHUNK));
-    this.chunks.set(Math.floor(number / CHUNK), results);
-    return results[number % CHUNK];
+    this.chunks.delete(index);
+    this.chunks.set(index, chunk);
+    return chunk.results[number % CHUNK];
+  }
+
+  /** The bytes of the results kept. */
+  get keptBytes(): number {
+    let bytes = 0;
+    for (const chunk of this.chunks.values()) bytes += chunk.bytes;
+    return bytes;
+  }
+
+  /** Lets the least recently read chunk go, never the newest; false when only that is left. */
+  dropOldestChunk(): boolean {
+    const newest = Math.floor((this.count - 1) / CHUNK);
+    for (const [index, chunk] of this.chunks) {
+      if (index === newest) continue;
+      this.chunks.delete(index);
+      this.budget.shrank(this, chunk.bytes, this.chunks.size === 0);
+      return true;
+    }
+    return false;
   }
 
   packets(number: number): readonly ProtocolPacket[] {
@@ -101,10 +171,18 @@ export class ConnectionProtocol {
     return this.linker.linksOf(position);
   }
 
+  /** Lets every kept result go (the view itself is let go). */
+  release(): void {
+    let bytes = 0;
+    for (const chunk of this.chunks.values()) bytes += chunk.bytes;
+    this.chunks.clear();
+    this.budget.shrank(this, bytes, true);
+  }
+
   private restart(): void {
+    this.release();
     this.decoder = this.lens.decoder(this.connection);
     this.linker = new PacketLinker();
-    this.chunks.clear();
     this.count = 0;
   }
 }

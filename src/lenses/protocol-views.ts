@@ -5,10 +5,14 @@ import type { CaptureStore } from '../capture/capture-store.js';
 import type { LensName } from '../protocol/lenses/lens.js';
 import { lensConnectionOf } from '../protocol/lenses/lens-connection.js';
 import { DETECTION_MESSAGES, defaultLensRegistry, type LensChoice, type LensRegistry } from '../protocol/lenses/registry.js';
-import { ConnectionProtocol, type MessageSource } from './connection-protocol.js';
+import { ConnectionProtocol, ResultBudget, type MessageSource } from './connection-protocol.js';
 
-/** Connections whose decoded messages are kept per store; the least recently read go first. */
-const KEPT_CONNECTIONS = 32;
+/**
+ * Connections whose lens state (decoder, links) is kept per store; the least recently read go first
+ * and would be decoded again from their start. Their decoded results share one byte budget.
+ */
+const KEPT_CONNECTIONS = 512;
+const RESULT_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export interface ProtocolChoice {
   /** What the user chose; 'auto' when nothing. */
@@ -41,7 +45,7 @@ export function storedLensChoice(store: Pick<CaptureStore, 'annotations'>, conne
 export class ProtocolViews {
   private readonly stores = new WeakMap<CaptureStore, Map<number, Entry>>();
 
-  constructor(private readonly registry: LensRegistry = defaultLensRegistry()) {}
+  constructor(private readonly registry: LensRegistry = defaultLensRegistry(), readonly budget = new ResultBudget(RESULT_BUDGET_BYTES)) {}
 
   /** The connection's lens and its decoder state, built on first use; undefined when no lens reads it. */
   view(store: CaptureStore, connectionId: number): ConnectionProtocol | undefined {
@@ -54,6 +58,7 @@ export class ProtocolViews {
 
   /** Forgets a connection's view (its lens choice changed). */
   forget(store: CaptureStore, connectionId: number): void {
+    this.stores.get(store)?.get(connectionId)?.view?.release();
     this.stores.get(store)?.delete(connectionId);
   }
 
@@ -79,13 +84,17 @@ export class ProtocolViews {
     const ended = record.state === 'closed' || record.state === 'failed';
     const settled = choice !== 'auto' || (scores[0]?.score ?? 0) >= 1 || count >= DETECTION_MESSAGES || ended;
     const entry: Entry = {
-      view: lens && new ConnectionProtocol(lens, connection),
+      view: lens && new ConnectionProtocol(lens, connection, this.budget),
       choice: { choice, ...(lens ? { lens: lens.name } : {}), scores: scores.map((s) => ({ name: s.lens.name, score: s.score })) },
       settled,
     };
     if (settled) {
       entries.set(connectionId, entry);
-      while (entries.size > KEPT_CONNECTIONS) entries.delete(entries.keys().next().value!);
+      while (entries.size > KEPT_CONNECTIONS) {
+        const oldest = entries.keys().next().value!;
+        entries.get(oldest)?.view?.release();
+        entries.delete(oldest);
+      }
     }
     return entry;
   }
