@@ -25,6 +25,24 @@ export class LaneOutput {
     else this.writeNow(bytes);
   }
 
+  /**
+   * Writes made while run runs leave together (one writev), as a chunk on the fast path leaves in one
+   * write: a chunk whose messages rules examined is often several writes (a message that began in the
+   * chunk before, the runs around it).
+   */
+  together(run: () => void): void {
+    if (this.shaper || this.dest.destroyed) {
+      run();
+      return;
+    }
+    this.dest.cork();
+    try {
+      run();
+    } finally {
+      this.dest.uncork();
+    }
+  }
+
   /** Latency (ms) and a rate (bytes a second, 0: none) for what is written from now on. */
   shape(latencyMs: number, bytesPerSecond: number): void {
     if (this.shaper) this.shaper.set(latencyMs, bytesPerSecond);

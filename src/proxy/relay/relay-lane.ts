@@ -125,6 +125,11 @@ export class RelayLane {
       this.passThrough(chunk);
       return;
     }
+    this.output.together(() => this.examine(chunk));
+  }
+
+  /** A chunk whose bytes may change, be held or gathered: decoded first, then routed frame by frame. */
+  private examine(chunk: Buffer): void {
     this.decodePassed();
     this.events.length = 0;
     this.decoder.push(chunk);
