@@ -465,6 +465,14 @@ export class CaptureStore {
   }
 
   /** The message whose final frame is frame n of the connection (for a frame's detail view), if there is one. */
+  /** The number of the message frame n ends, from the index alone (no read); undefined when it ends none. */
+  messageNumberEndingAt(connectionId: number, n: number): number | undefined {
+    const entry = this.index.find(connectionId);
+    if (!entry || !Number.isInteger(n) || n < 0) return undefined;
+    const m = entry.messageEndingAt(n);
+    return m < 0 ? undefined : m;
+  }
+
   messageEndingAt(connectionId: number, n: number): MessageAt | undefined {
     const entry = this.index.find(connectionId);
     if (!entry || !Number.isInteger(n) || n < 0) return undefined;

@@ -98,7 +98,7 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
       const view = protocol.view(store, id);
       if (!view || !Array.isArray(frames)) return { frames: [] };
       const wanted = frames.filter((n) => Number.isInteger(n) && n >= 0).slice(0, MAX_RANGE)
-        .map((frame) => ({ frame, message: store.messageEndingAt(id, frame)?.number }))
+        .map((frame) => ({ frame, message: store.messageNumberEndingAt(id, frame) }))
         .filter((f): f is { frame: number; message: number } => f.message !== undefined);
       if (wanted.length === 0) return { frames: [] };
       const low = Math.min(...wanted.map((f) => f.message));
