@@ -14,8 +14,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
 import { startPeer } from './support/peer-process.mjs';
+import { closePool, cpuMicrosPerMessage, formatInteger, median, openPool as openSinkPool, quantile, throughputRun, withTimeout } from './support/sink-load.mjs';
+import { summarizeCpuProfiles } from './support/cpu-profile-summary.mjs';
 
 const CONNECTIONS = 50;
 const REPEATS = Number(process.env.FRAMESCOPE_BENCH_REPEATS ?? 3);
@@ -57,8 +58,11 @@ writeFileSync(delayFile, JSON.stringify({ rules: [
 ] }), { mode: 0o600 });
 
 const server = await startPeer(support('ws-sink-server.mjs'));
-const plain = await startPeer(support('framescope-rules-proxy.mjs'), [String(server.port), 'none']);
-const idle = await startPeer(support('framescope-rules-proxy.mjs'), [String(server.port), idleFile]);
+// FRAMESCOPE_BENCH_CPU_PROF=1 profiles both throughput proxies and lists where each spends its CPU.
+const profileDir = process.env.FRAMESCOPE_BENCH_CPU_PROF ? join(new URL('..', import.meta.url).pathname, 'bench-results', `rules-${process.pid}`) : undefined;
+const profiled = profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {};
+const plain = await startPeer(support('framescope-rules-proxy.mjs'), [String(server.port), 'none'], profiled);
+const idle = await startPeer(support('framescope-rules-proxy.mjs'), [String(server.port), idleFile], profiled);
 const delay = await startPeer(support('framescope-rules-proxy.mjs'), [String(server.port), delayFile]);
 const paths = [{ name: 'no rules', peer: plain }, { name: 'idle rules', peer: idle }];
 
@@ -74,7 +78,11 @@ for (const spec of SIZES) {
   for (const path of paths) await throughputRun(pools.get(path), spec, WARMUP_MS);
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     for (const path of repeat % 2 === 0 ? paths : [...paths].reverse()) {
+      const before = await path.peer.command('stats');
       const run = await throughputRun(pools.get(path), spec, RUN_MS);
+      const after = await path.peer.command('stats');
+      // The proxy's CPU for each message it carried: steadier than throughput on a shared machine.
+      run.cpuMicrosPerMessage = cpuMicrosPerMessage(before, after, run.carried);
       const key = `${path.name} ${spec.label}`;
       if (!rates.has(key)) rates.set(key, []);
       rates.get(key).push(run);
@@ -119,6 +127,8 @@ for (const spec of SIZES) {
   console.log(`  ${spec.label.padEnd(6)} no rules ${formatInteger(rate('no rules')).padStart(9)} msgs/s (${runs('no rules')})`);
   console.log(`  ${spec.label.padEnd(6)} idle     ${formatInteger(rate('idle rules')).padStart(9)} msgs/s (${runs('idle rules')})`);
   console.log(`         idle / none = ${ratio.toFixed(3)}   (goal >= ${IDLE_TARGET})  ${ratio >= IDLE_TARGET ? 'MET' : 'MISSED'}`);
+  const cpu = (name) => median(rates.get(`${name} ${spec.label}`).map((r) => r.cpuMicrosPerMessage));
+  console.log(`         proxy CPU per message: no rules ${cpu('no rules').toFixed(2)} µs, idle ${cpu('idle rules').toFixed(2)} µs (none / idle = ${(cpu('no rules') / cpu('idle rules')).toFixed(3)})`);
 }
 
 const describe = (values) => {
@@ -135,50 +145,17 @@ for (const run of delayRuns) {
   console.log(`    at the proxy (wire time minus arrival, ms clock, ${run.atProxy.length} messages): p50 ${proxy.p50.toFixed(0)} ms, min ${proxy.min.toFixed(0)}, max ${proxy.max.toFixed(0)}, p99 |error| ${proxy.p99Error.toFixed(0)} ms`);
 }
 
+if (profileDir) {
+  for (const [name, peer] of [['no rules', plain], ['idle rules', idle]]) {
+    console.log(`\nCPU profile of the ${name} proxy (written to ${profileDir}), top self time:`);
+    for (const line of summarizeCpuProfiles(profileDir, peer.pid, 15)) console.log(`  ${line}`);
+  }
+}
+
 // ---- Helpers ------------------------------------------------------------------------------------
 
-async function openPool(port, spec) {
-  const url = `ws://127.0.0.1:${port}/sink?ack=${spec.ack}&size=${spec.size}`;
-  const pool = await Promise.all(Array.from({ length: CONNECTIONS }, () => openSocket(url)));
-  return pool.map((ws) => ({ ws, sent: 0, acked: 0 }));
-}
-
-async function closePool(pool) {
-  await Promise.all(pool.map(({ ws }) => closeSocket(ws)));
-}
-
-/** Sends for `ms`, counts what the server acknowledged by then, and waits for the rest to be acknowledged. */
-async function throughputRun(pool, spec, ms) {
-  const payload = Buffer.alloc(spec.size, 0xa5);
-  let running = true;
-  let drained;
-  const allDrained = new Promise((resolve) => { drained = resolve; });
-  const pump = (c) => {
-    while (running && c.sent - c.acked < spec.window) {
-      for (let i = 0; i < spec.ack; i++) c.ws.send(payload);
-      c.sent += spec.ack;
-    }
-  };
-  const listeners = pool.map((c) => {
-    const listener = (data) => {
-      c.acked = Number(data.toString());
-      if (running) pump(c);
-      else if (pool.every((p) => p.acked === p.sent)) drained();
-    };
-    c.ws.on('message', listener);
-    return listener;
-  });
-  const ackedBefore = sum(pool.map((c) => c.acked));
-  const start = performance.now();
-  for (const c of pool) pump(c);
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const acked = sum(pool.map((c) => c.acked)) - ackedBefore;
-  const seconds = (performance.now() - start) / 1000;
-  running = false;
-  if (pool.every((c) => c.acked === c.sent)) drained();
-  await withTimeout(allDrained, 30_000, 'waiting for the last messages to be acknowledged');
-  pool.forEach((c, i) => c.ws.off('message', listeners[i]));
-  return { messagesPerSecond: acked / seconds };
+function openPool(port, spec) {
+  return openSinkPool(port, spec, CONNECTIONS);
 }
 
 /** Sends `rate` messages a second round the pool (every 10 ms) until running.on is false. */
@@ -217,45 +194,4 @@ async function throughputUntil(pool, spec, running) {
   const runs = [];
   while (running.on) runs.push((await throughputRun(pool, spec, 1000)).messagesPerSecond);
   return { messagesPerSecond: runs.length > 0 ? median(runs) : 0 };
-}
-
-function openSocket(url) {
-  return withTimeout(new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`${url} answered ${res.statusCode}`)));
-  }), 10_000, `opening ${url}`);
-}
-
-function closeSocket(ws) {
-  return withTimeout(new Promise((resolve) => {
-    ws.once('close', resolve);
-    ws.close(1000);
-  }), 10_000, 'closing a socket');
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function sum(values) {
-  return values.reduce((a, b) => a + b, 0);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function quantile(sorted, q) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function formatInteger(n) {
-  return Math.round(n).toLocaleString('en-US');
 }

@@ -2,6 +2,7 @@
 //   /echo                   sends every message back as it came (the latency figure).
 //   /sink?ack=K&size=N      counts messages and answers every K-th with the running count as text;
 //                           the client keeps a bounded number unacknowledged (the throughput figure).
+//   /socket.io/?...&ack=K&size=N   the same, at the path Socket.IO's clients use (the lens bench)
 // Any message on /sink whose length is not N is counted as wrong: the relays must not lose bytes.
 import { WebSocketServer } from 'ws';
 import { servePeer } from './peer-process.mjs';
@@ -13,7 +14,7 @@ wss.on('connection', (ws, req) => {
   const url = new URL(req.url ?? '/', 'http://bench');
   if (url.pathname === '/echo') {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  } else if (url.pathname === '/sink') {
+  } else if (url.pathname === '/sink' || url.pathname === '/socket.io/') {
     const ack = Number(url.searchParams.get('ack'));
     const size = Number(url.searchParams.get('size'));
     let count = 0;
