@@ -105,6 +105,10 @@ const SINGLE_READ = 4096;
 const MAX_PAUSED_ERRORS = 1000;
 /** Bytes read at once when whole connections are read back (for HAR export). */
 const EXPORT_WINDOW = 4 * 1024 * 1024;
+/** Bytes read before a message when messages are read in turn: its frames come just before it. */
+const EXPORT_BACKOFF = 256 * 1024;
+/** Rows of a list closer than this are read through one window; farther ones (large frames) each alone, so their payloads are not read. */
+const DENSE_ROWS = 16 * 1024;
 
 export class CaptureStore {
   private catalogue: ViolationCatalogue;
@@ -433,7 +437,7 @@ export class CaptureStore {
       // Read up to the next row at once when it is near (a dense list), else just this row's start.
       const next = i + 1 < to ? entry.frameOffset.get(numbers ? numbers[i + 1] : i + 1) - offset : 0;
       const span = entry.frameOffset.get(numbers ? numbers[to - 1] : to - 1) - offset;
-      reader.readAhead = next > 0 && next < LIST_WINDOW ? Math.min(LIST_WINDOW, span + SINGLE_READ) : SINGLE_READ;
+      reader.readAhead = next > 0 && next < DENSE_ROWS ? Math.min(LIST_WINDOW, span + SINGLE_READ) : SINGLE_READ;
       rows.push(this.withRuleMark(summaryOf(entry.id, n, readFramePrefix(reader, this.catalogue, offset)), entry.id, 'frame', n));
     }
     return rows;
@@ -455,6 +459,22 @@ export class CaptureStore {
       out.push(this.withRuleMark(readMessage(reader, this.catalogue, entry, m), connectionId, 'message', m));
     }
     return out;
+  }
+
+  /**
+   * A connection's messages from `from` on, read one at a time through one reader whose window takes
+   * their frames too (for export: memory holds a window and one message). Each is read when asked
+   * for, as far as the connection has gone then.
+   */
+  *readMessages(connectionId: number, from = 0): Generator<StoredMessage> {
+    const entry = this.index.find(connectionId);
+    if (!entry) return;
+    // Recycled windows: each message is copied out of them (readMessage copies), so none outlives its read.
+    const reader = this.reader(EXPORT_WINDOW, EXPORT_BACKOFF, true);
+    for (let m = Math.max(0, Math.floor(from)); m < entry.messageCount; m++) {
+      if (this.closed) throw new Error('the capture store is closed');
+      yield this.withRuleMark(readMessage(reader, this.catalogue, entry, m), connectionId, 'message', m);
+    }
   }
 
   /** The frame numbers that carried message m of a connection, first to last (none for a message recorded alone). */

@@ -61,24 +61,36 @@ export function writeHarStream(stream: Writable, connections: readonly Connectio
   }));
 }
 
+/**
+ * Encodes the pieces into one block buffer, reused (written only once the previous write has ended),
+ * and writes it when full; a piece larger than a block goes as its own buffer.
+ */
 async function writeBlocks(connections: readonly ConnectionToRead[], options: HarWriteOptions, write: (block: Buffer) => Promise<void>): Promise<HarWritten> {
-  let pending: string[] = [];
-  let pendingLength = 0;
+  const block = Buffer.allocUnsafe(BLOCK);
+  let used = 0;
   let bytes = 0;
-  const flush = async () => {
+  const send = async (bytesOut: Buffer) => {
     if (options.signal?.aborted) throw new HarExportCancelled();
-    const block = Buffer.from(pending.join(''), 'utf8');
-    pending = [];
-    pendingLength = 0;
-    bytes += block.length;
-    await write(block);
+    bytes += bytesOut.length;
+    await write(bytesOut);
+  };
+  const flush = async () => {
+    const full = used;
+    used = 0;
+    await send(block.subarray(0, full));
   };
   for (const piece of harText(connections, options.onProgress)) {
-    pending.push(piece);
-    pendingLength += piece.length;
-    if (pendingLength >= BLOCK) await flush();
+    // At most 3 bytes of UTF-8 for each UTF-16 unit.
+    if (used + 3 * piece.length > BLOCK) {
+      if (used > 0) await flush();
+      if (3 * piece.length > BLOCK) {
+        await send(Buffer.from(piece, 'utf8'));
+        continue;
+      }
+    }
+    used += block.write(piece, used, 'utf8');
   }
-  pending.push('\n');
+  used += block.write('\n', used, 'utf8');
   await flush();
   return { connections: connections.length, bytes };
 }

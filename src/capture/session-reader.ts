@@ -41,8 +41,10 @@ export function connectionsOf(store: CaptureStore, ids?: readonly number[]): Con
       lens: storedLensChoice(store, summary.id),
       *messages() {
         // One at a time: a message may be as large as the largest the proxy let through.
-        for (let m = 0; m < store.messageCount(summary.id); m++) {
-          for (const message of store.messages(summary.id, m, m + 1)) yield notes.messages.has(m) ? { ...message, note: notes.messages.get(m) } : message;
+        let m = 0;
+        for (const message of store.readMessages(summary.id)) {
+          yield notes.messages.has(m) ? { ...message, note: notes.messages.get(m) } : message;
+          m += 1;
         }
       },
       *frames() {
