@@ -17,6 +17,7 @@
 // ratios measured in the same round.
 // It reports against the targets and never fails on a miss; it exits non-zero only on errors.
 // FRAMESCOPE_BENCH_CPU_PROF=1 also writes a CPU profile of the proxy process to bench-results/.
+// FRAMESCOPE_BENCH_NO_RULES=1 leaves out the two + rules paths (a shorter run when working on recording).
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -62,19 +63,22 @@ if (profileDir) mkdirSync(profileDir, { recursive: true });
 const proxy = await startPeer(support('framescope-proxy.mjs'), [String(server.port)], {
   execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
 });
-const urlRules = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'url']);
-const payloadRules = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'payload']);
+const withRules = !process.env.FRAMESCOPE_BENCH_NO_RULES;
+const urlRules = withRules ? await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'url']) : undefined;
+const payloadRules = withRules ? await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'payload']) : undefined;
 const headersOnly = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'headers']);
 const recordOff = await startPeer(support('framescope-proxy.mjs'), [String(server.port), 'off']);
 const mockttp = await startPeer(support('mockttp-proxy.mjs'), [String(server.port)]);
-const proxies = [proxy, urlRules, payloadRules, headersOnly, recordOff];
+const proxies = [proxy, urlRules, payloadRules, headersOnly, recordOff].filter(Boolean);
 const paths = [
   { name: 'direct', port: server.port, hop: undefined },
   { name: 'bare relay', port: relay.port, hop: relay },
   { name: 'mockttp', port: mockttp.port, hop: mockttp },
   { name: 'framescope', port: proxy.port, hop: proxy },
-  { name: '+ url rules', port: urlRules.port, hop: urlRules, throughputOnly: true },
-  { name: '+ payload rules', port: payloadRules.port, hop: payloadRules, throughputOnly: true },
+  ...(withRules ? [
+    { name: '+ url rules', port: urlRules.port, hop: urlRules, throughputOnly: true },
+    { name: '+ payload rules', port: payloadRules.port, hop: payloadRules, throughputOnly: true },
+  ] : []),
   { name: 'record headers', port: headersOnly.port, hop: headersOnly },
   { name: 'record off', port: recordOff.port, hop: recordOff },
 ];
@@ -214,8 +218,8 @@ for (const path of latencyPaths.filter((p) => p.hop && p.name !== 'bare relay'))
   console.log(`  latency ${path.name.padEnd(15)} ${parts.join('   ')}`);
 }
 
-console.log('\nBreakpoint rules that match nothing, against Framescope without rules');
-for (const spec of SIZES) {
+if (withRules) console.log('\nBreakpoint rules that match nothing, against Framescope without rules');
+for (const spec of withRules ? SIZES : []) {
   const rate = (name) => median(throughput.get(`${name} ${spec.label}`).map((r) => r.messagesPerSecond));
   for (const name of ['+ url rules', '+ payload rules']) {
     const ratio = rate(name) / rate('framescope');

@@ -71,7 +71,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Creates the engine, opens (or creates) the live session and starts the proxy. */
   static async start(options: EngineOptions): Promise<Engine> {
-    const session = new Session({ keepHistory: false });
+    // Its listeners are the store and readers of the store: payloads are recorded as they crossed the wire.
+    const session = new Session({ keepHistory: false, wirePayloads: true });
     session.recordPolicy = options.recordPolicy ?? FULL_RECORDING;
     const engine = new Engine(options, session);
     // An invalid rules file is refused before anything starts.

@@ -13,13 +13,18 @@
 import { lengthFields } from '../protocol/exact-length.js';
 import { crc32 } from 'node:zlib';
 import type { Frame } from '../protocol/frame.js';
+import { maskRange } from '../protocol/masking.js';
+import { copyWire } from '../protocol/wire-payload.js';
 import { VIOLATION_CODES, type ViolationCode } from '../protocol/violations.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord, Direction } from './capture-model.js';
 
 /** "FSCAPTUR": the first bytes of every capture file. */
 export const FILE_MAGIC = Buffer.from('FSCAPTUR', 'latin1');
-/** The format version written by this code; a file of a newer version is refused. */
-export const FILE_VERSION = 1;
+/**
+ * The format version written by this code; a file of a newer version is refused. 2: frame payloads
+ * may be stored masked (FrameFlag.PayloadMasked), which a version 1 reader would show as they are.
+ */
+export const FILE_VERSION = 2;
 /** Magic (8), version u32, reserved u32. */
 export const FILE_HEADER_LENGTH = 16;
 /** crc u32, length u32, type u8. */
@@ -292,6 +297,11 @@ export const FrameFlag = {
   ExactLength: 1 << 14,
   /** An f64 arrival time follows the close reason: the frame was held or queued (time is when it went on the wire). */
   HasArrivedAt: 1 << 15,
+  /**
+   * The stored payload is as it crossed the wire, masked with the key at offset 44 (key position 0 at
+   * its first byte): readers unmask it (decodeFrameBody, payloadView). Format version 2.
+   */
+  PayloadMasked: 1 << 16,
 } as const;
 
 /** A frame to encode, and whether its payload is stored. */
@@ -316,7 +326,7 @@ export interface EncodedFrameParts {
 export function measureFrameBody(input: FrameRecordInput): EncodedFrameParts {
   const frame = input.captured.frame;
   const reason = frame.closeReason === undefined ? EMPTY : Buffer.from(frame.closeReason, 'utf8');
-  const payloadBytes = input.storePayload ? frame.payload.length : 0;
+  const payloadBytes = input.storePayload ? (frame.wire?.length ?? frame.payload.length) : 0;
   const arrived = input.captured.arrivedAt === undefined ? 0 : 8;
   return { length: FRAME_FIXED_LENGTH + Math.min(frame.violations.length, 255) + reason.length + arrived + payloadBytes, reason };
 }
@@ -341,6 +351,9 @@ export function writeFrameBody(buf: Buffer, offset: number, input: FrameRecordIn
   if (!input.storePayload) flags |= FrameFlag.PayloadNotStored;
   if (frame.payloadLengthExact !== undefined) flags |= FrameFlag.ExactLength;
   if (captured.arrivedAt !== undefined) flags |= FrameFlag.HasArrivedAt;
+  // Wire bytes are written as they came: masked ones with their key, unmasked on read.
+  const wire = input.storePayload ? frame.wire : undefined;
+  if (wire?.maskKey) flags |= FrameFlag.PayloadMasked;
   const violations = frame.violations.length > 255 ? frame.violations.slice(0, 255) : frame.violations;
 
   buf.writeUInt32LE(input.connectionId >>> 0, offset);
@@ -365,7 +378,8 @@ export function writeFrameBody(buf: Buffer, offset: number, input: FrameRecordIn
     buf.writeDoubleLE(captured.arrivedAt, at);
     at += 8;
   }
-  if (input.storePayload) frame.payload.copy(buf, at);
+  if (wire) copyWire(wire, buf, at);
+  else if (input.storePayload) frame.payload.copy(buf, at);
 }
 
 /** A frame read back from its record. */
@@ -378,6 +392,8 @@ export interface DecodedFrame {
   payloadNotStored: boolean;
   /** Payload bytes the whole record holds (may exceed captured.frame.payload.length for a partial read). */
   storedLength: number;
+  /** The payload is a buffer of its own (it was unmasked), not a view into the body. */
+  payloadOwned: boolean;
 }
 
 /**
@@ -411,7 +427,7 @@ export function decodeFrameBody(body: Buffer, catalogue: ViolationCatalogue, bod
     headerLength: body[10],
     index: body.readDoubleLE(28),
     offset: body.readDoubleLE(36),
-    payload: body.subarray(at, Math.min(body.length, bodyLength)),
+    payload: storedPayload(body, flags, at, Math.min(body.length, bodyLength)),
     // A payload that was not stored holds less than the length field says, like a capped one.
     truncated: (flags & FrameFlag.Truncated) !== 0 || (notStored && ((flags & FrameFlag.ExactLength) !== 0 || body.readDoubleLE(20) > 0)),
     violations,
@@ -424,7 +440,19 @@ export function decodeFrameBody(body: Buffer, catalogue: ViolationCatalogue, bod
   if (flags & FrameFlag.Injected) captured.injected = true;
   if (flags & FrameFlag.Edited) captured.edited = true;
   if (flags & FrameFlag.Dropped) captured.dropped = true;
-  return { connectionId: body.readUInt32LE(0), captured, payloadNotStored: notStored, storedLength: bodyLength - at };
+  return { connectionId: body.readUInt32LE(0), captured, payloadNotStored: notStored, storedLength: bodyLength - at, payloadOwned: (flags & FrameFlag.PayloadMasked) !== 0 };
+}
+
+/**
+ * The stored payload bytes body[start, end) as the application sees them: a view, or unmasked into a
+ * buffer of their own when they were stored as they crossed the wire (the one place they are unmasked).
+ */
+export function storedPayload(body: Buffer, flags: number, start: number, end: number): Buffer {
+  const stored = body.subarray(start, end);
+  if ((flags & FrameFlag.PayloadMasked) === 0) return stored;
+  const payload = Buffer.allocUnsafe(stored.length);
+  maskRange(stored, 0, stored.length, body.subarray(44, 48), 0, payload, 0);
+  return payload;
 }
 
 /** How many bytes of a frame body reach past its close reason (what a partial read must cover). */

@@ -19,6 +19,7 @@ import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { FrameOrder, type FrameSort } from './frame-order.js';
 import { summaryOf, type FrameSummary } from './frame-summary.js';
 import { MessageFrames, dataIsPayloads } from './message-frames.js';
+import { unmaskWire } from '../protocol/wire-payload.js';
 import type { Annotation } from './annotations.js';
 import { encodeAnnotationBody } from './annotation-record.js';
 import { encodeRuleMarkBody, type RuleMark } from './rule-mark-record.js';
@@ -138,6 +139,8 @@ export class CaptureStore {
   indexSource: SnapshotUse = 'absent';
   /** The file's end when its snapshot was last loaded or written (-1: none fits): close() writes none while it still fits. */
   private snapshotEnd = -1;
+  /** The file's header names this format version (a new file; or one opened, once rewritten). */
+  private headerCurrent = false;
 
   private constructor(
     /** The capture file's path. */
@@ -176,6 +179,7 @@ export class CaptureStore {
       rmSync(indexSnapshotPath(path), { force: true });
       writeSync(fd, encodeFileHeader(), 0, FILE_HEADER_LENGTH, 0);
       const store = new CaptureStore(path, fd, new CaptureIndex(), FILE_HEADER_LENGTH, new ViolationCatalogue(), false, { tornBytes: 0, records: 0 }, options);
+      store.headerCurrent = true;
       store.writeCatalogue();
       store.writer.flush();
       return store;
@@ -235,7 +239,8 @@ export class CaptureStore {
     this.prepareCatalogue(frame.violations);
     const input: FrameRecordInput = { connectionId, captured, storePayload: !this.payloadsOff };
     let parts = measureFrameBody(input);
-    if (input.storePayload && frame.payload.length > 0 && this.overBudget(parts.length)) {
+    if (frame.wire?.maskKey && !this.headerCurrent) this.writeCurrentHeader();
+    if (input.storePayload && (frame.wire?.length ?? frame.payload.length) > 0 && this.overBudget(parts.length)) {
       this.reachBudget();
       input.storePayload = false;
       parts = measureFrameBody(input);
@@ -256,11 +261,14 @@ export class CaptureStore {
       this.paused.message(connectionId);
       return -1;
     }
-    const message = captured.message;
-    this.prepareCatalogue(message.violations);
+    this.prepareCatalogue(captured.message.violations);
     const entry = this.index.connection(connectionId);
     const frames = this.messageFrames.framesOf(connectionId, captured);
-    const dataFromFrames = frames !== null && !message.compressed && dataIsPayloads(message.data, frames);
+    const dataFromFrames = frames !== null && !captured.message.compressed && dataIsPayloads(captured.message, frames);
+    // Wire bytes that are not its frame's (a case the relay does not make) are stored unmasked.
+    const wire = captured.message.wire;
+    if (wire && !dataFromFrames) captured = { ...captured, message: { ...captured.message, data: unmaskWire(wire), wire: undefined } };
+    const message = captured.message;
     const input: MessageRecordInput = {
       connectionId,
       captured,
@@ -632,6 +640,15 @@ export class CaptureStore {
   private reader(readAhead: number, backoff = 0, recycle = false): RecordReader {
     if (this.closed) throw new Error('the capture store is closed');
     return new RecordReader(this.writer, readAhead, backoff, recycle);
+  }
+
+  /**
+   * Before the first masked payload goes into a file opened from disk: the header says this version,
+   * so that an older Framescope refuses the file rather than show masked bytes as they are.
+   */
+  private writeCurrentHeader(): void {
+    writeSync(this.writer.fileDescriptor, encodeFileHeader(), 0, FILE_HEADER_LENGTH, 0);
+    this.headerCurrent = true;
   }
 
   /** Writes a catalogue record first when a code is missing from the file's list. */

@@ -2,6 +2,7 @@
 // store keeps its data frames (per connection and direction); when the message comes, it learns its
 // frames' numbers, and whether its data is exactly their stored payloads (then the data is not
 // stored a second time: it is rebuilt from the frames when read).
+import type { Message, WirePayload } from '../protocol/frame.js';
 import type { CapturedFrame, CapturedMessage } from './capture-model.js';
 
 /** A frame of a message in progress, kept until the message comes, to know its frames and whether its data is theirs. */
@@ -10,8 +11,8 @@ export interface AssemblingFrame {
   index: number;
   /** Number in the connection. */
   number: number;
-  /** Its stored payload (null when not stored). */
-  payload: Buffer | null;
+  /** Its stored payload (null when not stored): unmasked, or the wire bytes it was stored as. */
+  payload: Buffer | WirePayload | null;
 }
 
 /** Frames tracked per message in progress before giving up on linking them (a pathological fragment storm). */
@@ -37,7 +38,7 @@ export class MessageFrames {
       list.length = 0;
       return;
     }
-    list.push({ index: captured.frame.index, number: n, payload: stored ? captured.frame.payload : null });
+    list.push({ index: captured.frame.index, number: n, payload: stored ? (captured.frame.wire ?? captured.frame.payload) : null });
   }
 
   /** The frames of a message, from those tracked for its direction, or null when some are unknown. */
@@ -65,18 +66,23 @@ export class MessageFrames {
   }
 }
 
-/** True when data is exactly the frames' stored payloads, one after the other. */
-export function dataIsPayloads(data: Buffer, frames: readonly AssemblingFrame[]): boolean {
+/**
+ * True when the message's data is exactly the frames' stored payloads, one after the other. Wire
+ * bytes are the same only as the same object: a one-frame message shares its frame's.
+ */
+export function dataIsPayloads(message: Message, frames: readonly AssemblingFrame[]): boolean {
+  if (message.wire) return frames.length === 1 && frames[0].payload === message.wire;
+  const data = message.data;
   let total = 0;
   for (const f of frames) {
-    if (f.payload === null) return false;
+    if (!Buffer.isBuffer(f.payload)) return false;
     total += f.payload.length;
   }
   if (total !== data.length) return false;
   if (frames.length === 1 && frames[0].payload === data) return true;
   let at = 0;
   for (const f of frames) {
-    const p = f.payload!;
+    const p = f.payload as Buffer;
     if (data.compare(p, 0, p.length, at, at + p.length) !== 0) return false;
     at += p.length;
   }

@@ -2,13 +2,14 @@
 // large pieces, and decoding the records read: whole frames and messages, a frame up to its
 // preview, and payload views for the search.
 import {
-  FRAME_FIXED_LENGTH, MESSAGE_FIXED_LENGTH, MessageFlag, RECORD_HEADER_LENGTH, RecordType, decodeFrameBody, decodeMessageBody,
+  FRAME_FIXED_LENGTH, FrameFlag, MESSAGE_FIXED_LENGTH, MessageFlag, RECORD_HEADER_LENGTH, RecordType, decodeFrameBody, decodeMessageBody,
   frameBodyPrefixLength, recordBodyLength, recordIntact, type DecodedFrame, type DecodedMessage, type ViolationCatalogue,
 } from './capture-file.js';
 import { MessageBits, type ConnectionIndex } from './capture-index.js';
 import type { CapturedFrame, CapturedMessage } from './capture-model.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { PREVIEW_BYTES } from './frame-summary.js';
+import { maskRange } from '../protocol/masking.js';
 
 /** A frame read back whole. */
 export type StoredFrame = CapturedFrame & {
@@ -96,7 +97,7 @@ export class RecordReader {
 export function readFrame(reader: RecordReader, catalogue: ViolationCatalogue, offset: number, copy = true): StoredFrame {
   const decoded = decodeFrameBody(reader.record(offset, RecordType.Frame), catalogue);
   const stored: StoredFrame = decoded.captured;
-  if (copy) stored.frame.payload = Buffer.from(stored.frame.payload);
+  if (copy && !decoded.payloadOwned) stored.frame.payload = Buffer.from(stored.frame.payload);
   if (decoded.payloadNotStored) stored.payloadNotStored = true;
   return stored;
 }
@@ -132,14 +133,23 @@ export function readFramePrefix(reader: RecordReader, catalogue: ViolationCatalo
 }
 
 /**
- * The stored payload of the frame record at offset, as a view into the reader's window. For the
- * search: no objects, no CRC (open() checked the file, or this process wrote it).
+ * The stored payload of the frame record at offset, as a view into the reader's window (or unmasked
+ * into a buffer of its own, when it was stored masked). For the search: no CRC (open() checked the
+ * file, or this process wrote it).
  */
 export function payloadView(reader: RecordReader, offset: number): Buffer {
   const fixed = reader.bytes(offset, RECORD_HEADER_LENGTH + FRAME_FIXED_LENGTH);
+  const body = fixed.subarray(RECORD_HEADER_LENGTH);
+  const flags = body.readUInt32LE(4);
   const end = RECORD_HEADER_LENGTH + recordBodyLength(fixed, 0);
-  const start = RECORD_HEADER_LENGTH + frameBodyPrefixLength(fixed.subarray(RECORD_HEADER_LENGTH));
-  return reader.bytes(offset + start, end - start);
+  const start = RECORD_HEADER_LENGTH + frameBodyPrefixLength(body);
+  if ((flags & FrameFlag.PayloadMasked) === 0) return reader.bytes(offset + start, end - start);
+  // The key before the payload's bytes are read: a read past the window may replace it.
+  const key = Buffer.from(body.subarray(44, 48));
+  const stored = reader.bytes(offset + start, end - start);
+  const payload = Buffer.allocUnsafe(stored.length);
+  maskRange(stored, 0, stored.length, key, 0, payload, 0);
+  return payload;
 }
 
 /** A message's data as a view (rebuilt when it has several frames), or null when it was not stored. For the search. */

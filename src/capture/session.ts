@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { FULL_RECORDING, type RecordPolicy } from './record-policy.js';
+import { unmaskWire } from '../protocol/wire-payload.js';
 
 export interface SessionEvents {
   /** A client asked for a WebSocket: the record exists, the handshake is under way. */
@@ -36,6 +37,13 @@ export interface SessionOptions {
   keepHistory?: boolean;
   /** The first connection id (a session reopened to record more continues its numbering). Default 1. */
   firstId?: number;
+  /**
+   * Frames and messages may go out with their payload as wire bytes (Frame.wire, Message.wire: views
+   * of the relay's chunks, masked as they came) rather than unmasked: for a session whose listeners
+   * are a capture store that writes them as they are and readers that read payloads back from it.
+   * Default false: every frame and message is unmasked before it is announced.
+   */
+  wirePayloads?: boolean;
 }
 
 export class Session extends EventEmitter<SessionEvents> {
@@ -50,10 +58,14 @@ export class Session extends EventEmitter<SessionEvents> {
   recordPolicy: RecordPolicy = FULL_RECORDING;
   private nextId: number;
   private readonly keepHistory: boolean;
+  private readonly wirePayloads: boolean;
+  /** Listeners that read payloads of what is announced (readPayloads), besides the store. */
+  private payloadReaders = 0;
 
   constructor(options: SessionOptions = {}) {
     super();
     this.keepHistory = options.keepHistory ?? true;
+    this.wirePayloads = options.wirePayloads ?? false;
     this.nextId = options.firstId ?? 1;
     // 'error' events must never throw for lack of a listener: they are records, not exceptions.
     this.on('error', () => {});
@@ -72,11 +84,21 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   addFrame(connection: ConnectionRecord, frame: CapturedFrame): void {
+    const wire = frame.frame.wire;
+    if (wire && !this.passesWire) {
+      frame.frame.payload = unmaskWire(wire);
+      frame.frame.wire = undefined;
+    }
     if (this.keepHistory) connection.frames.push(frame);
     this.emit('frame', connection, frame);
   }
 
   addMessage(connection: ConnectionRecord, message: CapturedMessage): void {
+    const wire = message.message.wire;
+    if (wire && !this.passesWire) {
+      message.message.data = unmaskWire(wire);
+      message.message.wire = undefined;
+    }
     if (this.keepHistory) connection.messages.push(message);
     this.emit('message', connection, message);
   }
@@ -93,6 +115,24 @@ export class Session extends EventEmitter<SessionEvents> {
     // Like connections, a live session hands errors on and keeps none (a flood of bad requests must not grow memory).
     if (this.keepHistory) this.errors.push(error);
     this.emit('error', error);
+  }
+
+  /**
+   * A listener that reads the payloads of the frames and messages announced (a replay comparing
+   * answers) says so: until the returned function is called, they are announced unmasked.
+   */
+  readPayloads(): () => void {
+    this.payloadReaders++;
+    let done = false;
+    return () => {
+      if (!done) this.payloadReaders--;
+      done = true;
+    };
+  }
+
+  /** Frames and messages go out with their wire bytes as they are. */
+  private get passesWire(): boolean {
+    return this.wirePayloads && this.payloadReaders === 0 && !this.keepHistory;
   }
 
   /** Numbers the next connections from id (a session continued from disk keeps its numbering). */

@@ -14,6 +14,7 @@ import { parseClosePayload } from './close-codes.js';
 import { Opcode } from './frame.js';
 import type { Frame, FrameSink, Sender } from './frame.js';
 import { maskRange } from './masking.js';
+import { unmaskWire } from './wire-payload.js';
 
 /** The default of FrameParserOptions.maxStoredPayload: 1 MiB. */
 export const DEFAULT_MAX_STORED_PAYLOAD = 1024 * 1024;
@@ -47,6 +48,12 @@ const ALIGN_THRESHOLD = 256;
  * not come.
  */
 const UPFRONT_STORE = 1024 * 1024;
+
+/**
+ * With wirePayloads, payloads at least this long are kept as wire views. A shorter one is cheaper to
+ * unmask into a small pooled buffer than to describe with views.
+ */
+const WIRE_FROM = 512;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -90,6 +97,19 @@ export class FrameParser {
   /** How many payload bytes of the current frame will be kept: min(payloadLength, cap). */
   private storedTarget = 0;
   private scratch: Buffer | null = null;
+  /** The current frame keeps its payload as wire views (in wireParts), not unmasked into `stored`. */
+  private keepWire = false;
+  private wireParts: Buffer[] = [];
+  /** The sink wants the current frame's bytes through onPayload. */
+  private sinkWants = true;
+
+  /**
+   * Keep the payload of a one-frame data message (FIN, text or binary, within the stored cap) as it
+   * crossed the wire (Frame.wire: views of the pushed chunks, masked when it was) instead of an
+   * unmasked copy. For a relay that records the wire and lets go of each frame once recorded: the
+   * views keep the chunks alive for as long as the frame lives.
+   */
+  wirePayloads = false;
 
   constructor(options: FrameParserOptions, sink: FrameSink) {
     this.from = options.from;
@@ -159,8 +179,10 @@ export class FrameParser {
       frame = this.newFrame(this.stitch[0], 0);
       frame.headerLength = 1;
     } else if (this.state === GET_DATA) {
-      // Copied so that a cut-short frame does not pin a buffer sized for the whole payload.
-      frame.payload = Buffer.from(this.stored.subarray(0, this.storedLength));
+      // Copied so that a cut-short frame does not pin a buffer sized for the whole payload (or the chunks).
+      frame.payload = this.keepWire
+        ? unmaskWire({ parts: this.wireParts, maskKey: frame.maskKey, length: this.payloadReceived })
+        : Buffer.from(this.stored.subarray(0, this.storedLength));
     } else {
       frame.headerLength = this.received - this.frameOffset;
     }
@@ -170,6 +192,8 @@ export class FrameParser {
     this.stitched = 0;
     this.frame = null;
     this.stored = EMPTY;
+    this.keepWire = false;
+    this.wireParts = [];
     this.frameIndex++;
     return frame;
   }
@@ -265,11 +289,14 @@ export class FrameParser {
   private haveHeader(frame: Frame): void {
     this.checkHeader(frame);
     this.storedTarget = Math.min(frame.payloadLength, this.maxStoredPayload, bufferConstants.MAX_LENGTH);
-    const upfront = Math.min(this.storedTarget, UPFRONT_STORE);
+    this.keepWire = this.wirePayloads && frame.fin && (frame.opcode === Opcode.Text || frame.opcode === Opcode.Binary)
+      && frame.payloadLength === this.storedTarget && frame.payloadLength >= WIRE_FROM;
+    const upfront = this.keepWire ? 0 : Math.min(this.storedTarget, UPFRONT_STORE);
     this.stored = upfront === 0 ? EMPTY : this.allocStored(upfront, this.chunk.byteOffset + this.pos);
     this.storedLength = 0;
     this.payloadReceived = 0;
     this.sink.onHeader(frame, frame.index, frame.offset);
+    this.sinkWants = this.sink.wantsPayload?.() ?? true;
     if (frame.payloadLength === 0) {
       this.finishFrame(frame);
     } else {
@@ -334,6 +361,13 @@ export class FrameParser {
     this.pos = end;
     this.payloadReceived += n;
 
+    if (this.keepWire) {
+      // The bytes stay where they came; unmasked only when the sink reads them.
+      this.wireParts.push(chunk.subarray(start, end));
+      if (this.sinkWants) this.streamUnstored(frame, chunk, start, end, keyOffset);
+      if (this.payloadReceived === frame.payloadLength) this.finishFrame(frame);
+      return;
+    }
     let stored = this.stored;
     const storedAt = this.storedLength;
     const toStore = Math.min(n, this.storedTarget - storedAt);
@@ -345,9 +379,9 @@ export class FrameParser {
         chunk.copy(stored, storedAt, start, start + toStore);
       }
       this.storedLength = storedAt + toStore;
-      this.sink.onPayload(toStore === stored.length ? stored : stored.subarray(storedAt, storedAt + toStore));
+      if (this.sinkWants) this.sink.onPayload(toStore === stored.length ? stored : stored.subarray(storedAt, storedAt + toStore));
     }
-    if (toStore < n) this.streamUnstored(frame, chunk, start + toStore, end, keyOffset + toStore);
+    if (toStore < n && this.sinkWants) this.streamUnstored(frame, chunk, start + toStore, end, keyOffset + toStore);
 
     if (this.payloadReceived === frame.payloadLength) this.finishFrame(frame);
   }
@@ -368,9 +402,15 @@ export class FrameParser {
   }
 
   private finishFrame(frame: Frame): void {
-    // Here storedLength === storedTarget === stored.length.
-    frame.payload = this.stored;
-    frame.truncated = this.storedLength < frame.payloadLength;
+    if (this.keepWire) {
+      frame.wire = { parts: this.wireParts, maskKey: frame.maskKey, length: frame.payloadLength };
+      this.wireParts = [];
+      this.keepWire = false;
+    } else {
+      // Here storedLength === storedTarget === stored.length.
+      frame.payload = this.stored;
+    }
+    frame.truncated = this.storedLength < frame.payloadLength && frame.wire === undefined;
     if (frame.opcode === Opcode.Close) this.decodeClose(frame);
     this.frame = null;
     this.stored = EMPTY;

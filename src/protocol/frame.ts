@@ -43,14 +43,33 @@ export interface FrameHeader {
   headerLength: number;
 }
 
+/**
+ * Payload bytes as they crossed the wire: views of the chunks they arrived in (still masked when the
+ * frame was), in order. A relay that records the wire keeps these instead of an unmasked copy; whoever
+ * needs the bytes unmasks them (unmaskWire), and a capture store writes them as they are.
+ */
+export interface WirePayload {
+  /** The bytes, in order: views of the chunks, valid while the frame is being recorded. */
+  parts: Buffer[];
+  /** The masking key of the frame when its bytes are masked (key position 0 is the first byte). */
+  maskKey?: Buffer;
+  /** Bytes in parts. */
+  length: number;
+}
+
 /** A whole frame, for the inspector. */
 export interface Frame extends FrameHeader {
   /** Index of this frame in its direction's stream, from 0. */
   index: number;
   /** Offset of the frame's first byte in its direction's stream. */
   offset: number;
-  /** The unmasked payload, up to the stored-payload cap. */
+  /** The unmasked payload, up to the stored-payload cap; empty while `wire` holds it instead. */
   payload: Buffer;
+  /**
+   * The kept payload as it crossed the wire, when the parser was asked to keep it so (a one-frame
+   * data message on a relay that records the wire): then payload is empty until someone unmasks it.
+   */
+  wire?: WirePayload;
   /** True when payload holds less than payloadLength bytes because of the cap (or the stream ended). */
   truncated: boolean;
   /** Close frames: the status code, when the payload carried one. */
@@ -65,8 +84,10 @@ export interface Frame extends FrameHeader {
 export interface Message {
   /** 1 for text, 2 for binary (the opcode of its first frame). */
   opcode: number;
-  /** The message content as the application sees it: unmasked, reassembled, decompressed. */
+  /** The message content as the application sees it: unmasked, reassembled, decompressed; empty while `wire` holds it. */
   data: Buffer;
+  /** A one-frame uncompressed message whose frame kept its payload as wire bytes: the same object as the frame's wire. */
+  wire?: WirePayload;
   /** True when data holds less than the whole message because of the message cap. */
   truncated: boolean;
   /** True when the first frame had RSV1 set and permessage-deflate was negotiated. */
@@ -89,6 +110,11 @@ export interface FrameSink {
   onHeader(header: FrameHeader, index: number, offset: number): void;
   /** Unmasked payload bytes of the current frame, in order, as they arrive. Valid only during the call. */
   onPayload(chunk: Buffer): void;
+  /**
+   * Asked right after onHeader: whether onPayload must see this frame's bytes. When not, the parser
+   * does not unmask what it need not keep (absent: always).
+   */
+  wantsPayload?(): boolean;
   /** The frame is complete. Its payload is capped at the parser's maxStoredPayload. */
   onFrame(frame: Frame): void;
 }

@@ -12,6 +12,8 @@ import type { ViolationCode } from './violations.js';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 
+const EMPTY = Buffer.alloc(0);
+
 /** Violations about a message's content: recorded on the message, and on the frame where they were found. */
 /** Violations that concern a message as a whole (also listed on the frame where they were found). */
 export const MESSAGE_VIOLATIONS: ReadonlySet<ViolationCode> = new Set<ViolationCode>(['invalid-utf8', 'inflate-failed', 'inflated-too-large', 'message-too-large']);
@@ -64,11 +66,14 @@ export class MessageAssembler implements FrameSink {
   /** The message that the current frame's payload belongs to (null for control frames and strays). */
   private target: PendingMessage | null = null;
   /** Violations found in the current frame, added to it before it is passed on. */
-  private frameViolations: ViolationCode[] = [];
+  private readonly frameViolations: ViolationCode[] = [];
   /** This direction sent its close frame. */
   private closed = false;
   /** onHeader announced the current frame (false for a frame whose header the stream cut short). */
   private headerSeen = false;
+  /** The current frame's length field, and whether its bytes skip onPayload (see wantsPayload). */
+  private frameLength = 0;
+  private payloadSkipped = false;
 
   constructor(options: MessageAssemblerOptions, private readonly handler: MessageHandler) {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
@@ -84,9 +89,11 @@ export class MessageAssembler implements FrameSink {
   }
 
   onHeader(header: FrameHeader, index: number): void {
-    this.frameViolations = [];
+    this.frameViolations.length = 0;
     this.target = null;
     this.headerSeen = true;
+    this.frameLength = header.payloadLength;
+    this.payloadSkipped = false;
     // RFC 6455 §5.5.1: after its close frame, a peer sends nothing more.
     if (this.closed) this.flag('frame-after-close');
     switch (header.opcode) {
@@ -120,6 +127,19 @@ export class MessageAssembler implements FrameSink {
     }
   }
 
+  /**
+   * Whether this frame's bytes must come through onPayload: not for a one-frame uncompressed binary
+   * message that fits (its data is its frame's kept payload), nor for a frame of no message.
+   * `anyway`: the bytes come through onPayload whatever the answer (someone else reads them).
+   */
+  wantsPayload(anyway = false): boolean {
+    const target = this.target;
+    const wants = target !== null
+      && (target.utf8 !== null || target.message.compressed || !target.sharesFramePayload || this.frameLength > this.maxMessageSize - target.stored);
+    this.payloadSkipped = target !== null && !wants && !anyway;
+    return wants || anyway;
+  }
+
   onPayload(chunk: Buffer): void {
     const target = this.target;
     if (!target) return;
@@ -133,7 +153,8 @@ export class MessageAssembler implements FrameSink {
   onFrame(frame: Frame): void {
     const target = this.target;
     const complete = target !== null && frame.fin;
-    if (target?.sharesFramePayload) target.chunks = [sharedPayload(frame.payload, target.stored)];
+    if (this.payloadSkipped) this.countSkipped(target!, frame.wire?.length ?? frame.payload.length);
+    if (target?.sharesFramePayload) this.share(target, frame);
     if (complete) this.finish(target);
     this.passOn(frame);
     if (complete) {
@@ -150,7 +171,8 @@ export class MessageAssembler implements FrameSink {
   end(lastFrame?: Frame | null): void {
     if (lastFrame) {
       // A cut-off one-frame message still takes what its frame kept.
-      if (this.target?.sharesFramePayload) this.target.chunks = [sharedPayload(lastFrame.payload, this.target.stored)];
+      if (this.payloadSkipped && this.target) this.countSkipped(this.target, lastFrame.payload.length);
+      if (this.target?.sharesFramePayload) this.share(this.target, lastFrame);
       // A header cut short never reached onHeader.
       if (!this.headerSeen && this.closed) this.flag('frame-after-close');
       this.passOn(lastFrame);
@@ -200,6 +222,22 @@ export class MessageAssembler implements FrameSink {
     if (target.utf8 && !target.utf8.push(data)) this.flag('invalid-utf8');
   }
 
+  /** Bytes that skipped onPayload: they count as accepted (wantsPayload made sure they fit). */
+  private countSkipped(target: PendingMessage, bytes: number): void {
+    target.message.size += bytes;
+    target.stored += bytes;
+  }
+
+  /** A one-frame message takes its frame's kept payload as its data: the same buffer, or the same wire bytes. */
+  private share(target: PendingMessage, frame: Frame): void {
+    if (frame.wire) {
+      target.message.wire = frame.wire;
+      target.chunks = [EMPTY];
+    } else {
+      target.chunks = [sharedPayload(frame.payload, target.stored)];
+    }
+  }
+
   /** The final frame arrived: the inflater takes the tail and the text must end on a code point. */
   private finish(target: PendingMessage): void {
     let whole = true;
@@ -241,7 +279,7 @@ export class MessageAssembler implements FrameSink {
 
   private passOn(frame: Frame): void {
     for (const code of this.frameViolations) addOnce(frame.violations, code);
-    this.frameViolations = [];
+    this.frameViolations.length = 0;
     this.target = null;
     this.headerSeen = false;
     this.handler.onFrame(frame);

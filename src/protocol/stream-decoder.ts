@@ -16,6 +16,8 @@ export interface StreamDecoderOptions {
   maxMessageSize?: number;
   /** Bytes one compressed message may inflate to. Default: the inflater's (64 MiB). */
   maxInflatedSize?: number;
+  /** Keep one-frame data messages' payloads as wire bytes (FrameParser.wirePayloads). Default false. */
+  wirePayloads?: boolean;
 }
 
 export interface StreamDecoderHandler {
@@ -51,6 +53,10 @@ export class StreamDecoder {
         assembler.onPayload(chunk);
         handler.onPayload?.(chunk);
       },
+      wantsPayload() {
+        // Asked once per frame, so the assembler always learns whether its bytes skip it.
+        return assembler.wantsPayload(handler.onPayload !== undefined);
+      },
       onFrame(frame) {
         assembler.onFrame(frame);
       },
@@ -59,6 +65,7 @@ export class StreamDecoder {
       { from: options.from, rsv1Allowed: Boolean(options.deflate), maxStoredPayload: options.maxStoredPayload },
       sink,
     );
+    this.parser.wirePayloads = options.wirePayloads ?? false;
   }
 
   /** Decodes the next bytes of the stream, any size. Never throws on bad input. */
@@ -69,6 +76,15 @@ export class StreamDecoder {
   /** The stream ended: a cut-short last frame and an unfinished message are reported. */
   end(): void {
     this.assembler.end(this.parser.end());
+  }
+
+  /** Keep one-frame data messages' payloads as wire bytes (Frame.wire, Message.wire): see FrameParser.wirePayloads. */
+  get wirePayloads(): boolean {
+    return this.parser.wirePayloads;
+  }
+
+  set wirePayloads(on: boolean) {
+    this.parser.wirePayloads = on;
   }
 
   /** Bytes of a message's data that are kept from now on (the size still counts all). */

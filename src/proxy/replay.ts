@@ -63,6 +63,8 @@ export async function replayConnection(
   const onClosed = (c: ConnectionRecord) => { if (c.id === replay.id) finished = true; };
   session.on('message', onMessage);
   session.on('connection-closed', onClosed);
+  // The answers are compared by their data.
+  const stopReading = session.readPayloads();
 
   const sent = messagesToReplay(messages, options.source ?? 'received');
   const expected = serverAnswers(messages);
@@ -87,6 +89,7 @@ export async function replayConnection(
     } finally {
       session.off('message', onMessage);
       session.off('connection-closed', onClosed);
+      stopReading();
     }
     return compareAnswers(original.id, replay.id, expected, answers);
   })();

@@ -52,8 +52,8 @@ function everyFieldFrame(): CapturedFrame {
 }
 
 describe('the file header', () => {
-  it('is the magic FSCAPTUR, version 1 and four zero bytes', () => {
-    expect(encodeFileHeader().toString('hex')).toBe(Buffer.from('FSCAPTUR').toString('hex') + '01000000' + '00000000');
+  it('is the magic FSCAPTUR, version 2 and four zero bytes', () => {
+    expect(encodeFileHeader().toString('hex')).toBe(Buffer.from('FSCAPTUR').toString('hex') + '02000000' + '00000000');
     expect(encodeFileHeader().length).toBe(FILE_HEADER_LENGTH);
   });
 
@@ -65,8 +65,14 @@ describe('the file header', () => {
 
   it('is refused when the version is newer than this code reads', () => {
     const header = encodeFileHeader();
-    header.writeUInt32LE(2, 8);
-    expect(() => checkFileHeader(header)).toThrow(/version 2 is newer/);
+    header.writeUInt32LE(3, 8);
+    expect(() => checkFileHeader(header)).toThrow(/version 3 is newer/);
+  });
+
+  it('of version 1 (payloads never masked) is read', () => {
+    const header = encodeFileHeader();
+    header.writeUInt32LE(1, 8);
+    expect(() => checkFileHeader(header)).not.toThrow();
   });
 });
 
@@ -177,6 +183,47 @@ describe('frame records', () => {
     expect(decoded.captured.frame.truncated).toBe(true);
     expect(decoded.captured.frame.payloadLength).toBe(captured.frame.payloadLength);
     expect(decoded.captured.frame.closeReason).toBe('hé');
+  });
+
+  it('keep wire bytes as they came: masked ones with their key and the masked flag, read back unmasked', () => {
+    const key = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+    const text = Buffer.from('Hello, wire! spanning two chunks');
+    const masked = Buffer.from(text.map((b, i) => b ^ key[i % 4]!));
+    // Two views of the chunks it came in, split off the key's 4-byte rhythm.
+    const chunkA = Buffer.concat([Buffer.from([0x81, 0x80 | text.length]), key, masked.subarray(0, 7)]);
+    const chunkB = masked.subarray(7);
+    const captured: CapturedFrame = {
+      direction: 'send', time: 9,
+      frame: {
+        fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 1, masked: true, maskKey: key, payloadLength: text.length, lengthForm: 7,
+        headerLength: 6, index: 0, offset: 0, payload: Buffer.alloc(0), truncated: false, violations: [],
+        wire: { parts: [chunkA.subarray(6), chunkB], maskKey: key, length: text.length },
+      },
+    };
+    const body = bodyOf(frameRecord({ connectionId: 3, captured, storePayload: true }));
+    expect(body.readUInt32LE(4) & FrameFlag.PayloadMasked).toBe(FrameFlag.PayloadMasked);
+    expect(body.subarray(FRAME_FIXED_LENGTH).toString('hex')).toBe(masked.toString('hex'));
+    const decoded = decodeFrameBody(body, catalogue);
+    expect(decoded.captured.frame.payload.toString()).toBe('Hello, wire! spanning two chunks');
+    expect(decoded.captured.frame.maskKey).toEqual(key);
+    expect(decoded.captured.frame.wire).toBeUndefined();
+    expect(decoded.storedLength).toBe(text.length);
+    // A prefix (a list row's preview) is unmasked as far as it goes.
+    expect(decodeFrameBody(body.subarray(0, FRAME_FIXED_LENGTH + 5), catalogue, body.length).captured.frame.payload.toString()).toBe('Hello');
+  });
+
+  it('keep unmasked wire bytes (a server frame) as they are, without the masked flag', () => {
+    const captured: CapturedFrame = {
+      direction: 'receive', time: 9,
+      frame: {
+        fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: 2, masked: false, payloadLength: 4, lengthForm: 7,
+        headerLength: 2, index: 0, offset: 0, payload: Buffer.alloc(0), truncated: false, violations: [],
+        wire: { parts: [Buffer.from([1, 2]), Buffer.from([3, 4])], length: 4 },
+      },
+    };
+    const body = bodyOf(frameRecord({ connectionId: 3, captured, storePayload: true }));
+    expect(body.readUInt32LE(4) & FrameFlag.PayloadMasked).toBe(0);
+    expect(decodeFrameBody(body, catalogue).captured.frame.payload).toEqual(Buffer.from([1, 2, 3, 4]));
   });
 
   it('decode a prefix of the body: the fields whole, the payload as far as it goes', () => {

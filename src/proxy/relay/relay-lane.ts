@@ -96,7 +96,7 @@ export class RelayLane {
       },
     );
     this.decoder = new StreamDecoder(
-      { from: sender, deflate: options.deflate, maxStoredPayload: options.maxStoredPayload, maxMessageSize: options.maxStoredPayload },
+      { from: sender, deflate: options.deflate, maxStoredPayload: options.maxStoredPayload, maxMessageSize: options.maxStoredPayload, wirePayloads: true },
       {
         onHeader: (header, _index, offset) => this.events.push({ kind: 'header', header, offset }),
         onFrame: (frame) => this.events.push({ kind: 'frame', frame }),
@@ -112,10 +112,6 @@ export class RelayLane {
 
   set closed(on: boolean) {
     this.output.closed = on;
-  }
-
-  get dest(): Duplex {
-    return this.output.dest;
   }
 
   // ---- Receiving ------------------------------------------------------------------------------
@@ -535,9 +531,10 @@ export class RelayLane {
     this.updateMessageCap();
   }
 
-  /** Holding and re-encoding need whole messages; otherwise only what is stored is kept. */
+  /** Holding and re-encoding need whole messages, unmasked; otherwise only what is stored is kept, as it came. */
   private updateMessageCap(): void {
-    this.decoder.maxMessageSize = this.watching || this.own.isReencoding ? MAX_COLLECTED_MESSAGE : this.options.maxStoredPayload;
+    this.decoder.wirePayloads = !(this.watching || this.own.isReencoding);
+    this.decoder.maxMessageSize = this.decoder.wirePayloads ? this.options.maxStoredPayload : MAX_COLLECTED_MESSAGE;
   }
 
   get isReencoding(): boolean {

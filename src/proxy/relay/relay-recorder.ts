@@ -1,10 +1,14 @@
 // Recording of what the relay did, into the session: frames and messages as they went on the wire
 // (with how the proxy changed them), the connection's close as the first close frame says, and errors.
-import { Opcode, type Frame, type Message } from '../../protocol/frame.js';
+import { Opcode, type Frame, type Message, type WirePayload } from '../../protocol/frame.js';
+import { wirePrefix } from '../../protocol/wire-payload.js';
 import type { ConnectionRecord, Direction } from '../../capture/capture-model.js';
 import type { Session } from '../../capture/session.js';
 import { keptPayload } from '../../capture/record-policy.js';
 import type { Rec, RelayFlags } from './relay-types.js';
+
+/** The flags of traffic the proxy did not change. */
+const NO_FLAGS: RelayFlags = Object.freeze({});
 
 export class RelayRecorder {
   constructor(
@@ -25,23 +29,46 @@ export class RelayRecorder {
     const policy = this.session.recordPolicy;
     if (policy.mode === 'off') return;
     const cap = keptPayload(policy, this.maxStoredPayload);
-    const payload = frame.payload.length > cap ? frame.payload.subarray(0, cap) : frame.payload;
-    const stored = payload === frame.payload ? frame : { ...frame, payload, truncated: true };
-    this.session.addFrame(c, { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), frame: stored, ...flags });
+    let stored = frame;
+    if (frame.wire) {
+      if (frame.wire.length > cap) stored = { ...frame, wire: this.prefix(frame.wire, cap), truncated: true };
+    } else if (frame.payload.length > cap) {
+      stored = { ...frame, payload: frame.payload.subarray(0, cap), truncated: true };
+    }
+    // Traffic that went on as it came (most of it) takes the plain literal, not the spreads.
+    this.session.addFrame(c, flags === NO_FLAGS && arrivedAt === undefined ? { direction, time, frame: stored }
+      : { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), frame: stored, ...flags });
   }
 
-  recordMessage(direction: Direction, message: Message, time: number, flags: RelayFlags = {}, arrivedAt?: number): void {
+  recordMessage(direction: Direction, message: Message, time: number, flags: RelayFlags = NO_FLAGS, arrivedAt?: number): void {
     const policy = this.session.recordPolicy;
     if (policy.mode === 'off') return;
     const cap = keptPayload(policy, this.maxStoredPayload);
-    const stored = message.data.length > cap ? { ...message, data: message.data.subarray(0, cap), truncated: true } : message;
-    this.session.addMessage(this.connection, { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), message: stored, ...flags });
+    let stored = message;
+    if (message.wire) {
+      if (message.wire.length > cap) stored = { ...message, wire: this.prefix(message.wire, cap), truncated: true };
+    } else if (message.data.length > cap) {
+      stored = { ...message, data: message.data.subarray(0, cap), truncated: true };
+    }
+    this.session.addMessage(this.connection, flags === NO_FLAGS && arrivedAt === undefined ? { direction, time, message: stored }
+      : { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), message: stored, ...flags });
   }
+
+  /**
+   * Wire bytes cut to the policy's prefix: the same prefix for a message as for its frame, so the
+   * store sees that the message's data is its frame's payload.
+   */
+  private prefix(wire: WirePayload, cap: number): WirePayload {
+    if (this.lastPrefix?.from !== wire || this.lastPrefix.to.length !== cap) this.lastPrefix = { from: wire, to: wirePrefix(wire, cap) };
+    return this.lastPrefix.to;
+  }
+
+  private lastPrefix: { from: WirePayload; to: WirePayload } | undefined;
 
   /** Records frames and messages in the order given. */
   recordAll(direction: Direction, records: Rec[]): void {
     for (const r of records) {
-      if (r.kind === 'frame') this.recordFrame(direction, r.frame, r.time, r.flags ?? {}, r.arrivedAt);
+      if (r.kind === 'frame') this.recordFrame(direction, r.frame, r.time, r.flags ?? NO_FLAGS, r.arrivedAt);
       else this.recordMessage(direction, r.message, r.time, r.flags, r.arrivedAt);
     }
   }
