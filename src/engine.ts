@@ -65,7 +65,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.catalog = new SessionCatalog(options.sessionsDir);
     this.proxy = new ProxyServer(session, options.proxy);
     this.proxy.recordings = new RecordingUpstreams((source, connection) => loadMockSource(this.catalog, source, connection));
-    this.rulesFile = options.rulesFile && new RulesFile(options.rulesFile.path, this.proxy.rules, (message) => session.recordError(message));
+    this.rulesFile = options.rulesFile && new RulesFile(options.rulesFile.path, this.proxy.rules, (message) => session.recordError(message), () => this.emit('event', { kind: 'rules' }));
     this.proxy.breakpoints.on('held', (items) => this.emit('event', { kind: 'held', items }));
   }
 

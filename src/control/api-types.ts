@@ -616,7 +616,9 @@ export type ControlEvent =
    * The live session while another one is browsed: its name and the connections it opened since the
    * view left it (0 again once it is browsed). Sent at most once per announcement tick.
    */
-  | { kind: 'live'; name: string; newConnections: number };
+  | { kind: 'live'; name: string; newConnections: number }
+  /** The rules file's rules or status changed (a reload, a save, a refused reload): getRules tells what they are now. */
+  | { kind: 'rules' };
 
 /**
  * Events are batched: at most one batch per flush interval per client, none while the client is behind

@@ -27,6 +27,8 @@ export class RulesFile {
     private readonly engine: RuleEngine,
     /** Told when a reload is refused (the engine's error log, the CLI's stderr). */
     private readonly onError: (message: string) => void = () => {},
+    /** Told when status() changed: rules put in force (loaded, reloaded, saved) or a reload refused. */
+    private readonly onChanged: () => void = () => {},
   ) {}
 
   /** Loads the file; a missing file is no rules when allowMissing, an invalid one throws RulesError. */
@@ -115,10 +117,12 @@ export class RulesFile {
     this.engine.setRules(rules);
     this.lastText = text;
     this.error = undefined;
+    this.onChanged();
   }
 
   private refuse(problem: string): void {
     this.error = `the rules file ${this.path} was not reloaded, the earlier rules stay in force: ${problem}`;
     this.onError(this.error);
+    this.onChanged();
   }
 }

@@ -1,8 +1,9 @@
 // Rules in the UI, in Chromium on real traffic: a rule made in the Rules view's form is saved to the
 // app's rules file (0600) and rewrites the next live message; the frame list marks that message with
-// the rule's name; a bad value is refused with the rule and the field named, and changes nothing.
+// the rule's name; a bad value is refused with the rule and the field named, and changes nothing; the
+// file edited on disk shows in the open view without reopening it, and so does a refused edit.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
 import { CHROMIUM } from '../support/chromium.js';
@@ -75,5 +76,24 @@ describe.runIf(existsSync(CHROMIUM))('rules in the UI', () => {
     await poll(() => view().getByRole('alert').textContent()).toBe('rule "lag" (#2), actions[0].ms: must be a number of milliseconds, 0 or more');
     expect(await view().locator('[data-rule]').count()).toBe(1);
     expect(JSON.parse(readFileSync(join(ui.app.home, 'rules.json'), 'utf8')).rules.map((r: { name: string }) => r.name)).toEqual(['shout']);
+  });
+
+  it('shows the rules file edited on disk in the open view, and a refused edit with the rules kept', async () => {
+    await page().getByRole('navigation', { name: 'Workspace' }).getByRole('button', { name: 'Rules' }).click();
+    await view().locator('[data-rule="shout"]').waitFor();
+    const file = join(ui.app.home, 'rules.json');
+    // As an editor saves: a new file renamed over the old one.
+    const write = (text: string) => {
+      writeFileSync(`${file}.edit`, text, { mode: 0o600 });
+      renameSync(`${file}.edit`, file);
+    };
+    write(JSON.stringify({ rules: [{ name: 'quiet', scope: { direction: 'send' }, match: { contains: 'psst' }, actions: [{ type: 'drop' }] }] }));
+    await poll(() => view().locator('[data-rule="quiet"] .rule-words').textContent()).toBe('Client-to-server messages containing "psst": drop.');
+    expect(await view().locator('[data-rule]').count()).toBe(1);
+
+    write('{"rules": [{"name": "broken", "actions": [{"type": "delay", "ms": -1}]}]}');
+    await poll(() => view().locator('.rules-error', { hasText: 'was not reloaded' }).textContent()).toBe(`the rules file ${file} was not reloaded, the earlier rules stay in force: rule "broken" (#1), actions[0].ms: must be a number of milliseconds, 0 or more`);
+    expect(await view().locator('[data-rule]').count()).toBe(1);
+    await view().locator('[data-rule="quiet"]').waitFor();
   });
 });

@@ -1,8 +1,8 @@
 // Rules: the ordered list that changes traffic automatically (README "Rules and mocks"), kept in the
 // engine's rules file. Each rule shows in words; switches, order and deletion save at once; a new
 // rule comes from the form, or the whole list is edited as JSON. The engine checks every save and
-// names the rule and the field of a problem; a rules file changed on disk with an error is reported
-// here while the earlier rules stay in force.
+// names the rule and the field of a problem. A rules file changed on disk shows at once; one with an
+// error is reported here while the earlier rules stay in force.
 import { useEffect, useState } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';

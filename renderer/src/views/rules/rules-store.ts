@@ -12,6 +12,10 @@ export class RulesStore extends EngineReadStore {
 
   constructor(private readonly client: ControlClient) {
     super();
+    // The file changed on disk (or another window saved): what the view shows is read again.
+    client.onEvents((events) => {
+      if (this.state && events.some((e) => e.kind === 'rules')) void this.load();
+    });
   }
 
   load(): Promise<void> {
