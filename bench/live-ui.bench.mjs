@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { startPeer } from './support/peer-process.mjs';
+import { COUNT_FIELDS } from '../dist/src/control/api-types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -113,7 +114,14 @@ async function headlessWatcher(url) {
     if (m.type === 'events') {
       const now = Date.now();
       for (const e of m.events) {
-        if (e.kind === 'connection') summaries.set(e.connection.url, e.connection);
+        if (e.kind === 'connection') summaries.set(e.connection.id, e.connection);
+        // Counts alone: the connection's id, then its counts in COUNT_FIELDS order.
+        if (e.kind === 'counts') {
+          for (let at = 0; at < e.counts.length; at += 1 + COUNT_FIELDS.length) {
+            const s = summaries.get(e.counts[at]);
+            if (s) COUNT_FIELDS.forEach((field, i) => { s[field] = e.counts[at + 1 + i]; });
+          }
+        }
         if (e.kind === 'frames' && e.frames.length > 0 && recording) {
           const t = /^t=(\d+)/.exec(e.frames.at(-1).preview);
           if (t) lags.push({ at: now, lag: now - Number(t[1]) });

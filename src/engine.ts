@@ -14,7 +14,7 @@ import { ProxyServer, type ProxyOptions } from './proxy/proxy-server.js';
 import { RulesFile } from './rules/rules-file.js';
 import { RecordingUpstreams } from './proxy/recording-upstreams.js';
 import { loadMockSource } from './mock/mock-source.js';
-import type { ControlEvent, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
+import type { ControlEvent, ConnectionCounts, ConnectionSummary, RecordingGap, RecordingPause, SessionInfo } from './control/api-types.js';
 
 export interface EngineOptions {
   /** Where sessions are kept (normally sessionsDir()). */
@@ -35,6 +35,12 @@ export interface EngineOptions {
 
 export interface EngineEvents {
   event: [event: ControlEvent];
+  /**
+   * Connections of the viewed session that changed since the last tick, by id: `opened` opened or
+   * changed state, `counted` only counted frames or messages. Each watcher reads their summaries
+   * (connectionSummary) or counts (connectionCounts) when it sends them.
+   */
+  connections: [opened: readonly number[], counted: readonly number[]];
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
@@ -45,7 +51,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private live!: { name: string; store: CaptureStore; session: Session; stopRecording: () => void };
   private viewed!: { name: string; store: CaptureStore };
   private recording = true;
-  private readonly dirty = new Set<number>();
+  /** Connections changed since the last tick: true when their summary did, false when only their counts did. */
+  private readonly dirty = new Map<number, boolean>();
   /** Connections that began (or were open) while recording was off. */
   private readonly unrecorded = new Set<number>();
   private sessionAnnouncedAt = 0;
@@ -172,12 +179,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   sessionInfo(): SessionInfo {
-    const summaries = this.viewed.store.connections();
+    // Counted in place: announced about once a second while a UI watches, under any number of connections.
+    const totals = this.viewed.store.totals();
     return {
       recordPolicies: this.viewed.store.policies(),
       name: this.viewed.name,
-      connections: summaries.length,
-      frames: summaries.reduce((sum, c) => sum + c.frameCount, 0),
+      connections: totals.connections,
+      frames: totals.frames,
       size: this.viewed.store.diskUsage(),
       modifiedAt: Date.now(),
       live: this.viewed.store === this.live.store,
@@ -352,14 +360,20 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private subscribe(session: Session, store: CaptureStore): () => void {
     const stop = recordSession(session, store, (c) => !this.unrecorded.has(c.id));
-    const touch = (c: ConnectionRecord) => { if (this.viewed.store === store) this.dirty.add(c.id); };
+    // true: its summary changed (opened, state); false: only its counts did.
+    const touch = (c: ConnectionRecord) => { if (this.viewed.store === store) this.dirty.set(c.id, true); };
+    const count = (c: ConnectionRecord) => { if (this.viewed.store === store && !this.dirty.has(c.id)) this.dirty.set(c.id, false); };
     const onError = (e: { message: string; time: number; connectionId?: number }) => this.emit('event', { kind: 'error', message: e.message, time: e.time, ...(e.connectionId !== undefined ? { connectionId: e.connectionId } : {}) });
-    const events = ['connection-opened', 'connection-updated', 'connection-closed', 'frame', 'message'] as const;
+    const events = ['connection-opened', 'connection-updated', 'connection-closed'] as const;
     for (const e of events) session.on(e, touch);
+    session.on('frame', count);
+    session.on('message', count);
     session.on('error', onError);
     return () => {
       stop();
       for (const e of events) session.off(e, touch);
+      session.off('frame', count);
+      session.off('message', count);
       session.off('error', onError);
     };
   }
@@ -371,7 +385,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   setWatched(watched: boolean): void {
     if (watched && !this.watched) {
       // Whoever starts watching gets every connection's current state on the next tick.
-      for (const c of this.viewed.store.connections()) this.dirty.add(c.id);
+      for (const c of this.viewed.store.connections()) this.dirty.set(c.id, true);
       this.liveChanged = this.viewed.store !== this.live.store;
     }
     this.watched = watched;
@@ -393,15 +407,24 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.emit('event', { kind: 'session', session: this.sessionInfo() });
     }
     if (this.dirty.size === 0) return;
-    const store = this.viewed.store;
-    const summaries = new Map(store.connections().map((c) => [c.id, c]));
-    for (const id of this.dirty) {
-      const summary = summaries.get(id);
-      if (!summary) continue;
-      // Each UI reads the rows it shows of them (its subscription) when its next batch goes out.
-      this.emit('event', { kind: 'connection', connection: Engine.toApiSummary(summary) });
-    }
+    // Each UI reads these summaries, and the rows it shows of them (its subscription), when its next
+    // batch goes out: nothing is built per tick that a UI which is behind would hold.
+    const opened: number[] = [];
+    const counted: number[] = [];
+    for (const [id, state] of this.dirty) (state ? opened : counted).push(id);
+    this.emit('connections', opened, counted);
     this.dirty.clear();
+  }
+
+  /** A connection of the viewed session, as the control API tells it (its current counts). */
+  connectionSummary(id: number): ConnectionSummary | undefined {
+    const summary = this.viewed.store.connectionSummary(id);
+    return summary && Engine.toApiSummary(summary);
+  }
+
+  /** A connection of the viewed session's counts, read in place. */
+  connectionCounts(id: number): Readonly<ConnectionCounts> | undefined {
+    return this.viewed.store.connectionCounts(id);
   }
 }
 

@@ -308,21 +308,31 @@ export class CaptureStore {
 
   /** Every connection that has a record, by id, with its counts. */
   connections(): ConnectionSummary[] {
-    return this.index.all().filter((entry) => entry.record !== undefined).map((entry) => {
-      const { frames: _frames, messages: _messages, ...record } = entry.record!;
-      return {
-        ...record,
-        frameCount: entry.frameCount,
-        messageCount: entry.messageCount,
-        framesSent: entry.framesSent,
-        framesReceived: entry.framesReceived,
-        messagesSent: entry.messagesSent,
-        messagesReceived: entry.messagesReceived,
-        bytesSent: entry.bytesSent,
-        bytesReceived: entry.bytesReceived,
-        violationCount: entry.violationCount,
-      };
-    });
+    return this.index.all().filter((entry) => entry.record !== undefined).map(connectionSummaryOf);
+  }
+
+  /** A connection's counts (read in place: nothing is built), when it has a record. */
+  connectionCounts(id: number): Readonly<ConnectionCounts> | undefined {
+    const entry = this.index.find(id);
+    return entry?.record ? entry : undefined;
+  }
+
+  /** Connections with a record, and their frames, counted without building their summaries. */
+  totals(): { connections: number; frames: number } {
+    let connections = 0;
+    let frames = 0;
+    for (const entry of this.index.all()) {
+      if (entry.record === undefined) continue;
+      connections++;
+      frames += entry.frameCount;
+    }
+    return { connections, frames };
+  }
+
+  /** One connection's summary, when it has a record (without building every other one). */
+  connectionSummary(id: number): ConnectionSummary | undefined {
+    const entry = this.index.find(id);
+    return entry?.record ? connectionSummaryOf(entry) : undefined;
   }
 
   /** The latest record of a connection, with empty frames and messages arrays. */
@@ -748,3 +758,19 @@ export class CaptureStore {
   }
 }
 
+/** A connection's record (without its frames and messages) with its counts. */
+function connectionSummaryOf(entry: ConnectionIndex): ConnectionSummary {
+  const { frames: _frames, messages: _messages, ...record } = entry.record!;
+  return {
+    ...record,
+    frameCount: entry.frameCount,
+    messageCount: entry.messageCount,
+    framesSent: entry.framesSent,
+    framesReceived: entry.framesReceived,
+    messagesSent: entry.messagesSent,
+    messagesReceived: entry.messagesReceived,
+    bytesSent: entry.bytesSent,
+    bytesReceived: entry.bytesReceived,
+    violationCount: entry.violationCount,
+  };
+}

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { ControlServer } from '../control/control-server.js';
+import { linkEngine } from '../control/engine-link.js';
 import { commandHandler } from '../control/command-handler.js';
 import { DEFAULT_PROXY_PORT } from '../proxy/proxy-server.js';
 import { caDir } from '../home.js';
@@ -51,7 +52,7 @@ export async function run(args: string[]): Promise<number> {
     // Refused requests to the UI port are recorded in the live session like the proxy's.
     onRejected: (message) => engine.liveSession.recordError(message),
   });
-  engine.on('event', (event) => control.broadcast(event));
+  linkEngine(engine, control);
   settings.on('changed', (state) => engine.emit('event', { kind: 'settings', settings: state }));
   settings.setUiPort((await control.listen()).port);
   // Listen for the stop before saying where we listen: a caller may signal as soon as it reads the URL.

@@ -56,6 +56,9 @@ export interface ConnectionCounts {
   violationCount: number;
 }
 
+/** The order of a connection's counts in a 'counts' event, after its id. */
+export const COUNT_FIELDS = ['frameCount', 'messageCount', 'framesSent', 'framesReceived', 'messagesSent', 'messagesReceived', 'bytesSent', 'bytesReceived', 'violationCount'] as const satisfies readonly (keyof ConnectionCounts)[];
+
 /** A connection as the connections list shows it. */
 export interface ConnectionSummary extends ConnectionCounts {
   /** Session-unique id. */
@@ -592,7 +595,13 @@ export type ControlResponse =
   | { type: 'response'; id: number; error: { message: string } };
 
 export type ControlEvent =
+  /** A connection opened, or its state changed (with its counts of that moment). */
   | { kind: 'connection'; connection: ConnectionSummary }
+  /**
+   * Connections whose counts changed, and nothing else: for each, its id then its counts in
+   * COUNT_FIELDS order, one flat list ([id, frameCount, messageCount, ..., id, frameCount, ...]).
+   */
+  | { kind: 'counts'; counts: number[] }
   /** The subscribed window's rows that changed: at list positions start, start + 1...; total is the list's length. */
   | ({ kind: 'frames' } & FrameWindow)
   | { kind: 'search-hits'; searchId: number; hits: SearchHitInfo[] }

@@ -7,7 +7,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { generateToken, hostAllowed, refusal, type AccessPolicy } from './access-check.js';
-import { EventBatcher, type LiveView } from './event-batcher.js';
+import { EventBatcher, type LiveView, type ConnectionReader } from './event-batcher.js';
 import { CONTROL_PATH, type ControlEvent, type ControlMethod, type ControlServerMessage, type FrameWindow } from './api-types.js';
 import { createGuardedServer, HttpFailure, peerOf, type ListenerLimits } from '../proxy/listener-guard.js';
 import { readControlMessage } from './control-message.js';
@@ -88,6 +88,11 @@ export class ControlServer {
   /** Queues an event for every connected UI. */
   broadcast(event: ControlEvent): void {
     for (const client of this.clients) client.batcher.push(event);
+  }
+
+  /** Tells every connected UI these connections changed (see EventBatcher.pushConnections). */
+  connectionsChanged(opened: readonly number[], counted: readonly number[], reader: ConnectionReader): void {
+    for (const client of this.clients) client.batcher.pushConnections(opened, counted, reader);
   }
 
   /**

@@ -27,7 +27,6 @@ export function liveView(engine: Engine, subscription: LiveSubscription): LiveVi
     sorted: order !== undefined,
     minReadInterval: placed ? PLACED_READ_MS : 0,
     current: () => engine.store === store,
-    touches: (event) => event.kind === 'connection' && event.connection.id === connectionId,
     read: (range) => {
       const total = store.frameCount(connectionId, storeFilter);
       const [start, end] = range(total);

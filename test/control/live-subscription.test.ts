@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { startTestEngine, type TestEngine } from '../support/engine.js';
 import { startLoadProcess, type LoadProcess } from '../support/load-process.js';
 import { HIGH_WATER, MAX_WINDOW } from '../../src/control/event-batcher.js';
+import { COUNT_FIELDS } from '../../src/control/api-types.js';
 import type { ConnectionSummary, ControlCommands, ControlEvent, ControlMethod, ControlServerMessage, FrameWindow } from '../../src/control/api-types.js';
 
 type FramesEvent = Extract<ControlEvent, { kind: 'frames' }>;
@@ -44,10 +45,19 @@ class RawClient {
   frames(): FramesEvent[] {
     return this.events.filter((e): e is FramesEvent => e.kind === 'frames');
   }
-  /** The newest summary of each connection this client was sent. */
+  /** The newest summary of each connection this client was sent, with the newest counts it was sent for it. */
   counts(): Map<number, ConnectionSummary> {
     const latest = new Map<number, ConnectionSummary>();
-    for (const e of this.events) if (e.kind === 'connection') latest.set(e.connection.id, e.connection);
+    for (const e of this.events) {
+      if (e.kind === 'connection') latest.set(e.connection.id, e.connection);
+      if (e.kind !== 'counts') continue;
+      // Its id, then its counts in COUNT_FIELDS order.
+      for (let at = 0; at < e.counts.length; at += 1 + COUNT_FIELDS.length) {
+        const id = e.counts[at]!;
+        const counts = Object.fromEntries(COUNT_FIELDS.map((field, i) => [field, e.counts[at + 1 + i]!]));
+        latest.set(id, { ...latest.get(id)!, ...counts });
+      }
+    }
     return latest;
   }
   get socket(): Socket {
@@ -110,6 +120,11 @@ describe('live subscriptions', () => {
     expect(follower.frames().every((e) => e.connectionId === id && e.tag === 7)).toBe(true);
     await until(() => follower.counts().get(id)?.frameCount === total, 'the final summary');
     expect(follower.counts().get(id)).toEqual(final);
+    // Its counts came as numbers in 'counts' events; a whole summary only when its state changed.
+    const countsEvents = follower.events.filter((e) => e.kind === 'counts' && e.counts.some((v, i) => i % (1 + COUNT_FIELDS.length) === 0 && v === id));
+    expect(countsEvents.length).toBeGreaterThan(1);
+    const states = follower.events.flatMap((e) => (e.kind === 'connection' && e.connection.id === id ? [e.connection.state] : []));
+    expect(new Set(states).size).toBe(states.length);
 
     const received = final.framesReceived;
     await until(() => filtered.frames().at(-1)?.total === received, 'the filtered count');

@@ -13,6 +13,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { CertificateAuthority } from '../../src/proxy/certificate-authority.js';
 import { Engine } from '../../src/engine.js';
 import { ControlServer } from '../../src/control/control-server.js';
+import { linkEngine } from '../../src/control/engine-link.js';
 import { commandHandler } from '../../src/control/command-handler.js';
 import { RuntimeSettings } from '../../src/settings/runtime-settings.js';
 import { defaults } from '../../src/settings/settings-rules.js';
@@ -61,7 +62,7 @@ describe('runtime settings', () => {
     engine = await Engine.start({ sessionsDir: join(dir, 'sessions'), sessionName: 'live', proxy: { port: 0 }, announceInterval: 20 });
     settings = new RuntimeSettings(engine.proxy, { path: settingsPath(), saved: defaults(), overrides: [{ key: 'proxyPort', option: '--proxy-port 0', value: 0 }], applyDiskBudget: (bytes) => engine.setDiskBudget(bytes) });
     control = new ControlServer({ handler: commandHandler(engine, { settings }), batchInterval: 10, onClientCount: (n) => engine.setWatched(n > 0) });
-    engine.on('event', (e) => control.broadcast(e));
+    linkEngine(engine, control);
     settings.on('changed', (state) => engine.emit('event', { kind: 'settings', settings: state }));
     await control.listen();
     api = await ControlClient.connect(`ws://127.0.0.1:${control.port}/control?token=${control.token}`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import { ControlServer } from '../../src/control/control-server.js';
+import { linkEngine } from '../../src/control/engine-link.js';
 import { commandHandler } from '../../src/control/command-handler.js';
 import type { ControlCommands, ControlEvent, ControlMethod, ControlServerMessage } from '../../src/control/api-types.js';
 import type { ProxyOptions } from '../../src/proxy/proxy-server.js';
@@ -23,7 +24,7 @@ export async function startTestEngine(proxy: ProxyOptions = {}, sessionName?: st
   const dir = mkdtempSync(join(tmpdir(), 'framescope-engine-'));
   const engine = await Engine.start({ sessionsDir: join(dir, 'sessions'), sessionName, proxy: { port: 0, ...proxy }, announceInterval: 20, ...more });
   const control = new ControlServer({ handler: commandHandler(engine), batchInterval: 10, onClientCount: (count) => engine.setWatched(count > 0) });
-  engine.on('event', (e) => control.broadcast(e));
+  linkEngine(engine, control);
   await control.listen();
   const api = await ControlClient.connect(`ws://127.0.0.1:${control.port}/control?token=${control.token}`);
   return {

@@ -1,5 +1,5 @@
 // The connections list's view model: one row per connection, with what the columns show derived once.
-import type { ConnectionState, ConnectionSummary } from '../api/wire.js';
+import type { ConnectionCounts, ConnectionState, ConnectionSummary } from '../api/wire.js';
 import { describeCloseCode } from '../protocol/close-codes.js';
 
 export interface ConnectionRow {
@@ -69,6 +69,16 @@ export function toConnectionRow(c: ConnectionSummary): ConnectionRow {
     messageCount: c.messageCount, messagesOnly: c.frameCount === 0 && c.messageCount > 0,
     closeCode: c.close?.code, closeName: c.close ? describeCloseCode(c.close.code).name : '', closeReason: c.close?.reason ?? '',
     closedBy: c.close?.closedBy, violations: c.violationCount, error: c.error, protocol: c.protocol, extensions: c.extensions,
+  };
+}
+
+/** The row with new counts (nothing else of a connection changes with them). */
+export function withCounts(row: ConnectionRow, c: ConnectionCounts): ConnectionRow {
+  return {
+    ...row,
+    framesSent: c.framesSent, framesReceived: c.framesReceived, bytesSent: c.bytesSent, bytesReceived: c.bytesReceived,
+    messagesSent: c.messagesSent, messagesReceived: c.messagesReceived, frameCount: c.frameCount,
+    messageCount: c.messageCount, messagesOnly: c.frameCount === 0 && c.messageCount > 0, violations: c.violationCount,
   };
 }
 

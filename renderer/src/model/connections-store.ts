@@ -1,8 +1,9 @@
-// The connections of the browsed session: kept up to date from 'connection' events, sorted and
+// The connections of the browsed session: kept up to date from 'connection' and 'counts' events, sorted and
 // filtered for the list, and which one is selected.
 import type { ControlClient } from '../api/control-client.js';
 import type { ConnectionSummary, ControlEvent } from '../api/wire.js';
-import { compareRows, toConnectionRow, type ConnectionRow, type ConnectionSortKey } from './connection-row.js';
+import { forEachCounts } from './connection-counts.js';
+import { compareRows, toConnectionRow, withCounts, type ConnectionRow, type ConnectionSortKey } from './connection-row.js';
 import { Observable } from './observable.js';
 import { SelectedConnection } from './selected-connection.js';
 
@@ -42,9 +43,16 @@ export class ConnectionsStore extends Observable {
   apply(events: readonly ControlEvent[]): void {
     let any = false;
     for (const event of events) {
-      if (event.kind !== 'connection') continue;
-      this.upsert(event.connection);
-      any = true;
+      if (event.kind === 'connection') {
+        this.upsert(event.connection);
+        any = true;
+      } else if (event.kind === 'counts') {
+        forEachCounts(event.counts, (id, counts) => {
+          const row = this.rows.get(id);
+          if (row) this.rows.set(id, withCounts(row, counts));
+        });
+        any = true;
+      }
     }
     if (any) this.touch();
   }

@@ -6,6 +6,7 @@
 // applies ('frames' events). Following a fast connection, rows the tail moved past unread are skipped.
 import type { ControlClient } from '../api/control-client.js';
 import type { ControlCommands, ControlEvent, Direction, FrameListSort, FrameWindow, LiveSubscription } from '../api/wire.js';
+import { countsOf } from './connection-counts.js';
 import { toFrameRow, type FrameRow } from './frame-row.js';
 import { Observable } from './observable.js';
 import { OVERSCAN_ROWS, PAGES_PER_REQUEST, RowPages } from './row-pages.js';
@@ -159,10 +160,12 @@ export class FramesStore extends Observable {
     if (this.connectionId === undefined) return;
     let changed = false;
     for (const event of events) {
-      if (event.kind === 'connection' && event.connection.id === this.connectionId) {
-        this.unfilteredTotal = event.connection.frameCount;
-        if (!this.placed && this.total < event.connection.frameCount) {
-          this.pages.total = event.connection.frameCount;
+      const counts = event.kind === 'connection' && event.connection.id === this.connectionId ? event.connection
+        : event.kind === 'counts' ? countsOf(event.counts, this.connectionId) : undefined;
+      if (counts) {
+        this.unfilteredTotal = counts.frameCount;
+        if (!this.placed && this.total < counts.frameCount) {
+          this.pages.total = counts.frameCount;
           changed = true;
         }
       } else if (event.kind === 'frames') {

@@ -4,6 +4,7 @@
 // search run with the filter alone: its hits name the messages that pass, in order.
 import type { ControlClient } from '../api/control-client.js';
 import type { ControlEvent } from '../api/wire.js';
+import { countsOf } from './connection-counts.js';
 import type { FrameListFilter } from './frames-store.js';
 import { toMessageRow, type MessageRow } from './message-row.js';
 import { Observable } from './observable.js';
@@ -105,8 +106,10 @@ export class MessagesStore extends Observable {
     if (this.connectionId === undefined) return;
     let changed = false;
     for (const event of events) {
-      if (event.kind === 'connection' && event.connection.id === this.connectionId) {
-        this.unfilteredTotal = event.connection.messageCount;
+      const counts = event.kind === 'connection' && event.connection.id === this.connectionId ? event.connection
+        : event.kind === 'counts' ? countsOf(event.counts, this.connectionId) : undefined;
+      if (counts) {
+        this.unfilteredTotal = counts.messageCount;
         if (!this.filtered && this.total !== this.unfilteredTotal) {
           this.pages.total = this.unfilteredTotal;
           changed = true;
