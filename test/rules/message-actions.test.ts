@@ -41,6 +41,31 @@ describe('message actions', () => {
     expect(again._webSocketFrames.map((f) => f._rule)).toEqual(['rename', 'rename', undefined]);
   });
 
+  it('acts on a message between others in one TCP segment: those before and after go on byte for byte, in order', async () => {
+    e = await startRulesEngine([
+      { name: 'rename', match: { contains: 'world' }, actions: [{ type: 'rewrite', regex: 'world', replace: 'there' }] },
+      { name: 'gone', match: { contains: 'drop me' }, actions: [{ type: 'drop' }] },
+      { name: 'slow', match: { contains: 'wait' }, actions: [{ type: 'delay', ms: 30 }] },
+    ]);
+    const { client, upstream, connectionId } = await connect(e);
+    // One write: the proxy reads the five frames as one chunk.
+    client.socket.write(Buffer.concat([fromClient('first'), fromClient('hello world'), fromClient('drop me'), fromClient('wait for me'), fromClient('last')]));
+    const frames = await receivedFrames(upstream, 'client', 4);
+    expect(frames.map((f) => f.payload.toString())).toEqual(['first', 'hello there', 'wait for me', 'last']);
+    // What no rule changed went on as it came: the exact bytes, the delayed one with what followed it.
+    expect(upstream.bytes.subarray(0, fromClient('first').length).equals(fromClient('first'))).toBe(true);
+    const tail = Buffer.concat([fromClient('wait for me'), fromClient('last')]);
+    expect(upstream.bytes.subarray(upstream.bytes.length - tail.length).equals(tail)).toBe(true);
+    await until(() => e.t.engine.store.messageCount(connectionId) === 6, 'six messages recorded');
+    expect(harEntry(e, connectionId)._webSocketMessages.map((m) => [m.data, m.dropped, m.edited, m._rule])).toEqual([
+      ['first', undefined, undefined, undefined],
+      ['hello world', true, true, 'rename'], ['hello there', undefined, true, 'rename'],
+      ['drop me', true, undefined, 'gone'],
+      ['wait for me', undefined, undefined, 'slow'],
+      ['last', undefined, undefined, undefined],
+    ]);
+  });
+
   it('applies a JSON merge patch toward the client: exact unmasked bytes', async () => {
     e = await startRulesEngine([{ name: 'patch', scope: { direction: 'receive' }, match: { json: { path: '$.type', equals: 'state' } }, actions: [{ type: 'rewrite', mergePatch: { admin: true, secret: null } }] }]);
     const { client, upstream } = await connect(e);

@@ -18,8 +18,19 @@ import {
   type Collection, type MessageOutcome, type OutgoingMessage, type Rec, type RelayFlags, type RelayOptions,
 } from './relay-types.js';
 
-/** pass: on to the receiver as it comes; collect: gathered whole first; discard: the receiver must not get it. */
-type Disposition = 'pass' | 'collect' | 'discard';
+/**
+ * pass: on to the receiver as it comes; collect: gathered whole first; discard: the receiver must not
+ * get it; check: a one-frame message wholly in the chunk, in the pass-through run until the rules have
+ * seen it, and taken out of it (held) when one acts.
+ */
+type Disposition = 'pass' | 'collect' | 'discard' | 'check';
+
+/** A one-frame message in the run, waiting for the rules: where its bytes lie in the chunk, and its frame once done. */
+interface Checked {
+  start: number;
+  end: number;
+  timed?: { frame: Frame; time: number };
+}
 
 /** Events of one decoder.push(), handled in order once the push returns. */
 type DecodeEvent =
@@ -41,6 +52,7 @@ export class RelayLane {
   /** Bytes of a frame whose header is not complete yet. */
   private partial: Buffer[] = [];
   private collection: Collection | null = null;
+  private checked: Checked | null = null;
   /** The rest of an over-large message streams through. */
   private passRestOfMessage = false;
   /** What waits behind a held message, in order. Empty: bytes go straight to dest. */
@@ -135,7 +147,11 @@ export class RelayLane {
     for (const event of this.events) {
       if (event.kind === 'header') {
         // A frame begun on the fast path keeps passing.
-        this.current ??= { disposition: this.decide(event.header) };
+        if (!this.current) {
+          const start = event.offset - this.base;
+          const whole = start >= 0 && this.partial.length === 0 && start + event.header.headerLength + event.header.payloadLength <= chunk.length;
+          this.current = { disposition: this.decide(event.header, whole) };
+        }
         for (const bytes of this.partial.splice(0)) this.routeBuffer(bytes);
         pos = Math.max(pos, event.offset - this.base);
       } else if (event.kind === 'frame') {
@@ -229,7 +245,7 @@ export class RelayLane {
   }
 
   /** Where a frame's bytes go, decided once its header is complete. */
-  private decide(header: FrameHeader): Disposition {
+  private decide(header: FrameHeader, wholeInChunk = false): Disposition {
     if (this.collection) return 'collect';
     if (this.ownCloseSent || (header.opcode === Opcode.Close && this.dropSecondClose && this.closeSentToDest)) return 'discard';
     const isData = header.opcode === Opcode.Text || header.opcode === Opcode.Binary;
@@ -240,7 +256,10 @@ export class RelayLane {
       }
       this.passRestOfMessage = false;
     }
-    if (isData && (this.watching || this.queue.length > 0 || (this.own.isReencoding && header.rsv1))) {
+    const reencoded = this.own.isReencoding && header.rsv1;
+    // Most messages are one frame within one chunk: they stay in the run, and only leave it if a rule acts.
+    if (isData && wholeInChunk && header.fin && this.watching && this.queue.length === 0 && !reencoded) return 'check';
+    if (isData && (this.watching || this.queue.length > 0 || reencoded)) {
       this.collection = { frames: [], size: 0 };
       return 'collect';
     }
@@ -258,6 +277,7 @@ export class RelayLane {
       this.collect(this.chunk!.subarray(start, end));
       return;
     }
+    if (this.current!.disposition === 'check') this.checked = { start, end };
     // Consecutive pass-through bytes leave in one write.
     if (this.runEnd !== start) {
       this.flushRun();
@@ -314,6 +334,7 @@ export class RelayLane {
       this.queue.noteQueuedFrame(frame.opcode, frame.payloadLength);
       return;
     }
+    if (current?.disposition === 'check' && this.checked) this.checked.timed = timed;
     // Recorded once its bytes are written (or queued behind a held message).
     this.runRecords.push({ kind: 'frame', ...timed });
     this.queue.noteQueuedFrame(frame.opcode, frame.payloadLength);
@@ -321,6 +342,12 @@ export class RelayLane {
   }
 
   private messageDone(message: Message): void {
+    const checked = this.checked;
+    if (checked?.timed) {
+      this.checked = null;
+      this.messageChecked(message, checked as Required<Checked>);
+      return;
+    }
     const c = this.collection;
     if (!c || this.current) {
       // The message carries the time of its final frame, done just before it.
@@ -342,6 +369,26 @@ export class RelayLane {
     } else {
       this.release(c);
     }
+  }
+
+  /** The rules see a one-frame message of the run: it goes on in the run, or is taken out of it and held. */
+  private messageChecked(message: Message, checked: Required<Checked>): void {
+    const decided = message.truncated ? undefined : this.stage?.decide(this.direction, message, checked.timed.time);
+    if (!decided) {
+      this.runRecords.push({ kind: 'message', message, time: checked.timed.time });
+      return;
+    }
+    // Its frame's record is the last of the run: the run ends before its bytes, which are held.
+    this.runRecords.pop();
+    this.runEnd = checked.start;
+    this.flushRun();
+    this.runStart = this.runEnd = checked.end;
+    const c: Collection = {
+      frames: [{ bytes: [this.chunk!.subarray(checked.start, checked.end)], done: checked.timed }],
+      size: checked.end - checked.start, message, messageTime: checked.timed.time, inChunk: null,
+    };
+    const item = this.queue.appendHeld(c, decided.onQueued);
+    void decided.outcome.then((o) => this.resolveHeld(item, o));
   }
 
   // ---- Sending --------------------------------------------------------------------------------
