@@ -11,7 +11,7 @@
 // Numbers in bodies are little-endian; times and 64-bit lengths are f64 (exact up to 2^53), except a
 // frame length field past 2^53 - 1, which is a u64 (FrameFlag.ExactLength).
 import { lengthFields } from '../protocol/exact-length.js';
-import { crc32 } from 'node:zlib';
+import { crc32Range } from './record-crc.js';
 import type { Frame } from '../protocol/frame.js';
 import { maskRange } from '../protocol/masking.js';
 import { copyWire } from '../protocol/wire-payload.js';
@@ -78,7 +78,7 @@ export function checkFileHeader(header: Buffer): void {
 export function sealRecord(buf: Buffer, offset: number, type: RecordType, bodyLength: number): void {
   buf.writeUInt32LE(bodyLength, offset + 4);
   buf[offset + 8] = type;
-  buf.writeUInt32LE(crc32(buf.subarray(offset + 4, offset + RECORD_HEADER_LENGTH + bodyLength)), offset);
+  buf.writeUInt32LE(crc32Range(buf, offset + 4, offset + RECORD_HEADER_LENGTH + bodyLength), offset);
 }
 
 /** A whole record (header and body) as one buffer. */
@@ -110,7 +110,7 @@ export function recordBodyLength(buf: Buffer, offset: number): number {
 
 /** True when the record at offset (header and whole body in buf) matches its CRC. */
 export function recordIntact(buf: Buffer, offset: number, bodyLength: number): boolean {
-  return crc32(buf.subarray(offset + 4, offset + RECORD_HEADER_LENGTH + bodyLength)) === buf.readUInt32LE(offset);
+  return crc32Range(buf, offset + 4, offset + RECORD_HEADER_LENGTH + bodyLength) === buf.readUInt32LE(offset);
 }
 
 /** Body length of a checkpoint record. */

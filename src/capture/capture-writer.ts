@@ -25,7 +25,7 @@
 // never returns to the event loop, so no write can be seen to end), the writer writes synchronously.
 import { closeSync, readSync, writev, writevSync } from 'node:fs';
 import { fileUnlinked } from './capture-file-restore.js';
-import { crc32 } from 'node:zlib';
+import { CRC_TABLE, crc32Range } from './record-crc.js';
 import { CHECKPOINT_BODY_LENGTH, RECORD_HEADER_LENGTH, RecordType, sealRecord } from './capture-file.js';
 
 const CHECKPOINT_LENGTH = RECORD_HEADER_LENGTH + CHECKPOINT_BODY_LENGTH;
@@ -195,7 +195,7 @@ export class CaptureWriter {
       const own = Buffer.allocUnsafe(size + CHECKPOINT_LENGTH);
       writeBody(own, RECORD_HEADER_LENGTH);
       sealRecord(own, 0, type, bodyLength);
-      this.addSealed(own, size, size < COMBINE_FROM ? crc32(own.subarray(0, size)) : combineRecordCrc(0, own, 0, size), null);
+      this.addSealed(own, size, size < COMBINE_FROM ? crc32Range(own, 0, size) : combineRecordCrc(0, own, 0, size), null);
     } else {
       this.batch ??= this.spares.pop() ?? Buffer.allocUnsafe(this.batchCapacity);
       writeBody(this.batch, this.used + RECORD_HEADER_LENGTH);
@@ -335,7 +335,7 @@ export class CaptureWriter {
   /** Closes the batch being filled with its checkpoint: from now on its bytes never change. */
   private seal(): void {
     if (this.used === 0 || this.batch === null) return;
-    const crc = this.crcCovered < this.used ? crc32(this.batch.subarray(this.crcCovered, this.used), this.batchCrc) : this.batchCrc;
+    const crc = this.crcCovered < this.used ? crc32Range(this.batch, this.crcCovered, this.used, this.batchCrc) : this.batchCrc;
     this.addSealed(this.batch, this.used, crc, this.batch);
     this.batch = null;
     this.used = 0;
@@ -350,7 +350,7 @@ export class CaptureWriter {
    */
   private extendBatchCrc(at: number, size: number): void {
     const batch = this.batch!;
-    const before = this.crcCovered < at ? crc32(batch.subarray(this.crcCovered, at), this.batchCrc) : this.batchCrc;
+    const before = this.crcCovered < at ? crc32Range(batch, this.crcCovered, at, this.batchCrc) : this.batchCrc;
     this.batchCrc = combineRecordCrc(before, batch, at, size);
     this.crcCovered = at + size;
   }
@@ -645,14 +645,6 @@ function multModP(a: number, b: number): number {
 const X2N = new Uint32Array(32);
 X2N[0] = 0x40000000;
 for (let k = 1; k < 32; k++) X2N[k] = multModP(X2N[k - 1], X2N[k - 1]);
-
-/** The CRC-32 lookup table, one entry per byte value. */
-const CRC_TABLE = new Uint32Array(256);
-for (let n = 0; n < 256; n++) {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-  CRC_TABLE[n] = c >>> 0;
-}
 
 /** x^(8·length) modulo the polynomial, by length: records of a stream tend to repeat their lengths. */
 const shiftOperators = new Map<number, number>();

@@ -189,7 +189,7 @@ export class MessageAssembler implements FrameSink {
     return {
       message: {
         opcode: header.opcode,
-        data: Buffer.alloc(0),
+        data: EMPTY,
         truncated: false,
         compressed,
         size: 0,
