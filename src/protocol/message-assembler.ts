@@ -13,6 +13,7 @@ import type { ViolationCode } from './violations.js';
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
+const NO_CHUNKS: Buffer[] = Object.freeze([]) as unknown as Buffer[];
 
 /** Violations about a message's content: recorded on the message, and on the frame where they were found. */
 /** Violations that concern a message as a whole (also listed on the frame where they were found). */
@@ -47,6 +48,8 @@ interface PendingMessage {
   message: Message;
   /** The kept parts of the data. */
   chunks: Buffer[];
+  /** A one-frame message's data: its frame's kept payload (empty while the frame keeps wire bytes). */
+  shared: Buffer | null;
   /** Bytes in chunks. */
   stored: number;
   /** The text validator; null for binary messages. */
@@ -186,6 +189,7 @@ export class MessageAssembler implements FrameSink {
     const compressed = header.rsv1 && this.inflater !== null;
     const text = header.opcode === Opcode.Text;
     if (text) this.utf8.reset();
+    const sharesFramePayload = header.fin && !compressed && header.payloadLength <= this.framePayloadCap;
     return {
       message: {
         opcode: header.opcode,
@@ -196,10 +200,12 @@ export class MessageAssembler implements FrameSink {
         frameIndexes: [index],
         violations: [],
       },
-      chunks: [],
+      // A message that shares its frame's payload keeps no chunks: one empty list serves them all.
+      chunks: sharesFramePayload ? NO_CHUNKS : [],
+      shared: null,
       stored: 0,
       utf8: text ? this.utf8 : null,
-      sharesFramePayload: header.fin && !compressed && header.payloadLength <= this.framePayloadCap,
+      sharesFramePayload,
     };
   }
 
@@ -232,9 +238,9 @@ export class MessageAssembler implements FrameSink {
   private share(target: PendingMessage, frame: Frame): void {
     if (frame.wire) {
       target.message.wire = frame.wire;
-      target.chunks = [EMPTY];
+      target.shared = EMPTY;
     } else {
-      target.chunks = [sharedPayload(frame.payload, target.stored)];
+      target.shared = sharedPayload(frame.payload, target.stored);
     }
   }
 
@@ -287,8 +293,8 @@ export class MessageAssembler implements FrameSink {
 
   private seal(target: PendingMessage): Message {
     const message = target.message;
-    message.data = target.chunks.length === 1 ? target.chunks[0]! : Buffer.concat(target.chunks, target.stored);
-    target.chunks = [];
+    message.data = target.shared ?? (target.chunks.length === 1 ? target.chunks[0]! : Buffer.concat(target.chunks, target.stored));
+    target.chunks = NO_CHUNKS;
     return message;
   }
 }

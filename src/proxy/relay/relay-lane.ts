@@ -32,11 +32,14 @@ interface Checked {
   timed?: { frame: Frame; time: number };
 }
 
-/** Events of one decoder.push(), handled in order once the push returns. */
+/** Events of one decoder.push(), handled in order once the push returns; a frame's or message's is its record once timed. */
 type DecodeEvent =
   | { kind: 'header'; header: FrameHeader; offset: number }
-  | { kind: 'frame'; frame: Frame }
-  | { kind: 'message'; message: Message };
+  | { kind: 'frame'; frame: Frame; time: number }
+  | { kind: 'message'; message: Message; time: number };
+
+/** A frame passed through as it came (one object for every such frame: nothing changes it). */
+const PASSING: { disposition: Disposition } = { disposition: 'pass' };
 
 export class RelayLane {
   readonly direction: Direction;
@@ -111,8 +114,8 @@ export class RelayLane {
       { from: sender, deflate: options.deflate, maxStoredPayload: options.maxStoredPayload, maxMessageSize: options.maxStoredPayload, wirePayloads: true },
       {
         onHeader: (header, _index, offset) => this.events.push({ kind: 'header', header, offset }),
-        onFrame: (frame) => this.events.push({ kind: 'frame', frame }),
-        onMessage: (message) => this.events.push({ kind: 'message', message }),
+        onFrame: (frame) => this.events.push({ kind: 'frame', frame, time: 0 }),
+        onMessage: (message) => this.events.push({ kind: 'message', message, time: 0 }),
       },
     );
   }
@@ -190,7 +193,7 @@ export class RelayLane {
    * reply, often). Anything that needs the decoder's state first catches up (decodePassed).
    */
   private passThrough(chunk: Buffer): void {
-    this.write(chunk);
+    this.output.write(chunk);
     this.passed.push(chunk);
     if (this.passed.length === 1) setImmediate(this.decodePassedLater);
   }
@@ -210,21 +213,22 @@ export class RelayLane {
       this.decoder.push(chunk);
       for (const event of this.events) {
         if (event.kind === 'header') {
-          this.current = { disposition: 'pass' };
+          this.current = PASSING;
         } else if (event.kind === 'frame') {
           const frame = event.frame;
           this.current = null;
-          frameTime = Date.now();
-          records.push({ kind: 'frame', frame, time: frameTime });
+          event.time = frameTime = Date.now();
+          records.push(event);
           if (isDataOpcode(frame.opcode)) this.outInMessage = !frame.fin;
           if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
         } else {
-          records.push({ kind: 'message', message: event.message, time: frameTime || Date.now() });
+          event.time = frameTime || Date.now();
+          records.push(event);
         }
       }
       // A frame whose header is still incomplete: its first bytes are already on their way, so the
       // rest of it must pass too, whatever the next chunk's path.
-      if (this.current === null && !this.decoder.atFrameBoundary) this.current = { disposition: 'pass' };
+      if (this.current === null && !this.decoder.atFrameBoundary) this.current = PASSING;
       this.base += chunk.length;
     }
     this.recordAll(records);
@@ -422,12 +426,8 @@ export class RelayLane {
       this.recordAll(asDropped(records));
       return;
     }
-    for (const b of bytes) this.write(b);
+    for (const b of bytes) this.output.write(b);
     this.recordAll(records);
-  }
-
-  private write(bytes: Buffer): void {
-    this.output.write(bytes);
   }
 
   pause(reason: PauseReason): void {
@@ -477,10 +477,10 @@ export class RelayLane {
     this.flushRun();
     if (reencode) {
       // Control frames that came between the fragments go first, then the message in one frame.
-      for (const f of c.frames) if (f.done && f.done.frame.opcode >= 8) for (const b of f.bytes) this.write(b);
-      this.write(this.own.encode(message.opcode, message.data));
+      for (const f of c.frames) if (f.done && f.done.frame.opcode >= 8) for (const b of f.bytes) this.output.write(b);
+      this.output.write(this.own.encode(message.opcode, message.data));
     } else {
-      for (const f of c.frames) for (const b of f.bytes) this.write(b);
+      for (const f of c.frames) for (const b of f.bytes) this.output.write(b);
     }
     this.recordAll(records());
   }
@@ -511,7 +511,7 @@ export class RelayLane {
   injectRaw(bytes: Buffer): void {
     this.decodePassed();
     this.injections.push(false, () => {
-      this.write(bytes);
+      this.output.write(bytes);
       const time = Date.now();
       for (const frame of this.own.parseOwn(bytes)) {
         // The user asked for exactly these bytes; a frame after a close is their violation, recorded on the proxy's frame.
@@ -541,7 +541,7 @@ export class RelayLane {
       return;
     }
     const bytes = this.own.encode(opcode, data);
-    this.write(bytes);
+    this.output.write(bytes);
     const time = Date.now();
     const [frame] = this.own.parseOwn(bytes);
     if (!frame) return;
