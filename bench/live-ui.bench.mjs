@@ -57,6 +57,7 @@ const rssOf = (pid) => {
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : 'n/a');
 const sumReceived = (counts) => counts.reduce((s, c) => s + c.received, 0);
+const sumFrames = (counts) => counts.reduce((s, c) => s + c.sent + c.received, 0);
 
 async function startEngine() {
   const home = mkdtempSync(join(tmpdir(), 'framescope-live-bench-'));
@@ -267,13 +268,19 @@ async function run(loadName, watcherKind, browser) {
     const before = sumReceived(await peer.command('counts'));
     const t0 = performance.now();
     let rssMax = 0;
+    // RSS and frames captured halfway: growth per frame is measured over the second half, once the
+    // engine's one-time growth (its young generation reaching full size, compiled code) is behind it.
+    let half;
     while (performance.now() - t0 < RUN_MS) {
       await sleep(500);
       rssMax = Math.max(rssMax, rssOf(engine.pid));
+      if (!half && performance.now() - t0 >= RUN_MS / 2) half = { rss: rssOf(engine.pid), frames: sumFrames(await peer.command('counts')) };
     }
-    const after = sumReceived(await peer.command('counts'));
+    const counts = await peer.command('counts');
+    const after = sumReceived(counts);
     const seconds = (performance.now() - t0) / 1000;
     const result = { throughput: (after - before) / seconds, rssEnd: rssOf(engine.pid), rssMax, rssIdle };
+    result.perFrameSecondHalf = (result.rssEnd - half.rss) / (sumFrames(counts) - half.frames);
     if (watcherKind === 'ui') {
       const page = await watcher.collect();
       result.lags = page.lags;
@@ -354,7 +361,7 @@ try {
     console.log(`  ${verdict(ui.longTaskShare < 0.05 && ui.rafP95 <= 33)}  page: ${(ui.longTaskShare * 100).toFixed(1)}% of the time in ${ui.longTasks} long tasks, rAF p95 ${ms(ui.rafP95)} (goal < 5%, <= 33 ms)`);
     const rssRatio = ui.rssEnd / none.rssEnd;
     console.log(`  ${verdict(Math.abs(rssRatio - 1) <= 0.1)}  engine RSS at the end: none ${mb(none.rssEnd)}, headless ${mb(headless.rssEnd)}, ui ${mb(ui.rssEnd)} (ui/none ${rssRatio.toFixed(2)}; goal within 10%); idle before the load ${mb(none.rssIdle)}`);
-    console.log(`        RSS growth per captured frame (no UI): ${((none.rssEnd - none.rssIdle) / none.frames).toFixed(0)} B over ${none.frames.toLocaleString('en')} frames (the store's index is the record helper's; goal <= 64 B/frame)`);
+    console.log(`  ${verdict(none.perFrameSecondHalf <= 64)}  RSS growth per captured frame (no UI) over the run's second half: ${none.perFrameSecondHalf.toFixed(0)} B; from idle, with the one-time growth: ${((none.rssEnd - none.rssIdle) / none.frames).toFixed(0)} B over ${none.frames.toLocaleString('en')} frames (goal <= 64 B/frame; the store's index is about 60)`);
     console.log(`  ${verdict(ui.exactAfterStop <= 1000)}  counts exact after the load stopped: ui ${ms(ui.exactAfterStop)}, headless ${ms(headless.exactAfterStop)} (goal <= 1 s)`);
     const a = ui.actions;
     console.log(`  ${verdict(a.scroll <= 100 && a.detail <= 100 && a.search <= 100)}  user actions under load: scroll to the top ${ms(a.scroll)}, frame detail ${ms(a.detail)}, search's first hit ${ms(a.search)} (goal <= 100 ms)`);
