@@ -90,6 +90,13 @@ export class EventBatcher {
       this.queue.set(`#${this.unique++}`, event);
     }
     if (event.kind === 'connection' && event.connection.id === this.view?.connectionId) this.viewChanged = true;
+    if (ANSWERS.has(event.kind)) {
+      // An answer to the client's own request (a search's hits) goes out now, not after the interval.
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.schedule(0);
+      return;
+    }
     this.schedule();
   }
 
