@@ -77,12 +77,16 @@ describe('connection actions', () => {
     // 15 kB at 10 kB/s: one and a half seconds at the least, less the first slice (10 ms worth).
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     await until(() => e.t.engine.store.messageCount(connectionId) === 2, 'two messages recorded');
-    expect(harEntry(e, connectionId)._webSocketMessages.map((m) => m._rule)).toEqual(['modem', 'modem']);
+    const messages = harEntry(e, connectionId)._webSocketMessages;
+    expect(messages.map((m) => m._rule)).toEqual(['modem', 'modem']);
+    // Recorded when the throttle let the last byte go: at least 1.4 s after they arrived together.
+    expect(Math.round((messages[1]!.time - messages[1]!._arrived!) * 1000)).toBeGreaterThanOrEqual(1_390);
   });
 
   it('adds latency to every frame of a direction, control frames included', async () => {
     e = await startRulesEngine([{ name: 'far', scope: { direction: 'send' }, actions: [{ type: 'latency', ms: 200 }] }]);
-    const { client, upstream } = await connect(e);
+    const connected = await connect(e);
+    const { client, upstream } = connected;
     const ping = fromClient('p', 9);
     const started = Date.now();
     client.socket.write(Buffer.concat([ping, fromClient('m')]));
@@ -92,6 +96,18 @@ describe('connection actions', () => {
     // The other direction is not delayed: an answer arrives as the server sends it.
     upstream.socket.write(fromServer('back'));
     expect((await client.waitForBytes(fromServer('back').length)).equals(fromServer('back'))).toBe(true);
+    // The record says when each frame went on (its wire time), with its arrival beside it: 200 ms apart.
+    const { connectionId } = connected;
+    await until(() => e.t.engine.store.messageCount(connectionId) === 2, 'two messages recorded');
+    const har = harEntry(e, connectionId);
+    const frames = har._webSocketFrames.map((f) => ({ type: f.type, opcode: f.opcode, rule: f._rule, held: f._arrived === undefined ? undefined : Math.round((f.time - f._arrived) * 1000) }));
+    expect(frames.slice(0, 2).map((f) => [f.type, f.opcode, f.rule])).toEqual([['send', 9, 'far'], ['send', 1, 'far']]);
+    for (const f of frames.slice(0, 2)) expect(f.held).toBeGreaterThanOrEqual(199);
+    expect(frames[2]).toEqual({ type: 'receive', opcode: 1, rule: undefined, held: undefined });
+    const [sent, back] = har._webSocketMessages;
+    expect(sent!._rule).toBe('far');
+    expect(Math.round((sent!.time - sent!._arrived!) * 1000)).toBeGreaterThanOrEqual(199);
+    expect(back!._arrived).toBeUndefined();
   });
 
   it('lets what a shaped direction still holds arrive before the end travels on', async () => {

@@ -51,6 +51,19 @@ export class LaneOutput {
     }
   }
 
+  /**
+   * Runs run(true) once the bytes written so far have gone to the receiver's socket: at once, or when the
+   * shaper lets them go; run(false) when the shaper is disposed with them still waiting.
+   */
+  get shaped(): boolean {
+    return this.shaper !== null;
+  }
+
+  afterWritten(run: (written: boolean) => void): void {
+    if (this.shaper) this.shaper.mark(run);
+    else run(true);
+  }
+
   /** Ends the receiver's socket once what the shaper holds has gone. */
   end(): void {
     if (this.shaper) this.shaper.afterEmpty(() => this.dest.end());

@@ -1,12 +1,16 @@
 // Traffic shaping for one direction (rules' latency and throttle): bytes leave in order, each no
 // earlier than its arrival plus the latency, and no faster than the rate. What waits is bounded: past
-// HIGH_WATER the sender is paused, as a slow receiver would pause it.
+// HIGH_WATER the sender is paused, as a slow receiver would pause it. A mark waits in line with the
+// bytes and runs once those before it have been written: what they carried is recorded then, at its
+// wire time.
+
+const EMPTY = Buffer.alloc(0);
 
 /** Bytes waiting in the shaper before the sender is paused. */
 export const HIGH_WATER = 64 * 1024;
 
 export class LaneShaper {
-  private readonly waiting: { bytes: Buffer; due: number }[] = [];
+  private readonly waiting: { bytes: Buffer; due: number; mark?: (written: boolean) => void }[] = [];
   private waitingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   /** When the throttled link is free to send again (epoch ms). */
@@ -42,6 +46,12 @@ export class LaneShaper {
     if (!this.timer) this.pump();
   }
 
+  /** Runs mark(true) once the bytes pushed so far have been written (at once when nothing waits); mark(false) if they never are. */
+  mark(mark: (written: boolean) => void): void {
+    if (this.idle) mark(true);
+    else this.waiting.push({ bytes: EMPTY, due: 0, mark });
+  }
+
   /** Runs once everything waiting has been written (at once when nothing waits). */
   afterEmpty(run: () => void): void {
     if (this.idle) run();
@@ -51,7 +61,10 @@ export class LaneShaper {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const marks = this.waiting.flatMap((w) => (w.mark ? [w.mark] : []));
     this.waiting.length = 0;
+    // What was still waiting never reaches the receiver.
+    for (const mark of marks) mark(false);
     this.whenEmpty = [];
   }
 
@@ -60,6 +73,11 @@ export class LaneShaper {
     for (;;) {
       const head = this.waiting[0];
       if (!head) break;
+      if (head.mark) {
+        this.waiting.shift();
+        head.mark(true);
+        continue;
+      }
       const now = Date.now();
       if (head.due > now) return this.later(head.due - now);
       if (this.bytesPerSecond > 0) {

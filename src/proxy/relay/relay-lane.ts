@@ -441,7 +441,13 @@ export class RelayLane {
 
   private recordAll(records: Rec[]): void {
     for (const r of records) if (r.kind === 'frame' && r.frame.opcode === Opcode.Close && !r.flags?.dropped) this.closeSentToDest = true;
-    this.recorder.recordAll(this.direction, this.shapedBy ? records.map((r) => ({ ...r, flags: withRule(r.flags, this.shapedBy!) })) : records);
+    const marked = this.shapedBy ? records.map((r) => ({ ...r, flags: withRule(r.flags, this.shapedBy!) })) : records;
+    if (!this.output.shaped) {
+      this.recorder.recordAll(this.direction, marked);
+      return;
+    }
+    // Shaped bytes are recorded when they leave the shaper, at their wire time, with their arrival beside it.
+    this.output.afterWritten((written) => this.recorder.recordAll(this.direction, written ? sentAt(marked, Date.now()) : asDropped(marked)));
   }
 
   /** Rules' latency and rate for this direction; what goes through the shaper is marked with the rules' names. */
@@ -512,13 +518,15 @@ export class RelayLane {
     this.decodePassed();
     this.injections.push(false, () => {
       this.output.write(bytes);
-      const time = Date.now();
-      for (const frame of this.own.parseOwn(bytes)) {
+      const frames = this.own.parseOwn(bytes);
+      for (const frame of frames) {
         // The user asked for exactly these bytes; a frame after a close is their violation, recorded on the proxy's frame.
         if (this.closeSentToDest && !frame.violations.includes('frame-after-close')) frame.violations.push('frame-after-close');
         if (frame.opcode === Opcode.Close) this.closeSentToDest = true;
-        this.recorder.recordFrame(this.direction, frame, time, { injected: true });
       }
+      this.whenWritten({ injected: true }, undefined, (time, flags, arrivedAt) => {
+        for (const frame of frames) this.recorder.recordFrame(this.direction, frame, time, flags, arrivedAt);
+      });
     });
     this.tryInjections();
   }
@@ -542,16 +550,33 @@ export class RelayLane {
     }
     const bytes = this.own.encode(opcode, data);
     this.output.write(bytes);
-    const time = Date.now();
     const [frame] = this.own.parseOwn(bytes);
     if (!frame) return;
     if (opcode === Opcode.Close) this.closeSentToDest = this.ownCloseSent = true;
-    this.recorder.recordFrame(this.direction, frame, time, this.shapedBy ? withRule(flags, this.shapedBy) : flags, arrivedAt);
-    if (opcode === Opcode.Text || opcode === Opcode.Binary) {
-      this.recorder.recordMessage(this.direction, {
-        opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
-      }, time, this.shapedBy ? withRule(flags, this.shapedBy) : flags, arrivedAt);
+    this.whenWritten(this.shapedBy ? withRule(flags, this.shapedBy) : flags, arrivedAt, (time, marked, arrived) => {
+      this.recorder.recordFrame(this.direction, frame, time, marked, arrived);
+      if (opcode === Opcode.Text || opcode === Opcode.Binary) {
+        this.recorder.recordMessage(this.direction, {
+          opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
+        }, time, marked, arrived);
+      }
+    });
+  }
+
+  /**
+   * Records the proxy's own bytes just written: at once, or, in a shaped direction, when the shaper lets
+   * them go (their wire time, with when they were made as their arrival), as dropped if it never does.
+   */
+  private whenWritten(flags: RelayFlags, arrivedAt: number | undefined, record: (time: number, flags: RelayFlags, arrivedAt: number | undefined) => void): void {
+    const made = Date.now();
+    if (!this.output.shaped) {
+      record(made, flags, arrivedAt);
+      return;
     }
+    this.output.afterWritten((written) => {
+      const time = Date.now();
+      record(time, written ? flags : { ...flags, dropped: true }, arrivedAt ?? (time > made ? made : undefined));
+    });
   }
 
   /** The peer this lane writes to. */

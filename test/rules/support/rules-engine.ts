@@ -51,8 +51,8 @@ export function harEntry(e: RulesEngine, connectionId: number): HarEntry {
 
 export interface HarEntry {
   response: { status: number };
-  _webSocketMessages: { type: string; opcode: number; data: string; injected?: true; edited?: true; dropped?: true; _rule?: string }[];
-  _webSocketFrames: { type: string; opcode: number; payloadLength: number; closeCode?: number; injected?: true; edited?: true; dropped?: true; _rule?: string }[];
+  _webSocketMessages: { type: string; time: number; opcode: number; data: string; injected?: true; edited?: true; dropped?: true; _rule?: string; _arrived?: number }[];
+  _webSocketFrames: { type: string; time: number; opcode: number; payloadLength: number; closeCode?: number; injected?: true; edited?: true; dropped?: true; _rule?: string; _arrived?: number }[];
 }
 
 /** Polls until check passes (or fails after a generous bound). */
