@@ -30,7 +30,7 @@ import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { VIOLATION_CODES } from '../protocol/violations.js';
 import { FILE_HEADER_LENGTH, RECORD_HEADER_LENGTH, ViolationCatalogue, recordIntact } from './capture-file.js';
-import { CaptureIndex, Column, FrameBits, MessageBits, indexRecord, isKeptRecordType, type ConnectionIndex, type ScanStart } from './capture-index.js';
+import { CaptureIndex, Column, ConnectionIndex, FrameBits, MessageBits, indexRecord, isKeptRecordType, type ScanStart } from './capture-index.js';
 
 /** The snapshot of the capture file at path. */
 export function indexSnapshotPath(capturePath: string): string {
@@ -66,8 +66,21 @@ const KEPT_WINDOW = 256 * 1024;
 
 const NATIVE_ORDER = endianness() === 'LE' ? 1 : 2;
 
-/** What the index's bits and masks mean in this version: a snapshot of another meaning is stale. */
-const FINGERPRINT = crc32(JSON.stringify({ VERSION, VIOLATION_CODES, FrameBits, MessageBits }));
+/**
+ * The fields this snapshot saves and restores: an index with other fields (a later version's) would
+ * be restored without them, so its fields are part of the fingerprint, and a test names them.
+ */
+export const SNAPSHOT_FIELDS = {
+  connection: ['id', 'record', 'frameOffset', 'frameTime', 'frameBits', 'frameViolations', 'frameLength', 'exactLengths', 'messageOffset',
+    'messageTime', 'messageAnchor', 'messageBits', 'messageViolations', 'framesSent', 'framesReceived', 'messagesSent', 'messagesReceived',
+    'bytesSent', 'bytesReceived', 'violationCount', 'anchorsSorted'],
+  index: ['byId', 'errors', 'gaps', 'annotations', 'ruleMarks', 'policies', 'keptRecords', 'otherRecords'],
+} as const;
+
+/** What the index's fields, bits and masks mean in this version: a snapshot of another meaning is stale. */
+const FINGERPRINT = crc32(JSON.stringify({
+  VERSION, VIOLATION_CODES, FrameBits, MessageBits, connection: Object.keys(new ConnectionIndex(0)), index: Object.keys(new CaptureIndex()),
+}));
 
 class SnapshotError extends Error {
   constructor(readonly use: 'corrupt' | 'stale', message: string) {

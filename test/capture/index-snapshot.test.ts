@@ -5,7 +5,8 @@ import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CapturedFrame, ConnectionRecord, Direction } from '../../src/capture/capture-model.js';
 import { CaptureStore, type SearchHit } from '../../src/capture/capture-store.js';
-import { indexSnapshotPath } from '../../src/capture/index-snapshot.js';
+import { CaptureIndex, ConnectionIndex } from '../../src/capture/capture-index.js';
+import { SNAPSHOT_FIELDS, indexSnapshotPath } from '../../src/capture/index-snapshot.js';
 import { SessionCatalog } from '../../src/capture/session-catalog.js';
 import { Session } from '../../src/capture/session.js';
 import { recordSession } from '../../src/capture/session-recorder.js';
@@ -140,6 +141,11 @@ async function scannedView(path: string) {
 }
 
 describe('the index snapshot', () => {
+  it('saves every field the index has (a new field must be saved and restored in index-snapshot.ts, then named here)', () => {
+    expect(Object.keys(new ConnectionIndex(1))).toEqual(SNAPSHOT_FIELDS.connection);
+    expect(Object.keys(new CaptureIndex())).toEqual(SNAPSHOT_FIELDS.index);
+  });
+
   it('is written at close, 0600, and an open from it gives exactly what a scan gives', async () => {
     const path = await recordFile('s.fscap', 120);
     const snapshot = indexSnapshotPath(path);
@@ -222,7 +228,7 @@ describe('the index snapshot', () => {
       ['with a bit flipped in its CRC', 'corrupt', (_path, snapshot) => flipBit(snapshot, statSync(snapshot).size - 8)],
       ['of an older state of the file (the file was cut shorter)', 'stale', (path) => truncateSync(path, statSync(path).size - 40)],
       ['of another file of the same size', 'stale', (path) => flipBit(path, statSync(path).size - 3)],
-      ['another version\'s', 'stale', (_path, snapshot) => rewriteHeader(snapshot, (bytes) => bytes.writeUInt32LE(bytes.readUInt32LE(12) ^ 1, 12))],
+      ['another version\'s', 'stale', (_path, snapshot) => rewriteHeader(snapshot, (bytes) => bytes.writeUInt32LE((bytes.readUInt32LE(12) ^ 1) >>> 0, 12))],
       ['claiming more of the file than there is', 'stale', (_path, snapshot) => rewriteHeader(snapshot, (bytes) => bytes.writeDoubleLE(bytes.readDoubleLE(24) + 1e9, 24))],
       ['claiming records it does not have', 'corrupt', (_path, snapshot) => rewriteHeader(snapshot, (bytes) => bytes.writeDoubleLE(bytes.readDoubleLE(32) + 1e6, 32))],
     ];
