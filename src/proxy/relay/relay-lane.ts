@@ -11,6 +11,7 @@ import { HeldQueue, type HeldOut } from './held-queue.js';
 import { InjectionQueue } from './injection-queue.js';
 import { LaneOutput, type PauseReason } from './lane-output.js';
 import { OwnEncoder } from './own-encoder.js';
+import { PassedChunks } from './passed-chunks.js';
 import type { RelayRecorder } from './relay-recorder.js';
 import type { RuleStage } from './rule-stage.js';
 import {
@@ -189,26 +190,25 @@ export class RelayLane {
 
   /**
    * The chunk goes on at once; decoding and recording wait until the event loop has handled the I/O
-   * that is ready (setImmediate), so that recording never delays the bytes of the next message (a
+   * that is ready (PassedChunks), so that recording never delays the bytes of the next message (a
    * reply, often). Anything that needs the decoder's state first catches up (decodePassed).
    */
   private passThrough(chunk: Buffer): void {
     this.output.write(chunk);
     this.passed.push(chunk);
-    if (this.passed.length === 1) setImmediate(this.decodePassedLater);
   }
 
-  private readonly passed: Buffer[] = [];
-  private readonly decodePassedLater = () => this.decodePassed();
+  private readonly passed = new PassedChunks(() => this.decodePassed());
 
   /** Decodes and records the chunks that went on unexamined, in order. */
   private decodePassed(): void {
     if (this.passed.length === 0) return;
-    const chunks = this.passed.splice(0);
+    const { chunks, times } = this.passed.take();
     const records: Rec[] = [];
     // A message carries the time of its final frame, which the decoder reports just before it.
     let frameTime = 0;
-    for (const chunk of chunks) {
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
       this.events.length = 0;
       this.decoder.push(chunk);
       for (const event of this.events) {
@@ -217,12 +217,12 @@ export class RelayLane {
         } else if (event.kind === 'frame') {
           const frame = event.frame;
           this.current = null;
-          event.time = frameTime = Date.now();
+          event.time = frameTime = times[i]!;
           records.push(event);
           if (isDataOpcode(frame.opcode)) this.outInMessage = !frame.fin;
           if (frame.opcode === Opcode.Continuation && frame.fin) this.passRestOfMessage = false;
         } else {
-          event.time = frameTime || Date.now();
+          event.time = frameTime || times[i]!;
           records.push(event);
         }
       }
