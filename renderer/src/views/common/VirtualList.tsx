@@ -56,7 +56,8 @@ export function VirtualList({ count, rowHeight, renderRow, onRangeChange, onUser
   const ratio = maxScroll > 0 ? maxContent / maxScroll : 1;
   const top = stickToEnd ? maxScroll : Math.min(scrollTop, maxScroll);
   const contentTop = top * ratio;
-  const first = Math.max(0, Math.floor(contentTop / rowHeight) - overscan);
+  // A followed tail renders no rows above the view: they change on every batch and nobody sees them.
+  const first = Math.max(0, Math.floor(contentTop / rowHeight) - (stickToEnd ? 0 : overscan));
   const last = Math.min(count - 1, Math.ceil((contentTop + height) / rowHeight) + overscan);
 
   // The observer reports the first size after the browser's own layout: no forced layout on mount.
