@@ -11,6 +11,7 @@ import { HeldQueue, type HeldOut } from './held-queue.js';
 import { InjectionQueue } from './injection-queue.js';
 import { LaneOutput, type PauseReason } from './lane-output.js';
 import { OwnEncoder } from './own-encoder.js';
+import { OwnSender, type ReceiverCloses } from './own-sender.js';
 import { PassedChunks } from './passed-chunks.js';
 import type { RelayRecorder } from './relay-recorder.js';
 import type { RuleStage } from './rule-stage.js';
@@ -71,19 +72,9 @@ export class RelayLane {
   private runRecords: Rec[] = [];
   private readonly own: OwnEncoder;
   private readonly output: LaneOutput;
-  /** A close frame has gone to the receiver (the sender's or the proxy's own). */
-  private closeSentToDest = false;
-  /**
-   * The proxy sent a close frame of its own to the receiver: it is now the receiver's closing peer, and
-   * nothing more from the sender may follow (RFC 6455 section 5.5.1). The sender's frames are recorded
-   * as dropped.
-   */
-  private ownCloseSent = false;
-  /**
-   * The proxy closed toward one of the peers: a close frame toward a receiver that already has one
-   * (a peer's answer to the proxy's close) is not forwarded, so no peer gets two.
-   */
-  private dropSecondClose = false;
+  /** The proxy's own frames, and what the receiver has had of closes. */
+  private readonly ownSender: OwnSender;
+  private readonly closes: ReceiverCloses;
   /** The last frame was discarded (its message, if it completes one, is recorded as dropped). */
   private lastFrameDiscarded = false;
   /** When the last whole frame was done: its message, done right after it, carries the same time. */
@@ -102,12 +93,14 @@ export class RelayLane {
     this.direction = sender === 'client' ? 'send' : 'receive';
     this.output = new LaneOutput(source, dest);
     this.own = new OwnEncoder(sender, options.deflate);
+    this.ownSender = new OwnSender(this.direction, this.receiver, this.own, this.output, recorder, () => this.shapedBy);
+    this.closes = this.ownSender.closes;
     this.own.onReencodingStart = () => this.updateMessageCap();
     this.queue = new HeldQueue(
       {
         // What leaves the queue waited: recorded at its wire time, with its arrival beside it.
         release: (c, flags) => this.release(c, Date.now(), flags),
-        sendOwn: (opcode, data, flags, arrivedAt) => this.sendOwn(opcode, data, flags, arrivedAt),
+        sendOwn: (opcode, data, flags, arrivedAt) => this.ownSender.send(opcode, data, flags, arrivedAt),
         writeAndRecord: (bytes, records) => this.writeAndRecord(bytes, sentAt(records, Date.now())),
       },
     );
@@ -185,7 +178,7 @@ export class RelayLane {
    */
   private get passesEverything(): boolean {
     return !this.watching && !this.own.isReencoding && this.queue.length === 0 && this.collection === null && this.injections.length === 0 && this.partial.length === 0 && !this.closed
-      && !this.ownCloseSent && !(this.dropSecondClose && this.closeSentToDest);
+      && this.closes.passAll;
   }
 
   /**
@@ -251,7 +244,7 @@ export class RelayLane {
   /** Where a frame's bytes go, decided once its header is complete. */
   private decide(header: FrameHeader, wholeInChunk = false): Disposition {
     if (this.collection) return 'collect';
-    if (this.ownCloseSent || (header.opcode === Opcode.Close && this.dropSecondClose && this.closeSentToDest)) return 'discard';
+    if (this.closes.discards(header.opcode)) return 'discard';
     const isData = header.opcode === Opcode.Text || header.opcode === Opcode.Binary;
     if (this.passRestOfMessage) {
       if (header.opcode === Opcode.Continuation || !isData) {
@@ -422,7 +415,7 @@ export class RelayLane {
 
   /** Writes a peer's bytes and records what they carried; after the proxy's own close, only records them as dropped. */
   private writeAndRecord(bytes: Buffer[], records: Rec[]): void {
-    if (this.ownCloseSent) {
+    if (this.closes.own) {
       this.recordAll(asDropped(records));
       return;
     }
@@ -440,7 +433,7 @@ export class RelayLane {
   }
 
   private recordAll(records: Rec[]): void {
-    for (const r of records) if (r.kind === 'frame' && r.frame.opcode === Opcode.Close && !r.flags?.dropped) this.closeSentToDest = true;
+    for (const r of records) if (r.kind === 'frame' && r.frame.opcode === Opcode.Close && !r.flags?.dropped) this.closes.sent = true;
     const marked = this.shapedBy ? records.map((r) => ({ ...r, flags: withRule(r.flags, this.shapedBy!) })) : records;
     if (!this.output.shaped) {
       this.recorder.recordAll(this.direction, marked);
@@ -469,7 +462,7 @@ export class RelayLane {
   private release(c: Collection, wireTime?: number, flags?: RelayFlags): void {
     const message = c.message!;
     const records = (): Rec[] => (wireTime === undefined ? collectionRecords(c, flags) : sentAt(collectionRecords(c, flags), wireTime));
-    if (this.ownCloseSent) {
+    if (this.closes.own) {
       this.recordAll(asDropped(records()));
       return;
     }
@@ -509,25 +502,14 @@ export class RelayLane {
   /** Queues a message of the proxy's own; it goes at the next frame boundary (data: outside a fragmented message). */
   inject(message: OutgoingMessage, flags: RelayFlags = { injected: true }): void {
     this.decodePassed();
-    this.injections.push(message.opcode < 8, () => this.sendOwn(message.opcode, message.data, flags));
+    this.injections.push(message.opcode < 8, () => this.ownSender.send(message.opcode, message.data, flags));
     this.tryInjections();
   }
 
   /** Queues hand-crafted bytes; they go at the next frame boundary, exactly as given. */
   injectRaw(bytes: Buffer): void {
     this.decodePassed();
-    this.injections.push(false, () => {
-      this.output.write(bytes);
-      const frames = this.own.parseOwn(bytes);
-      for (const frame of frames) {
-        // The user asked for exactly these bytes; a frame after a close is their violation, recorded on the proxy's frame.
-        if (this.closeSentToDest && !frame.violations.includes('frame-after-close')) frame.violations.push('frame-after-close');
-        if (frame.opcode === Opcode.Close) this.closeSentToDest = true;
-      }
-      this.whenWritten({ injected: true }, undefined, (time, flags, arrivedAt) => {
-        for (const frame of frames) this.recorder.recordFrame(this.direction, frame, time, flags, arrivedAt);
-      });
-    });
+    this.injections.push(false, () => this.ownSender.sendRaw(bytes));
     this.tryInjections();
   }
 
@@ -541,44 +523,6 @@ export class RelayLane {
     this.injections.sendReady(this.queue.length === 0 && this.outInMessage);
   }
 
-  /** Encodes, writes and records a message of the proxy's own (injected, resent or edited). */
-  private sendOwn(opcode: number, data: Buffer, flags: RelayFlags, arrivedAt?: number): void {
-    if (this.ownCloseSent || (opcode === Opcode.Close && this.closeSentToDest)) {
-      // It was asked for before the close went out; sending it now would break RFC 6455 section 5.5.1.
-      this.recorder.error(`did not send a frame (opcode ${opcode}) to the ${this.receiver}: it had already received a close frame, and nothing may follow one (RFC 6455 section 5.5.1)`);
-      return;
-    }
-    const bytes = this.own.encode(opcode, data);
-    this.output.write(bytes);
-    const [frame] = this.own.parseOwn(bytes);
-    if (!frame) return;
-    if (opcode === Opcode.Close) this.closeSentToDest = this.ownCloseSent = true;
-    this.whenWritten(this.shapedBy ? withRule(flags, this.shapedBy) : flags, arrivedAt, (time, marked, arrived) => {
-      this.recorder.recordFrame(this.direction, frame, time, marked, arrived);
-      if (opcode === Opcode.Text || opcode === Opcode.Binary) {
-        this.recorder.recordMessage(this.direction, {
-          opcode, data, truncated: false, compressed: frame.rsv1, size: data.length, frameIndexes: [frame.index], violations: [],
-        }, time, marked, arrived);
-      }
-    });
-  }
-
-  /**
-   * Records the proxy's own bytes just written: at once, or, in a shaped direction, when the shaper lets
-   * them go (their wire time, with when they were made as their arrival), as dropped if it never does.
-   */
-  private whenWritten(flags: RelayFlags, arrivedAt: number | undefined, record: (time: number, flags: RelayFlags, arrivedAt: number | undefined) => void): void {
-    const made = Date.now();
-    if (!this.output.shaped) {
-      record(made, flags, arrivedAt);
-      return;
-    }
-    this.output.afterWritten((written) => {
-      const time = Date.now();
-      record(time, written ? flags : { ...flags, dropped: true }, arrivedAt ?? (time > made ? made : undefined));
-    });
-  }
-
   /** The peer this lane writes to. */
   get receiver(): Sender {
     return this.sender === 'client' ? 'server' : 'client';
@@ -587,13 +531,13 @@ export class RelayLane {
   /** Whether the receiver has had a close frame already (nothing of the proxy's own may follow it). */
   get receiverHasClose(): boolean {
     this.decodePassed();
-    return this.closeSentToDest;
+    return this.closes.sent;
   }
 
   /** The proxy closes toward a peer: from now on no receiver gets a second close frame. */
   dropSecondCloses(): void {
     this.decodePassed();
-    this.dropSecondClose = true;
+    this.closes.dropSecond = true;
   }
 
   /** Rules changed: watch this direction's messages or not. */
