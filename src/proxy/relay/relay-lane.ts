@@ -197,11 +197,11 @@ export class RelayLane {
   private decodePassed(): void {
     if (this.passed.length === 0) return;
     const { chunks, times } = this.passed.take();
-    const records: Rec[] = [];
     // A message carries the time of its final frame, which the decoder reports just before it.
     let frameTime = 0;
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i]!;
+      const records: Rec[] = []; // recorded chunk by chunk: a frame's objects die young, not promoted by a scavenge
       this.events.length = 0;
       this.decoder.push(chunk);
       for (const event of this.events) {
@@ -223,8 +223,8 @@ export class RelayLane {
       // rest of it must pass too, whatever the next chunk's path.
       if (this.current === null && !this.decoder.atFrameBoundary) this.current = PASSING;
       this.base += chunk.length;
+      this.recordAll(records);
     }
-    this.recordAll(records);
   }
 
   /** The source ended: a cut-off frame and whatever is gathered go on as they are. */
