@@ -3,7 +3,8 @@
 // most recently read ones only, within a byte budget shared by every view of the engine, so memory
 // stays bounded on connections of millions of messages and of big ones; a message whose chunk was let
 // go is decoded again from the start (a lens's state cannot be rewound). The newest chunk always stays,
-// so following a connection's tail never decodes it again.
+// so following a connection's tail never decodes it again. The links between requests and answers
+// (PacketLinker) are kept per chunk too, and let go with the chunk's results.
 import type { Lens, LensConnection, LensDecoder, LensResult, ProtocolPacket } from '../protocol/lenses/lens.js';
 import { PacketLinker, type PacketLinks, type PacketPosition } from '../protocol/lenses/packet-linker.js';
 
@@ -25,6 +26,8 @@ export interface MessageSource {
 const CHUNK = 1024;
 /** What a result is counted as beyond its message's bytes (its objects). */
 const RESULT_OVERHEAD = 96;
+/** What a packet's links are counted as (the linker's record of it and its place in the answers). */
+const LINK_OVERHEAD = 64;
 
 interface Chunk {
   results: LensResult[];
@@ -75,7 +78,7 @@ const READ_STEP = 512;
 
 export class ConnectionProtocol {
   private decoder: LensDecoder;
-  private linker = new PacketLinker();
+  private linker = new PacketLinker({ chunkMessages: CHUNK });
   /** Most recently read last. */
   private readonly chunks = new Map<number, Chunk>();
   private count = 0;
@@ -126,10 +129,14 @@ export class ConnectionProtocol {
     let chunk = this.chunks.get(index);
     if (!chunk) this.chunks.set(index, (chunk = { results: [], bytes: 0 }));
     chunk.results.push(result);
-    const bytes = m.message.data.length + RESULT_OVERHEAD;
+    let bytes = m.message.data.length + RESULT_OVERHEAD;
+    result.packets.forEach((packet, i) => {
+      if (!packet.link) return;
+      this.linker.add({ message: number, packet: i }, m.time, packet);
+      bytes += LINK_OVERHEAD;
+    });
     chunk.bytes += bytes;
     this.budget.grew(this, bytes);
-    result.packets.forEach((packet, i) => this.linker.add({ message: number, packet: i }, m.time, packet));
     return result;
   }
 
@@ -157,6 +164,7 @@ export class ConnectionProtocol {
     for (const [index, chunk] of this.chunks) {
       if (index === newest) continue;
       this.chunks.delete(index);
+      this.linker.forgetChunk(index);
       this.budget.shrank(this, chunk.bytes, this.chunks.size === 0);
       return true;
     }
@@ -171,18 +179,29 @@ export class ConnectionProtocol {
     return this.linker.linksOf(position);
   }
 
+  /** Packets whose links are kept (those of the kept chunks). */
+  get linkedPackets(): number {
+    return this.linker.size;
+  }
+
+  /** Requests let go unanswered because too many were waiting (since decoding last started): their answers are linked to nothing. */
+  get unlinkedRequests(): number {
+    return this.linker.evictedCount;
+  }
+
   /** Lets every kept result go (the view itself is let go). */
   release(): void {
     let bytes = 0;
     for (const chunk of this.chunks.values()) bytes += chunk.bytes;
     this.chunks.clear();
+    this.linker.forgetLinks();
     this.budget.shrank(this, bytes, true);
   }
 
   private restart(): void {
     this.release();
     this.decoder = this.lens.decoder(this.connection);
-    this.linker = new PacketLinker();
+    this.linker = new PacketLinker({ chunkMessages: CHUNK });
     this.count = 0;
   }
 }
