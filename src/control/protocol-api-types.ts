@@ -34,6 +34,8 @@ export interface ProtocolPacketInfo extends ProtocolPacket {
   answers?: PacketPlace[];
   /** Milliseconds from the request to this answer (or, on a request, to its first answer). */
   latencyMs?: number;
+  /** On a request: too many requests were waiting for answers and this one was let go; later answers to it are not linked. */
+  unfollowed?: boolean;
 }
 
 export interface ProtocolMessageInfo {

@@ -84,6 +84,7 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
               ...(links.request ? { request: place(links.request) } : {}),
               ...(links.answers ? { answers: links.answers.map(place) } : {}),
               ...(links.latencyMs !== undefined ? { latencyMs: links.latencyMs } : {}),
+              ...(links.unfollowed ? { unfollowed: true } : {}),
             };
           }),
           ...(result.pending ? { pending: true } : {}),

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Encoder, PacketType } from 'socket.io-parser';
 import { ConnectionProtocol, ResultBudget, type MessageSource, type SourceMessage } from '../../src/lenses/connection-protocol.js';
 import { PacketLinker } from '../../src/protocol/lenses/packet-linker.js';
+import { OpenRequests } from '../../src/protocol/lenses/open-requests.js';
 import { defaultLensRegistry } from '../../src/protocol/lenses/registry.js';
 import { lensConnectionOf } from '../../src/protocol/lenses/lens-connection.js';
 
@@ -44,7 +45,8 @@ describe('the packet linker\'s bounds', () => {
     const lateToEvicted = feed(message('ack', 3999), 9000);
     const lateToOpen = feed(message('ack', 4000), 9000);
     expect(linker.linksOf({ message: lateToEvicted, packet: 0 })).toBeUndefined();
-    expect(linker.linksOf({ message: 3999, packet: 0 })).toEqual({ answers: [] });
+    expect(linker.linksOf({ message: 3999, packet: 0 })).toEqual({ answers: [], unfollowed: true });
+    expect(linker.linksOf({ message: 0, packet: 0 })).toEqual({ answers: [], unfollowed: true });
     expect(linker.linksOf({ message: lateToOpen, packet: 0 })).toEqual({ request: { message: 4000, packet: 0 }, latencyMs: 4000 });
     expect(linker.linksOf({ message: 4000, packet: 0 })).toEqual({ answers: [{ message: lateToOpen, packet: 0 }], latencyMs: 4000, closed: true });
     expect(linker.openCount).toBe(999);
@@ -56,6 +58,29 @@ describe('the packet linker\'s bounds', () => {
     expect(linker.linksOf({ message: 5, packet: 0 })).toBeUndefined();
     const lateToLast = feed(message('ack', 4999), 10_000);
     expect(linker.linksOf({ message: lateToLast, packet: 0 })).toEqual({ request: { message: 4999, packet: 0 }, latencyMs: 4001 });
+  });
+});
+
+describe('open requests', () => {
+  it('lets the oldest still open go first, past closed and reopened keys, however many came before', () => {
+    const open = new OpenRequests(3);
+    const at = (message: number) => ({ message, packet: 0, time: message });
+    // Thousands of requests answered at once leave nothing behind to let go.
+    for (let i = 0; i < 5000; i++) {
+      expect(open.open(`done:${i}`, at(i))).toEqual([]);
+      open.close(`done:${i}`);
+    }
+    expect(open.open('a', at(10_000))).toEqual([]);
+    expect(open.open('b', at(10_001))).toEqual([]);
+    open.close('a');
+    expect(open.open('a', at(10_002))).toEqual([]);
+    expect(open.open('c', at(10_003))).toEqual([]);
+    expect(open.open('d', at(10_004))).toEqual([at(10_001)]);
+    expect(open.open('e', at(10_005))).toEqual([at(10_002)]);
+    expect(open.get('a')).toBeUndefined();
+    expect(open.get('c')).toEqual(at(10_003));
+    expect(open.size).toBe(3);
+    expect(open.evicted).toBe(2);
   });
 });
 

@@ -26,8 +26,9 @@ export class OpenRequests {
     if (!(max >= 1)) throw new Error('OpenRequests needs room for at least one request');
   }
 
-  /** Opens a request under key; one still open under it is left unanswered. */
-  open(key: string, request: OpenRequest): void {
+  /** Opens a request under key; one still open under it is left unanswered. Returns the requests let go to make room. */
+  open(key: string, request: OpenRequest): OpenRequest[] {
+    const evicted: OpenRequest[] = [];
     this.byKey.set(key, request);
     this.queue.push({ key, request });
     while (this.byKey.size > this.max) {
@@ -35,10 +36,12 @@ export class OpenRequests {
       if (this.byKey.get(oldest.key) !== oldest.request) continue;
       this.byKey.delete(oldest.key);
       this.evictedCount++;
+      evicted.push(oldest.request);
     }
     // Entries before head are done with; entries past it may be stale. Either kind is let go once it
     // outnumbers the requests open (amortized: each compaction follows as many pushes as it keeps).
     if (this.head > this.byKey.size + 1024 || this.queue.length - this.head > 2 * this.byKey.size + 1024) this.compact();
+    return evicted;
   }
 
   get(key: string): OpenRequest | undefined {

@@ -24,6 +24,11 @@ export interface PacketLinks {
   latencyMs?: number;
   /** For a request: whether an answer closed the pair. */
   closed?: boolean;
+  /**
+   * For a request: it was let go while waiting, because more than maxOpen requests were: answers after
+   * that are linked to nothing (not to it, nor to a wrong request).
+   */
+  unfollowed?: boolean;
 }
 
 export interface PacketLinkerOptions {
@@ -45,6 +50,7 @@ class KeptLinks {
   /** A request's answers: message, packet, message, packet, ... */
   answers: number[] | undefined = undefined;
   closed = false;
+  unfollowed = false;
 }
 
 export class PacketLinker {
@@ -65,7 +71,10 @@ export class PacketLinker {
     if (!link) return;
     if (link.role === 'request') {
       // A request whose key is still open starts a new pair: the old one stays unanswered.
-      this.open.open(link.key, { message: position.message, packet: position.packet, time });
+      for (const evicted of this.open.open(link.key, { message: position.message, packet: position.packet, time })) {
+        const links = this.get(evicted);
+        if (links) links.unfollowed = true;
+      }
       const request = new KeptLinks();
       request.answers = [];
       this.put(position, request);
@@ -98,7 +107,7 @@ export class PacketLinker {
     if (kept.answers) {
       const answers: PacketPosition[] = [];
       for (let i = 0; i < kept.answers.length; i += 2) answers.push({ message: kept.answers[i]!, packet: kept.answers[i + 1]! });
-      return { answers, ...(kept.latencyMs !== undefined ? { latencyMs: kept.latencyMs } : {}), ...(kept.closed ? { closed: true } : {}) };
+      return { answers, ...(kept.latencyMs !== undefined ? { latencyMs: kept.latencyMs } : {}), ...(kept.closed ? { closed: true } : {}), ...(kept.unfollowed ? { unfollowed: true } : {}) };
     }
     return { request: { message: kept.requestMessage, packet: kept.requestPacket }, latencyMs: kept.latencyMs! };
   }

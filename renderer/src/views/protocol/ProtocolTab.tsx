@@ -73,10 +73,12 @@ function PacketLinks({ packet }: { packet: ProtocolPacketInfo }) {
     return <div className="protocol-links">Answers <button className="link-button" data-jump="request" onClick={() => jump(packet.request!)}>the request in message #{packet.request.message}</button>{latency}</div>;
   }
   if (packet.answers) {
-    if (packet.answers.length === 0) return <div className="protocol-links muted">No answer yet</div>;
+    // Let go while waiting (too many requests were): an answer after that is not linked to it.
+    const unfollowed = packet.unfollowed ? 'not followed after that: too many requests were waiting for answers' : '';
+    if (packet.answers.length === 0) return <div className="protocol-links muted">{unfollowed ? `No answer linked (${unfollowed})` : 'No answer yet'}</div>;
     return (
       <div className="protocol-links">
-        Answered by {packet.answers.map((a, i) => <button key={i} className="link-button" data-jump="answer" onClick={() => jump(a)}>message #{a.message}</button>)}{latency ? ` · first after ${packet.latencyMs} ms` : ''}
+        Answered by {packet.answers.map((a, i) => <button key={i} className="link-button" data-jump="answer" onClick={() => jump(a)}>message #{a.message}</button>)}{latency ? ` · first after ${packet.latencyMs} ms` : ''}{unfollowed ? ` · ${unfollowed}` : ''}
       </div>
     );
   }
