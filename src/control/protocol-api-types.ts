@@ -30,8 +30,10 @@ export interface PacketPlace {
 export interface ProtocolPacketInfo extends ProtocolPacket {
   /** For an answer: its request. */
   request?: PacketPlace;
-  /** For a request: its answers so far. */
+  /** For a request: its answers so far (the first 1000). */
   answers?: PacketPlace[];
+  /** For a request: how many answers came after the first 1000 (counted, not listed). */
+  moreAnswers?: number;
   /** Milliseconds from the request to this answer (or, on a request, to its first answer). */
   latencyMs?: number;
   /** On a request: too many requests were waiting for answers and this one was let go; later answers to it are not linked. */

@@ -83,6 +83,7 @@ export function protocolCommands(engine: Engine): ProtocolHandlers {
               ...packet,
               ...(links.request ? { request: place(links.request) } : {}),
               ...(links.answers ? { answers: links.answers.map(place) } : {}),
+              ...(links.moreAnswers ? { moreAnswers: links.moreAnswers } : {}),
               ...(links.latencyMs !== undefined ? { latencyMs: links.latencyMs } : {}),
               ...(links.unfollowed ? { unfollowed: true } : {}),
             };

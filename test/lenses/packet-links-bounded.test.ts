@@ -61,6 +61,27 @@ describe('the packet linker\'s bounds', () => {
   });
 });
 
+describe('a long subscription', () => {
+  it('keeps its first 1000 answers in place and counts the rest', () => {
+    const connection = lensConnectionOf('/graphql', ['Sec-WebSocket-Protocol', 'graphql-transport-ws'], 'graphql-transport-ws');
+    const decoder = defaultLensRegistry().get('graphql-transport-ws')!.decoder(connection);
+    const linker = new PacketLinker({ chunkMessages: 1_000_000 });
+    const texts = [
+      JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription OnChat { chat }' } }),
+      ...Array.from({ length: 1500 }, (_, i) => JSON.stringify({ id: '1', type: 'next', payload: { data: { chat: i } } })),
+      JSON.stringify({ id: '1', type: 'complete' }),
+    ];
+    texts.forEach((text, number) => {
+      const result = decoder.decode({ direction: number === 0 ? 'send' : 'receive', opcode: 1, data: Buffer.from(text) });
+      result.packets.forEach((packet, i) => linker.add({ message: number, packet: i }, 100 + number, packet));
+    });
+    const links = linker.linksOf({ message: 0, packet: 0 })!;
+    expect(links.answers).toEqual(Array.from({ length: 1000 }, (_, i) => ({ message: i + 1, packet: 0 })));
+    expect(links).toMatchObject({ moreAnswers: 501, latencyMs: 1, closed: true });
+    expect(linker.linksOf({ message: 1501, packet: 0 })).toEqual({ request: { message: 0, packet: 0 }, latencyMs: 1501 });
+  });
+});
+
 describe('open requests', () => {
   it('lets the oldest still open go first, past closed and reopened keys, however many came before', () => {
     const open = new OpenRequests(3);

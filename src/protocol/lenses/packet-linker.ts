@@ -22,6 +22,8 @@ export interface PacketLinks {
   answers?: PacketPosition[];
   /** For an answer: milliseconds from its request to it. For a request: to its first answer. */
   latencyMs?: number;
+  /** For a request: answers after the first MAX_ANSWERS_KEPT (a long subscription's), counted only. */
+  moreAnswers?: number;
   /** For a request: whether an answer closed the pair. */
   closed?: boolean;
   /**
@@ -40,6 +42,8 @@ export interface PacketLinkerOptions {
 
 export const DEFAULT_LINK_CHUNK = 1024;
 export const DEFAULT_MAX_OPEN = 100_000;
+/** A request's answers kept in place at most (a GraphQL subscription may have millions of `next`s). */
+export const MAX_ANSWERS_KEPT = 1000;
 
 /** One packet's links, flat: an answer's request as two numbers, a request's answers as pairs. */
 class KeptLinks {
@@ -49,6 +53,7 @@ class KeptLinks {
   latencyMs: number | undefined = undefined;
   /** A request's answers: message, packet, message, packet, ... */
   answers: number[] | undefined = undefined;
+  moreAnswers = 0;
   closed = false;
   unfollowed = false;
 }
@@ -91,7 +96,8 @@ export class PacketLinker {
     // The request's own links are gone when its chunk was let go: decoding it again finds them again.
     const requestLinks = this.get(request);
     if (requestLinks) {
-      requestLinks.answers!.push(position.message, position.packet);
+      if (requestLinks.answers!.length < 2 * MAX_ANSWERS_KEPT) requestLinks.answers!.push(position.message, position.packet);
+      else requestLinks.moreAnswers++;
       requestLinks.latencyMs ??= latencyMs;
     }
     if (link.final) {
@@ -107,7 +113,7 @@ export class PacketLinker {
     if (kept.answers) {
       const answers: PacketPosition[] = [];
       for (let i = 0; i < kept.answers.length; i += 2) answers.push({ message: kept.answers[i]!, packet: kept.answers[i + 1]! });
-      return { answers, ...(kept.latencyMs !== undefined ? { latencyMs: kept.latencyMs } : {}), ...(kept.closed ? { closed: true } : {}), ...(kept.unfollowed ? { unfollowed: true } : {}) };
+      return { answers, ...(kept.moreAnswers > 0 ? { moreAnswers: kept.moreAnswers } : {}), ...(kept.latencyMs !== undefined ? { latencyMs: kept.latencyMs } : {}), ...(kept.closed ? { closed: true } : {}), ...(kept.unfollowed ? { unfollowed: true } : {}) };
     }
     return { request: { message: kept.requestMessage, packet: kept.requestPacket }, latencyMs: kept.latencyMs! };
   }

@@ -78,7 +78,7 @@ function PacketLinks({ packet }: { packet: ProtocolPacketInfo }) {
     if (packet.answers.length === 0) return <div className="protocol-links muted">{unfollowed ? `No answer linked (${unfollowed})` : 'No answer yet'}</div>;
     return (
       <div className="protocol-links">
-        Answered by {packet.answers.map((a, i) => <button key={i} className="link-button" data-jump="answer" onClick={() => jump(a)}>message #{a.message}</button>)}{latency ? ` · first after ${packet.latencyMs} ms` : ''}{unfollowed ? ` · ${unfollowed}` : ''}
+        Answered by {packet.answers.map((a, i) => <button key={i} className="link-button" data-jump="answer" onClick={() => jump(a)}>message #{a.message}</button>)}{packet.moreAnswers ? ` and ${packet.moreAnswers} more` : ''}{latency ? ` · first after ${packet.latencyMs} ms` : ''}{unfollowed ? ` · ${unfollowed}` : ''}
       </div>
     );
   }
