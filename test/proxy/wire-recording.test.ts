@@ -3,10 +3,14 @@
 // (frames, messages, list previews, the search, a reopened file) sees the unmasked bytes.
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureStore } from '../../src/capture/capture-store.js';
 import type { CapturedFrame } from '../../src/capture/capture-model.js';
+import { Session } from '../../src/capture/session.js';
+import { ProxyServer } from '../../src/proxy/proxy-server.js';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
 import { closeRawConnection, openRawConnection, type RawConnection } from '../support/raw-connection.js';
 import { startRawServer, rawClientHandshake } from '../support/peers.js';
@@ -200,6 +204,39 @@ describe('a capture file of version 1 (payloads never masked)', () => {
       store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a lane between chunks', () => {
+  it('keeps no frame or message of the last chunk alive while it waits for the next', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const server = await startRawServer();
+    const session = new Session({ keepHistory: false });
+    const proxy = new ProxyServer(session, { port: 0 });
+    const port = (await proxy.listen()).port;
+    try {
+      const client = await rawClientHandshake(port, `ws://127.0.0.1:${server.port}/raw`, `127.0.0.1:${server.port}`);
+      const upstream = await server.nextConnection();
+      const refs: WeakRef<object>[] = [];
+      session.on('frame', (_c, f) => refs.push(new WeakRef(f.frame)));
+      session.on('message', (_c, m) => refs.push(new WeakRef(m.message)));
+      const bytes = Buffer.concat([encodeFrameBytes({ opcode: 2, mask: key, payload: unique(2000, 7) }), encodeFrameBytes({ opcode: 1, mask: key, payload: 'small' })]);
+      client.peer.socket.write(bytes);
+      await upstream.waitForBytes(bytes.length);
+      for (let i = 0; i < 500 && refs.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(refs).toHaveLength(4);
+      // The connection stays open, its lanes waiting for more: nothing of what was recorded is held.
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        gc();
+      }
+      expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+      client.peer.socket.destroy();
+    } finally {
+      await proxy.close();
+      await server.close();
     }
   });
 });

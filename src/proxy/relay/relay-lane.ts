@@ -51,6 +51,7 @@ export class RelayLane {
   private watching = false;
   /** Stream offset of the next chunk's first byte. */
   private base = 0;
+  /** What the decoder reported during the current push; empty between pushes. */
   private readonly events: DecodeEvent[] = [];
   /** The frame whose bytes are being routed, once its header is complete. */
   private current: { disposition: Disposition } | null = null;
@@ -136,12 +137,12 @@ export class RelayLane {
   /** A chunk whose bytes may change, be held or gathered: decoded first, then routed frame by frame. */
   private examine(chunk: Buffer): void {
     this.decodePassed();
-    this.events.length = 0;
     this.decoder.push(chunk);
     this.chunk = chunk;
     this.runStart = this.runEnd = 0;
     let pos = 0;
-    for (const event of this.events) {
+    // Taken out of the list, which then holds nothing: a lane that waits must not keep a chunk's frames alive.
+    for (const event of this.events.splice(0)) {
       if (event.kind === 'header') {
         // A frame begun on the fast path keeps passing.
         if (!this.current) {
@@ -202,9 +203,8 @@ export class RelayLane {
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i]!;
       const records: Rec[] = []; // recorded chunk by chunk: a frame's objects die young, not promoted by a scavenge
-      this.events.length = 0;
       this.decoder.push(chunk);
-      for (const event of this.events) {
+      for (const event of this.events.splice(0)) {
         if (event.kind === 'header') {
           this.current = PASSING;
         } else if (event.kind === 'frame') {
@@ -230,10 +230,9 @@ export class RelayLane {
   /** The source ended: a cut-off frame and whatever is gathered go on as they are. */
   end(): void {
     this.decodePassed();
-    this.events.length = 0;
     this.decoder.end();
     if (this.partial.length > 0) this.writeOrQueue(this.partial.splice(0), []);
-    for (const event of this.events) {
+    for (const event of this.events.splice(0)) {
       if (event.kind === 'frame') this.frameDone(event.frame);
       else if (event.kind === 'message') this.messageDone(event.message);
     }

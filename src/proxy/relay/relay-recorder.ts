@@ -50,6 +50,8 @@ export class RelayRecorder {
     } else if (message.data.length > cap) {
       stored = { ...message, data: message.data.subarray(0, cap), truncated: true };
     }
+    // Its frame's prefix was for it alone: the chunk it views may go.
+    this.lastPrefix = undefined;
     this.session.addMessage(this.connection, flags === NO_FLAGS && arrivedAt === undefined ? { direction, time, message: stored }
       : { direction, time, ...(arrivedAt !== undefined && arrivedAt < time ? { arrivedAt } : {}), message: stored, ...flags });
   }
