@@ -42,6 +42,7 @@ type DecodeEvent =
 
 /** A frame passed through as it came (one object for every such frame: nothing changes it). */
 const PASSING: { disposition: Disposition } = { disposition: 'pass' };
+const CHECKING: { disposition: Disposition } = { disposition: 'check' };
 
 export class RelayLane {
   readonly direction: Direction;
@@ -59,6 +60,10 @@ export class RelayLane {
   private partial: Buffer[] = [];
   private collection: Collection | null = null;
   private checked: Checked | null = null;
+  /** The one Checked object, reused: at most one message waits for the rules at a time. */
+  private readonly checkSlot: Checked = { start: 0, end: 0 };
+  /** When the chunk being examined was decoded. */
+  private chunkTime = 0;
   /** The rest of an over-large message streams through. */
   private passRestOfMessage = false;
   /** What waits behind a held message, in order. Empty: bytes go straight to dest. */
@@ -139,6 +144,8 @@ export class RelayLane {
     this.decodePassed();
     this.decoder.push(chunk);
     this.chunk = chunk;
+    // The frames this chunk completes are done now: one clock read for all of them.
+    this.chunkTime = Date.now();
     this.runStart = this.runEnd = 0;
     let pos = 0;
     // Taken out of the list, which then holds nothing: a lane that waits must not keep a chunk's frames alive.
@@ -148,9 +155,11 @@ export class RelayLane {
         if (!this.current) {
           const start = event.offset - this.base;
           const whole = start >= 0 && this.partial.length === 0 && start + event.header.headerLength + event.header.payloadLength <= chunk.length;
-          this.current = { disposition: this.decide(event.header, whole) };
+          const disposition = this.decide(event.header, whole);
+          // Only a gathered frame's disposition changes (abandonCollection): the others are shared.
+          this.current = disposition === 'pass' ? PASSING : disposition === 'check' ? CHECKING : { disposition };
         }
-        for (const bytes of this.partial.splice(0)) this.routeBuffer(bytes);
+        if (this.partial.length > 0) for (const bytes of this.partial.splice(0)) this.routeBuffer(bytes);
         pos = Math.max(pos, event.offset - this.base);
       } else if (event.kind === 'frame') {
         const end = Math.min(chunk.length, frameEnd(event.frame) - this.base);
@@ -273,7 +282,12 @@ export class RelayLane {
       this.collect(this.chunk!.subarray(start, end));
       return;
     }
-    if (this.current!.disposition === 'check') this.checked = { start, end };
+    if (this.current!.disposition === 'check') {
+      this.checked = this.checkSlot;
+      this.checked.start = start;
+      this.checked.end = end;
+      this.checked.timed = undefined;
+    }
     // Consecutive pass-through bytes leave in one write.
     if (this.runEnd !== start) {
       this.flushRun();
@@ -313,7 +327,7 @@ export class RelayLane {
   }
 
   private frameDone(frame: Frame): void {
-    const timed = { frame, time: Date.now() };
+    const timed = { frame, time: this.chunk ? this.chunkTime : Date.now() };
     this.lastFrameTime = timed.time;
     const current = this.current;
     this.current = null;
