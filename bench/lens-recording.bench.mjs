@@ -3,7 +3,7 @@
 // reads as Socket.IO) through Framescope proxies in reverse mode, each in its own process, each
 // recording every frame and message into its capture store:
 //   without    nothing reads the lenses (they decode on read only)
-//   follow     the UI's Protocol column of the busiest connection's newest 40 frames, read 10 times a
+//   follow     the UI's Protocol column of one connection's newest 40 frames (the busiest when it starts), read 10 times a
 //              second as a UI following it in Live mode reads it
 //   all        the same for every connection: every message is decoded as it arrives
 //   rule       a rule on a protocol field that matches nothing (socket.io.event:never): the lens reads

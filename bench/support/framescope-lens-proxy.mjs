@@ -2,8 +2,8 @@
 // proxy` does, with the protocol lenses read as the UI reads them. Usage:
 //   node framescope-lens-proxy.mjs <upstream port> <none|follow|all|rule>
 //   none     nothing reads the lenses (they decode on read only: this is recording without them)
-//   follow   every 100 ms, the Protocol column of the newest 40 frames of the busiest connection, as a
-//            UI following it in Live mode asks for it (protocolForFrames, through the control API's handler)
+//   follow   every 100 ms, the Protocol column of the newest 40 frames of one connection (the busiest when
+//            following starts), as a UI following it asks for it (protocolForFrames, the control API's handler)
 //   all      the same for every connection: every message of every connection is decoded as it comes
 //   rule     a rule on a protocol field that matches nothing (socket.io.event:never): the lens reads
 //            every message on the relay's path, before it goes on
@@ -55,8 +55,13 @@ const readColumn = (id) => {
 const reader = mode === 'follow' || mode === 'all' ? setInterval(() => {
   const live = engine.store.connections().filter((c) => c.state === 'open');
   if (mode === 'all') for (const c of live) readColumn(c.id);
-  else if (live.length > 0) readColumn(live.reduce((a, b) => (engine.store.frameCount(b.id) > engine.store.frameCount(a.id) ? b : a)).id);
+  else if (live.length > 0) {
+    // The busiest connection when following starts, kept while it is open (as a user's selection is).
+    if (followed === undefined || !live.some((c) => c.id === followed)) followed = live.reduce((a, b) => (engine.store.frameCount(b.id) > engine.store.frameCount(a.id) ? b : a)).id;
+    readColumn(followed);
+  }
 }, 100) : undefined;
+let followed;
 
 servePeer(engine.proxyAddress.port, {
   'lens-stats': () => ({ reads: stats.reads, lines: stats.lines, lenses: [...stats.lenses], detections: stats.detections }),
