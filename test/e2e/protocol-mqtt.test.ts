@@ -54,7 +54,14 @@ describe.runIf(existsSync(CHROMIUM))('an MQTT session in the UI', () => {
     await row.dispatchEvent('mousedown');
     await page().getByRole('tab', { name: 'Frames' }).click();
     const cells = page().locator('.protocol-cell');
-    await poll(() => cells.allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^→SUBSCRIBE #\d+ sensors\/# QoS1$/), expect.stringMatching(/^→PUBLISH sensors\/t1 QoS1 #\d+$/), expect.stringMatching(/^←PUBACK #\d+$/)]));
+    // The list follows the open connection's tail: the newest packets are in view.
+    await poll(() => cells.allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^→PUBLISH sensors\/t1 QoS1 #\d+$/), expect.stringMatching(/^←PUBACK #\d+$/)]));
+    // The subscription came first: at the top of the list.
+    await page().locator('.frames-table .vlist').evaluate((el) => { el.scrollTop = 0; });
+    await poll(() => cells.allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^→CONNECT e2e v3\.1\.1 clean keepalive \d+$/), expect.stringMatching(/^→SUBSCRIBE #\d+ sensors\/# QoS1$/), expect.stringMatching(/^←SUBACK #\d+ Granted QoS 1$/)]));
+    // And back to the newest.
+    await page().locator('.frames-table .vlist').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await poll(() => cells.allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^→PUBLISH sensors\/t1 QoS1 #\d+$/), expect.stringMatching(/^←PUBACK #\d+$/)]));
     await screenshot(page(), 'protocol-mqtt');
 
     const publishRow = page().locator('.frame-row').filter({ has: page().locator('.protocol-cell', { hasText: /^→PUBLISH sensors\/t1 QoS1/ }) }).first();
