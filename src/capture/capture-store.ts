@@ -5,7 +5,7 @@
 import type { ConnectionCounts } from '../control/api-types.js';
 import { closeSync, constants, fstatSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import {
-  FILE_HEADER_LENGTH, NO_FRAME, RECORD_HEADER_LENGTH, RecordType, ViolationCatalogue, decodeConnectionBody, decodeErrorBody,
+  FILE_HEADER_LENGTH, NO_FRAME, RecordType, ViolationCatalogue, decodeConnectionBody, decodeErrorBody,
   encodeCatalogueBody, encodeConnectionBody, encodeErrorBody, encodeFileHeader, measureFrameBody, measureMessageBody, violationMask,
   writeFrameBody, writeMessageBody, type FrameRecordInput, type MessageRecordInput, type StoredError,
 } from './capture-file.js';
@@ -15,6 +15,8 @@ import { searchCapture, type SearchHit, type SearchOptions, type SearchQuery } f
 import { restoreCaptureFile } from './capture-file-restore.js';
 import { indexSnapshotPath, loadIndexSnapshot, writeIndexSnapshot, type SnapshotUse } from './index-snapshot.js';
 import { CaptureWriter } from './capture-writer.js';
+import { connectionSummaryOf, totalsOf, type ConnectionSummary } from './connection-summary.js';
+import { DEFAULT_DISK_BUDGET, DiskBudget, type BudgetLevel } from './disk-budget.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { FrameOrder, type FrameSort } from './frame-order.js';
 import { summaryOf, type FrameSummary } from './frame-summary.js';
@@ -36,14 +38,9 @@ export { PREVIEW_BYTES, previewOf, type FrameSummary } from './frame-summary.js'
 export type { StoredFrame, StoredMessage } from './record-reader.js';
 export type { SnapshotUse } from './index-snapshot.js';
 
-/** 20 GiB: the default disk budget of one session. */
-export const DEFAULT_DISK_BUDGET = 20 * 1024 ** 3;
 /** 16 MiB: a capture file this large gets an index snapshot when it closes (a smaller one scans in a few ms). */
 export const DEFAULT_INDEX_SNAPSHOT_FROM = 16 * 1024 * 1024;
-/** The share of the budget at which the warning comes. */
-export const BUDGET_WARNING_RATIO = 0.8;
-
-export type BudgetLevel = 'warning' | 'reached';
+export { BUDGET_WARNING_RATIO, DEFAULT_DISK_BUDGET, type BudgetLevel } from './disk-budget.js';
 
 export interface CaptureStoreOptions {
   /** Bytes the session's file may take before payloads stop being stored. Default 20 GiB. */
@@ -87,8 +84,7 @@ export interface CaptureStoreOptions {
 
 export type { RecoveryReport } from './capture-index.js';
 
-/** A connection's record fields and its counts, for the connection list. */
-export interface ConnectionSummary extends Omit<ConnectionRecord, 'frames' | 'messages'>, ConnectionCounts {}
+export type { ConnectionSummary } from './connection-summary.js';
 
 /** A message found by its final frame. */
 export interface MessageAt {
@@ -116,11 +112,8 @@ export class CaptureStore {
   /** True once the file's catalogue names every current code (before the first record that needs it). */
   private catalogueWritten: boolean;
   private readonly writer: CaptureWriter;
-  private readonly budget: number;
-  private readonly onBudget: CaptureStoreOptions['onBudget'];
+  private readonly budget: DiskBudget;
   private readonly onError: (error: Error) => void;
-  private warned = false;
-  private payloadsOff = false;
   private readonly messageFrames = new MessageFrames();
   /** Sorted frame orders of the list, cached per connection. */
   private readonly frameOrder = new FrameOrder();
@@ -156,8 +149,6 @@ export class CaptureStore {
   ) {
     this.catalogue = catalogue;
     this.catalogueWritten = catalogueWritten;
-    this.budget = options.diskBudget ?? DEFAULT_DISK_BUDGET;
-    this.onBudget = options.onBudget;
     this.onError = options.onError ?? (() => {});
     this.onPause = options.onPause;
     this.onResume = options.onResume;
@@ -169,6 +160,8 @@ export class CaptureStore {
       // Its directory removed while recording: the file is written again where it was.
       restore: (oldFd) => restoreCaptureFile(path, oldFd),
     });
+    this.budget = new DiskBudget(options.diskBudget ?? DEFAULT_DISK_BUDGET, () => this.writer.position, options.onBudget, this.onError,
+      (message) => this.putError({ message, time: Date.now() }));
   }
 
   /** Creates a new capture file (it must not exist) and a store that writes to it. */
@@ -226,7 +219,7 @@ export class CaptureStore {
     this.appendKept(RecordType.Connection, body);
     this.index.connection(connection.id).record = decodeConnectionBody(body);
     if (connection.state === 'closed' || connection.state === 'failed') this.messageFrames.forget(connection.id);
-    this.checkWarning();
+    this.budget.check();
   }
 
   /** Records a frame and returns its number in the connection (from 0); -1 while recording is paused (it is counted in the gap). */
@@ -237,11 +230,11 @@ export class CaptureStore {
     }
     const frame = captured.frame;
     this.prepareCatalogue(frame.violations);
-    const input: FrameRecordInput = { connectionId, captured, storePayload: !this.payloadsOff };
+    const input: FrameRecordInput = { connectionId, captured, storePayload: !this.budget.payloadsOff };
     let parts = measureFrameBody(input);
     if (frame.wire?.maskKey && !this.headerCurrent) this.writeCurrentHeader();
-    if (input.storePayload && (frame.wire?.length ?? frame.payload.length) > 0 && this.overBudget(parts.length)) {
-      this.reachBudget();
+    if (input.storePayload && (frame.wire?.length ?? frame.payload.length) > 0 && this.budget.over(parts.length)) {
+      this.budget.reach();
       input.storePayload = false;
       parts = measureFrameBody(input);
     }
@@ -251,7 +244,7 @@ export class CaptureStore {
       frame.violations.length, frame.headerLength + frame.payloadLength, frame.payloadLengthExact ?? frame.payloadLength);
     this.messageFrames.track(connectionId, captured, n, input.storePayload);
     if (captured.rule) this.putRuleMark({ connectionId, target: 'frame', number: n, rule: captured.rule });
-    this.checkWarning();
+    this.budget.check();
     return n;
   }
 
@@ -275,10 +268,10 @@ export class CaptureStore {
       frameNumbers: frames && frames.map((f) => f.number),
       anchorFrame: frames ? frames[frames.length - 1].number : entry.frameCount > 0 ? entry.frameCount - 1 : NO_FRAME,
       dataFromFrames,
-      storeData: !this.payloadsOff,
+      storeData: !this.budget.payloadsOff,
     };
-    if (!dataFromFrames && input.storeData && message.data.length > 0 && this.overBudget(measureMessageBody(input))) {
-      this.reachBudget();
+    if (!dataFromFrames && input.storeData && message.data.length > 0 && this.budget.over(measureMessageBody(input))) {
+      this.budget.reach();
       input.storeData = false;
     }
     const length = measureMessageBody(input);
@@ -287,7 +280,7 @@ export class CaptureStore {
     const n = entry.addMessage(offset, captured.time, input.anchorFrame, bits, violationMask(message.violations),
       message.violations.length, input.frameNumbers ?? []);
     if (captured.rule) this.putRuleMark({ connectionId, target: 'message', number: n, rule: captured.rule });
-    this.checkWarning();
+    this.budget.check();
     return n;
   }
 
@@ -300,7 +293,7 @@ export class CaptureStore {
     const body = encodeErrorBody(error);
     this.appendKept(RecordType.Error, body);
     this.index.errors.push(decodeErrorBody(body));
-    this.checkWarning();
+    this.budget.check();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -319,14 +312,7 @@ export class CaptureStore {
 
   /** Connections with a record, and their frames, counted without building their summaries. */
   totals(): { connections: number; frames: number } {
-    let connections = 0;
-    let frames = 0;
-    for (const entry of this.index.all()) {
-      if (entry.record === undefined) continue;
-      connections++;
-      frames += entry.frameCount;
-    }
-    return { connections, frames };
+    return totalsOf(this.index);
   }
 
   /** One connection's summary, when it has a record (without building every other one). */
@@ -562,12 +548,12 @@ export class CaptureStore {
 
   /** The disk budget, bytes. */
   get diskBudget(): number {
-    return this.budget;
+    return this.budget.limit;
   }
 
   /** Where the session is against its disk budget. */
   get budgetLevel(): 'ok' | BudgetLevel {
-    return this.payloadsOff ? 'reached' : this.warned ? 'warning' : 'ok';
+    return this.budget.level;
   }
 
   /** Bytes held by the in-memory index's arrays. */
@@ -725,52 +711,4 @@ export class CaptureStore {
       this.onError(error as Error);
     }
   }
-
-  private overBudget(bodyLength: number): boolean {
-    return this.writer.position + RECORD_HEADER_LENGTH + bodyLength > this.budget;
-  }
-
-  /** Past the budget: payloads stop being stored, which the file and the callback both say. */
-  private reachBudget(): void {
-    if (this.payloadsOff) return;
-    this.payloadsOff = true;
-    if (!this.warned) {
-      this.warned = true;
-      this.tell('warning');
-    }
-    this.putError({ message: `disk budget of ${this.budget} bytes reached: payloads are no longer stored`, time: Date.now() });
-    this.tell('reached');
-  }
-
-  private checkWarning(): void {
-    if (!this.warned && this.writer.position >= this.budget * BUDGET_WARNING_RATIO) {
-      this.warned = true;
-      this.tell('warning');
-    }
-  }
-
-  private tell(level: BudgetLevel): void {
-    try {
-      this.onBudget?.(level, this.writer.position, this.budget);
-    } catch (error) {
-      this.onError(error as Error);
-    }
-  }
-}
-
-/** A connection's record (without its frames and messages) with its counts. */
-function connectionSummaryOf(entry: ConnectionIndex): ConnectionSummary {
-  const { frames: _frames, messages: _messages, ...record } = entry.record!;
-  return {
-    ...record,
-    frameCount: entry.frameCount,
-    messageCount: entry.messageCount,
-    framesSent: entry.framesSent,
-    framesReceived: entry.framesReceived,
-    messagesSent: entry.messagesSent,
-    messagesReceived: entry.messagesReceived,
-    bytesSent: entry.bytesSent,
-    bytesReceived: entry.bytesReceived,
-    violationCount: entry.violationCount,
-  };
 }
