@@ -123,8 +123,12 @@ describe('live subscriptions', () => {
     // Its counts came as numbers in 'counts' events; a whole summary only when its state changed.
     const countsEvents = follower.events.filter((e) => e.kind === 'counts' && e.counts.some((v, i) => i % (1 + COUNT_FIELDS.length) === 0 && v === id));
     expect(countsEvents.length).toBeGreaterThan(1);
+    // A whole summary comes when the connection opens or its record changes (and again to a UI that starts
+    // watching), never for counts alone: a handful, against a counts event per tick while traffic flows.
     const states = follower.events.flatMap((e) => (e.kind === 'connection' && e.connection.id === id ? [e.connection.state] : []));
-    expect(new Set(states).size).toBe(states.length);
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.length).toBeLessThanOrEqual(4);
+    expect(countsEvents.length).toBeGreaterThan(states.length);
 
     const received = final.framesReceived;
     await until(() => filtered.frames().at(-1)?.total === received, 'the filtered count');
