@@ -41,10 +41,12 @@ function socketIoEvent(size) {
 
 const support = (name) => new URL(`./support/${name}`, import.meta.url).pathname;
 const server = await startPeer(support('ws-sink-server.mjs'));
-const modes = ['without', 'follow', 'all', 'rule'];
+// FRAMESCOPE_BENCH_LENS_MODES picks the proxies, e.g. "without,without again" for an A/A run: two
+// proxies alike show how far apart two processes measure on this machine.
+const modes = (process.env.FRAMESCOPE_BENCH_LENS_MODES ?? 'without,follow,all,rule').split(',');
 const paths = [];
 for (const mode of modes) {
-  paths.push({ mode, peer: await startPeer(support('framescope-lens-proxy.mjs'), [String(server.port), mode === 'without' ? 'none' : mode]) });
+  paths.push({ mode, peer: await startPeer(support('framescope-lens-proxy.mjs'), [String(server.port), mode.startsWith('without') ? 'none' : mode]) });
 }
 
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg()[0].toFixed(2)} at start`);
@@ -80,7 +82,7 @@ const received = await server.command('received');
 for (const p of [...paths.map((x) => x.peer), server]) await p.stop();
 if (errors.length > 0) throw new Error(`the proxies reported errors: ${errors.slice(0, 3).join('; ')}`);
 if (received.wrongSize > 0) throw new Error(`the server received ${received.wrongSize} messages of the wrong size`);
-for (const mode of ['follow', 'all']) {
+for (const mode of ['follow', 'all'].filter((m) => modes.includes(m))) {
   const s = lensStats.get(mode);
   if (s.lines === 0 || !s.lenses.includes('socket.io')) throw new Error(`the ${mode} proxy read no Socket.IO lines (${JSON.stringify(s)}): the bench would measure nothing`);
 }
@@ -96,7 +98,7 @@ for (const spec of SIZES) {
     console.log(`  ${spec.label.padEnd(6)} ${mode.padEnd(8)} ${formatInteger(rate(mode)).padStart(9)} msgs/s  ÷ without ${ratio.toFixed(3)}  CPU ${cpu(mode).toFixed(2)} µs/msg (without ÷ this ${(cpu('without') / cpu(mode)).toFixed(3)})${verdict}   runs ${runs(mode)}`);
   }
 }
-for (const mode of ['follow', 'all']) {
+for (const mode of ['follow', 'all'].filter((m) => modes.includes(m))) {
   const s = lensStats.get(mode);
   console.log(`  ${mode}: ${formatInteger(s.reads)} column reads, ${formatInteger(s.lines)} protocol lines, lens ${s.lenses.join(', ')}`);
 }
