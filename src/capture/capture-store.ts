@@ -9,7 +9,8 @@ import {
   encodeCatalogueBody, encodeConnectionBody, encodeErrorBody, encodeFileHeader, measureFrameBody, measureMessageBody, violationMask,
   writeFrameBody, writeMessageBody, type FrameRecordInput, type MessageRecordInput, type StoredError,
 } from './capture-file.js';
-import { CaptureIndex, ConnectionIndex, frameBits, messageBits, scanCaptureFile, type RecoveryReport } from './capture-index.js';
+import { CaptureIndex, ConnectionIndex, frameBits, messageBits } from './capture-index.js';
+import { scanCaptureFile, type RecoveryReport } from './capture-scan.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { searchCapture, type SearchHit, type SearchOptions, type SearchQuery } from './capture-search.js';
 import { restoreCaptureFile } from './capture-file-restore.js';
@@ -82,7 +83,7 @@ export interface CaptureStoreOptions {
   indexSnapshotFrom?: number;
 }
 
-export type { RecoveryReport } from './capture-index.js';
+export type { RecoveryReport } from './capture-scan.js';
 
 export type { ConnectionSummary } from './connection-summary.js';
 

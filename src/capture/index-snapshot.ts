@@ -30,7 +30,8 @@ import { endianness } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { VIOLATION_CODES } from '../protocol/violations.js';
 import { FILE_HEADER_LENGTH, RECORD_HEADER_LENGTH, ViolationCatalogue, recordIntact } from './capture-file.js';
-import { CaptureIndex, Column, ConnectionIndex, FrameBits, MessageBits, indexRecord, isKeptRecordType, type ScanStart } from './capture-index.js';
+import { CaptureIndex, Column, ConnectionIndex, FrameBits, MessageBits } from './capture-index.js';
+import { indexRecord, isKeptRecordType, type ScanStart } from './capture-scan.js';
 
 /** The snapshot of the capture file at path. */
 export function indexSnapshotPath(capturePath: string): string {
