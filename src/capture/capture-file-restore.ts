@@ -1,7 +1,7 @@
 // A capture file whose directory (or the file itself) was removed while the session records: the
 // open file descriptor still reads everything, so the file is written again at its path, from the
 // old descriptor, and recording goes on in the new one.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const COPY_CHUNK = 1024 * 1024;
@@ -9,6 +9,17 @@ const COPY_CHUNK = 1024 * 1024;
 /** True when the open file has no name left in any directory (it or its directory was removed). */
 export function fileUnlinked(fd: number): boolean {
   return fstatSync(fd).nlink === 0;
+}
+
+/** Whether path still names the file open as fd (false once it was renamed or removed, or names another). */
+export function pathNamesFile(path: string, fd: number): boolean {
+  try {
+    const named = statSync(path);
+    const own = fstatSync(fd);
+    return named.ino === own.ino && named.dev === own.dev;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // saved session reopens by scanning its file. Nothing is dropped silently: a torn tail is cut and
 // counted, and past the disk budget payloads stop being stored, which is reported.
 import type { ConnectionCounts } from '../control/api-types.js';
-import { closeSync, constants, fstatSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
 import {
   FILE_HEADER_LENGTH, NO_FRAME, RecordType, ViolationCatalogue, decodeConnectionBody, decodeErrorBody,
   encodeCatalogueBody, encodeConnectionBody, encodeErrorBody, encodeFileHeader, measureFrameBody, measureMessageBody, violationMask,
@@ -13,7 +13,7 @@ import { CaptureIndex, ConnectionIndex, frameBits, messageBits } from './capture
 import { scanCaptureFile, type RecoveryReport } from './capture-scan.js';
 import type { CapturedFrame, CapturedMessage, ConnectionRecord } from './capture-model.js';
 import { searchCapture, type SearchHit, type SearchOptions, type SearchQuery } from './capture-search.js';
-import { restoreCaptureFile } from './capture-file-restore.js';
+import { pathNamesFile, restoreCaptureFile } from './capture-file-restore.js';
 import { indexSnapshotPath, loadIndexSnapshot, writeIndexSnapshot, type SnapshotUse } from './index-snapshot.js';
 import { CaptureWriter } from './capture-writer.js';
 import { connectionSummaryOf, totalsOf, type ConnectionSummary } from './connection-summary.js';
@@ -499,11 +499,9 @@ export class CaptureStore {
   }
 
   messageEndingAt(connectionId: number, n: number): MessageAt | undefined {
-    const entry = this.index.find(connectionId);
-    if (!entry || !Number.isInteger(n) || n < 0) return undefined;
-    const m = entry.messageEndingAt(n);
-    if (m < 0) return undefined;
-    const decoded = readMessageRecord(this.reader(SINGLE_READ), this.catalogue, entry, m);
+    const m = this.messageNumberEndingAt(connectionId, n);
+    if (m === undefined) return undefined;
+    const decoded = readMessageRecord(this.reader(SINGLE_READ), this.catalogue, this.index.find(connectionId)!, m);
     return { number: m, captured: decoded.captured, frameNumbers: decoded.frameNumbers };
   }
 
@@ -604,7 +602,8 @@ export class CaptureStore {
     this.writer.flush();
     const end = this.writer.position;
     if (end < this.indexSnapshotFrom || end === this.snapshotEnd || this.paused || this.writer.failed || this.writer.pending > 0) return;
-    if (!this.pathIsOurs()) return;
+    // Renamed or removed meanwhile: its path names another file, or none.
+    if (!pathNamesFile(this.path, this.writer.fileDescriptor)) return;
     try {
       writeIndexSnapshot(this.path, this.index, end, (position, length) => this.writer.read(position, length));
       this.snapshotEnd = end;
@@ -612,17 +611,6 @@ export class CaptureStore {
       // Only a cache is missing: the next open scans the file.
       rmSync(indexSnapshotPath(this.path), { force: true });
       this.onError(new Error(`the index snapshot could not be written: ${(error as Error).message}`));
-    }
-  }
-
-  /** False when the file was renamed or removed meanwhile: its path names another file, or none. */
-  private pathIsOurs(): boolean {
-    try {
-      const stat = statSync(this.path);
-      const own = fstatSync(this.writer.fileDescriptor);
-      return stat.ino === own.ino && stat.dev === own.dev;
-    } catch {
-      return false;
     }
   }
 
