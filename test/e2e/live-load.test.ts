@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { CHROMIUM } from '../support/chromium.js';
 import { startLoadProcess, type LoadProcess, type LoadTotals } from '../support/load-process.js';
 import { poll, useUiSuite } from './support/ui-suite.js';
+import { COUNTS_RENDER_MS, FOLLOW_MARGIN, MIN_BATCH_MS } from '../../renderer/src/model/live-pace.js';
 
 const digits = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
 
@@ -89,6 +90,59 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     await ui.page.getByRole('button', { name: /Latest/ }).click();
     const latest = (await load.counts())[0]!.sent;
     await poll(() => newestShown(0)).toBeGreaterThanOrEqual(latest - 1);
+  });
+
+  it('asks the engine only for the rows in view and for a batch at a bounded pace while it follows, and the list of connections hears of counts at a bounded pace', { timeout: 60_000 }, async () => {
+    // What the page sends and receives, seen at its WebSocket and its control client. The bounds below are
+    // spacings the page itself keeps (its own timers), not how fast this machine is.
+    await ui.page.evaluate(`(() => {
+      const sent = window.__sent = [];
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        try {
+          const m = JSON.parse(String(data));
+          sent.push({ at: performance.now(), method: m.method, params: m.params });
+        } catch {}
+        return send.call(this, data);
+      };
+      const windows = window.__windows = [];
+      window.framescope.client.onEvents((events) => {
+        for (const e of events) if (e.kind === 'frames') windows.push({ frames: e.frames.length, rows: document.querySelectorAll('.frames-table [data-frame]').length });
+      });
+      const shown = window.__countsShown = [];
+      window.framescope.connections.subscribe(() => shown.push(performance.now()));
+    })()`);
+    const acks = () => ui.page.evaluate<number[]>(`window.__sent.filter((s) => s.method === 'ackEvents').map((s) => s.at)`);
+    await poll(async () => (await acks()).length).toBeGreaterThanOrEqual(8);
+    await poll(() => ui.page.evaluate<number>('window.__countsShown.length')).toBeGreaterThanOrEqual(4);
+    const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+    // Each batch is acknowledged (and so asked for) at least MIN_BATCH_MS after the one before: the list
+    // renders a fast tail a handful of times a second, not once per engine tick (50 ms).
+    expect(Math.min(...gaps(await acks()))).toBeGreaterThanOrEqual(MIN_BATCH_MS - 1);
+    // Counts alone reach the connections list (and the status bar) at least COUNTS_RENDER_MS apart.
+    expect(Math.min(...gaps(await ui.page.evaluate<number[]>('window.__countsShown')))).toBeGreaterThanOrEqual(COUNTS_RENDER_MS - 1);
+    // The followed tail's window is the rows on screen and a few more, not the list's overscan of 64 each way.
+    const windows = await ui.page.evaluate<{ frames: number; rows: number }[]>('window.__windows');
+    expect(windows.length).toBeGreaterThan(0);
+    for (const w of windows) expect(w.frames).toBeLessThanOrEqual(w.rows + FOLLOW_MARGIN);
+    expect(await ui.page.getByRole('status', { name: 'Live rate' }).textContent()).toMatch(/^[\d,]+ frames\/s$/);
+  });
+
+  it('asks for the detail of a clicked frame at once, under load', { timeout: 60_000 }, async () => {
+    // Sent within the click's own event: no wait (the wait that spares the engine key repeat is for
+    // selections in quick succession).
+    const asked = await ui.page.evaluate<{ number: number; asked: number[] }>(`(() => {
+      const row = document.querySelector('.frames-table [data-frame]');
+      const number = Number(row.getAttribute('data-frame'));
+      const before = window.__sent.length;
+      row.dispatchEvent(new MouseEvent('mousedown', { bubbles: true }));
+      return { number, asked: window.__sent.slice(before).filter((s) => s.method === 'getFrame').map((s) => s.params.number) };
+    })()`);
+    expect(asked.asked).toEqual([asked.number]);
+    await ui.page.locator(`[data-frame-detail="${asked.number}"]`).waitFor();
+    // Opening a frame stopped nothing: the tail goes on.
+    const sent = (await load.counts())[0]!.sent;
+    await poll(() => newestShown(0)).toBeGreaterThanOrEqual(sent - 1);
   });
 
   it('shows exact counts and the last rows once the load stops', { timeout: 60_000 }, async () => {

@@ -1,6 +1,7 @@
 // The composition root: the control client, the event queue and every store, built once. Event
 // batches from the engine are queued and applied once per animation frame, routed by domain.
 import { ControlClient } from '../api/control-client.js';
+import { AckPace } from './ack-pace.js';
 import { AnimationFrameQueue } from '../api/event-queue.js';
 import { CONTROL_API_VERSION, type ControlEvent } from '../api/wire.js';
 import { AnnotationsStore } from './annotations-store.js';
@@ -63,6 +64,8 @@ export class AppModel {
   /** Resolves once the first state has been read from the engine. */
   readonly initialized: Promise<void>;
   private readonly queue: AnimationFrameQueue<ControlEvent>;
+  /** Acknowledges applied batches, at a bounded rate: that sets how often the engine sends live traffic. */
+  private readonly ackPace: AckPace;
   /** The newest batch received and not yet applied: acknowledged once applied. */
   private unappliedBatch: number | undefined;
 
@@ -90,10 +93,11 @@ export class AppModel {
     this.engineSettings = new EngineSettingsStore(client);
     this.compare = new CompareStore(client);
     this.sessionsSearch = new SessionsSearchStore(client);
+    this.ackPace = new AckPace((batch) => this.client.acknowledge(batch));
     this.queue = new AnimationFrameQueue((events) => {
       this.apply(events);
       // Applied: the engine may send the next batch (it holds it back until then).
-      if (this.unappliedBatch !== undefined) this.client.acknowledge(this.unappliedBatch);
+      if (this.unappliedBatch !== undefined) this.ackPace.applied(this.unappliedBatch);
       this.unappliedBatch = undefined;
     });
 
@@ -104,6 +108,8 @@ export class AppModel {
     let wasOpen = false;
     client.onState((state) => {
       this.session.setLink(state);
+      // A new link starts unpaced: a batch of the old one is not acknowledged on it.
+      if (state !== 'open') this.ackPace.reset();
       // Back after a lost link: whatever happened meanwhile is read again.
       if (state === 'open' && wasOpen) void this.reload();
       if (state === 'open' && wasOpen) void this.engineSettings.load();

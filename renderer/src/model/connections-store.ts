@@ -1,10 +1,14 @@
 // The connections of the browsed session: kept up to date from 'connection' and 'counts' events, sorted and
-// filtered for the list, and which one is selected.
+// filtered for the list, and which one is selected. Counts change with every frame: the rows take them at
+// once, but the views hear of counts alone at most every COUNTS_RENDER_MS (the list, the status bar's
+// totals), while anything else (a connection opened or closed, a selection) shows at once.
 import type { ControlClient } from '../api/control-client.js';
 import type { ConnectionSummary, ControlEvent } from '../api/wire.js';
 import { forEachCounts } from './connection-counts.js';
 import { compareRows, toConnectionRow, withCounts, type ConnectionRow, type ConnectionSortKey } from './connection-row.js';
 import { Observable } from './observable.js';
+import { COUNTS_RENDER_MS } from './live-pace.js';
+import { PacedAction } from './paced-action.js';
 import { SelectedConnection } from './selected-connection.js';
 
 export type StatusFilter = 'all' | 'open' | 'closed' | 'failed';
@@ -21,6 +25,7 @@ export class ConnectionsStore extends Observable {
   initialized: Promise<void>;
   private visibleCache: { version: number; rows: ConnectionRow[] } | undefined;
   private revision = 0;
+  private readonly countsShown = new PacedAction(() => this.notify(), COUNTS_RENDER_MS);
 
   constructor(private readonly client: ControlClient) {
     super();
@@ -41,20 +46,26 @@ export class ConnectionsStore extends Observable {
   }
 
   apply(events: readonly ControlEvent[]): void {
-    let any = false;
+    let summaries = false;
+    let counts = false;
     for (const event of events) {
       if (event.kind === 'connection') {
         this.upsert(event.connection);
-        any = true;
+        summaries = true;
       } else if (event.kind === 'counts') {
-        forEachCounts(event.counts, (id, counts) => {
+        forEachCounts(event.counts, (id, c) => {
           const row = this.rows.get(id);
-          if (row) this.rows.set(id, withCounts(row, counts));
+          if (row) this.rows.set(id, withCounts(row, c));
         });
-        any = true;
+        counts = true;
       }
     }
-    if (any) this.touch();
+    if (summaries) this.touch();
+    else if (counts) {
+      // Read at once by whoever asks (visibleRows, get); shown at the pace of COUNTS_RENDER_MS.
+      this.revision++;
+      this.countsShown.request();
+    }
   }
 
   get(id: number | undefined): ConnectionRow | undefined {
@@ -120,6 +131,11 @@ export class ConnectionsStore extends Observable {
 
   private touch(): void {
     this.revision++;
+    // Whatever counts were waiting show with this change.
+    this.countsShown.runNow();
+  }
+
+  private notify(): void {
     this.changed();
     this.selection.update(this.get(this.selectedId), this.selectedId);
   }

@@ -1,11 +1,14 @@
-// The selected row of a list (a frame or a message) and its detail from the engine. The detail loads
-// shortly after the last selection, so key repeat does not flood the engine, and the last few are
-// cached. The frame and message detail stores differ only in what they fetch.
+// The selected row of a list (a frame or a message) and its detail from the engine. A selection after
+// a quiet spell (a click) loads at once; while selections follow each other closely (key repeat), the
+// detail loads shortly after the last one, so they do not flood the engine. The last few are cached.
+// The frame and message detail stores differ only in what they fetch.
 import { Observable } from './observable.js';
 
 const DETAIL_CACHE = 64;
-/** The detail loads this long after the last selection, ms. */
+/** While selections come closer than QUIET_MS apart, the detail loads this long after the last one, ms. */
 const LOAD_DELAY_MS = 30;
+/** A selection this long after the one before loads at once, ms (key repeat is faster). */
+const QUIET_MS = 150;
 
 export abstract class DetailSelection<View> extends Observable {
   connectionId: number | undefined;
@@ -20,10 +23,15 @@ export abstract class DetailSelection<View> extends Observable {
   private readonly cache = new Map<string, View>();
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When a row was last selected (performance.now()). */
+  private lastSelected = -Infinity;
 
-  /** Selects a row; its detail loads shortly after. */
+  /** Selects a row; its detail loads now, or shortly after when selections come in quick succession. */
   select(connectionId: number, number: number, index: number): void {
     this.index = index;
+    const now = performance.now();
+    const quiet = now - this.lastSelected >= QUIET_MS;
+    this.lastSelected = now;
     if (connectionId === this.connectionId && number === this.number) {
       this.changed();
       return;
@@ -40,7 +48,9 @@ export abstract class DetailSelection<View> extends Observable {
     if (this.timer !== undefined) clearTimeout(this.timer);
     let done!: () => void;
     this.initialized = new Promise((resolve) => (done = resolve));
-    this.timer = setTimeout(() => void this.load(connectionId, number, generation).finally(done), LOAD_DELAY_MS);
+    this.timer = undefined;
+    if (quiet) void this.load(connectionId, number, generation).finally(done);
+    else this.timer = setTimeout(() => void this.load(connectionId, number, generation).finally(done), LOAD_DELAY_MS);
   }
 
   clear(): void {

@@ -11,6 +11,7 @@ import { toFrameRow, type FrameRow } from './frame-row.js';
 import { Observable } from './observable.js';
 import { OVERSCAN_ROWS, PAGES_PER_REQUEST, RowPages } from './row-pages.js';
 import { LiveRate } from './live-rate.js';
+import { FOLLOW_MARGIN } from './live-pace.js';
 
 export type FrameListFilter = NonNullable<ControlCommands['queryFrames']['params']['filter']>;
 
@@ -124,12 +125,20 @@ export class FramesStore extends Observable {
     return this.rowAt(index)?.number;
   }
 
-  /** Asks for the rows of [first, last] (and a few around them) to be loaded. */
+  /**
+   * Asks for the rows of [first, last] (and a few around them) to be loaded. A followed tail is the
+   * engine's to send, and only the rows in view: the rows around them change with every batch, unread.
+   */
   ensureRange(first: number, last: number): void {
     if (this.connectionId === undefined) return;
     this.view = [first, last];
-    this.pages.ensureRange(first, last);
+    this.pages.ensureRange(first, last, this.followsTail ? 0 : OVERSCAN_ROWS);
     this.tellEngine();
+  }
+
+  /** The engine sends the newest rows as they come (following, in wire order). */
+  private get followsTail(): boolean {
+    return this.follow && !this.sort;
   }
 
   /**
@@ -214,10 +223,10 @@ export class FramesStore extends Observable {
     const end = last + 1 + OVERSCAN_ROWS;
     return {
       connectionId: this.connectionId,
-      // While following, only the window's size matters: the engine sends the newest rows.
-      start: this.follow && !this.sort ? 0 : start,
-      end: this.follow && !this.sort ? end - start : end,
-      follow: this.follow && !this.sort,
+      // While following, only the window's size matters: the engine sends the newest rows, those in view.
+      start: this.followsTail ? 0 : start,
+      end: this.followsTail ? last - first + 1 + FOLLOW_MARGIN : end,
+      follow: this.followsTail,
       ...(this.filtered ? { filter: this.filter } : {}),
       ...(this.sort ? { sort: this.sort } : {}),
       paced: true,

@@ -157,10 +157,12 @@ export class ProtocolStore extends Observable {
     try {
       const result = await this.client.request('protocolForFrames', { connectionId, frames });
       for (const f of result.frames) this.lines.set(`${connectionId}:${f.frame}`, { summary: f.summary, ...(f.link ? { link: f.link } : {}) });
+      // No line for any of them (a connection no lens decodes, the common case under a fast live tail):
+      // the cells stay as empty as they are, and the list is not rendered again for nothing.
+      if (result.frames.length > 0) this.changed();
     } catch {
       // The engine could not read them (the connection went away): the cells stay empty.
     }
-    this.changed();
   }
 }
 

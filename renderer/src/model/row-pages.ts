@@ -74,10 +74,10 @@ export class RowPages<R> {
     return -1;
   }
 
-  /** Asks for the rows of [first, last] (and a few around them) to be loaded. */
-  ensureRange(first: number, last: number): void {
+  /** Asks for the rows of [first, last] (and `overscan` around them) to be loaded. */
+  ensureRange(first: number, last: number, overscan = OVERSCAN_ROWS): void {
     if (this.total === 0) return;
-    const wish: [number, number] = [Math.max(0, first - OVERSCAN_ROWS), Math.min(this.total - 1, last + OVERSCAN_ROWS)];
+    const wish: [number, number] = [Math.max(0, first - overscan), Math.min(this.total - 1, last + overscan)];
     const now = performance.now();
     const jumped = this.wanted !== undefined && (wish[0] > this.wanted[1] || wish[1] < this.wanted[0]);
     // The rows a fling flies past would arrive too late to be seen, and parsing them would cost frames.

@@ -1,6 +1,6 @@
 // The connections list: URL, status, start, duration, frames and bytes each way, close code with its
 // name, violations. Sortable by any column, filterable by text and status, virtualized.
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
 import { VirtualList, type VirtualListHandle } from '../common/VirtualList.js';
@@ -49,7 +49,8 @@ export function ConnectionsList() {
     list.current?.scrollToIndex(next);
   }, [connections, rows, selectedIndex]);
 
-  const renderRow = (i: number) => <ConnectionRowView row={rows[i]!} now={now} selected={rows[i]!.id === connections.selectedId} onSelect={() => connections.select(rows[i]!.id)} />;
+  const select = useCallback((id: number) => connections.select(id), [connections]);
+  const renderRow = (i: number) => <ConnectionRowView row={rows[i]!} now={now} selected={rows[i]!.id === connections.selectedId} select={select} />;
 
   return (
     <section className="connections" aria-label="Connections">
@@ -108,9 +109,20 @@ export function ConnectionsList() {
   );
 }
 
-function ConnectionRowView({ row, now, selected, onSelect }: { row: ConnectionRow; now: number; selected: boolean; onSelect: () => void }) {
+interface ConnectionRowProps {
+  row: ConnectionRow;
+  now: number;
+  selected: boolean;
+  select: (id: number) => void;
+}
+
+/**
+ * One connection's row; rendered again only when its row (its counts), its selection or, while it is
+ * open, the clock changed: a batch of counts re-renders the busy connections' rows, not the whole list.
+ */
+const ConnectionRowView = memo(function ConnectionRowView({ row, now, selected, select }: ConnectionRowProps) {
   return (
-    <div className={`tr ${selected ? 'selected' : ''} state-${row.state}`} role="row" aria-selected={selected} onMouseDown={onSelect} data-connection-id={row.id}>
+    <div className={`tr ${selected ? 'selected' : ''} state-${row.state}`} role="row" aria-selected={selected} onMouseDown={() => select(row.id)} data-connection-id={row.id}>
       <span className="td num muted">{row.id}</span>
       <span className="td url" title={row.url}><span className="url-host">{row.url.replace(/^(wss?:\/\/[^/]+).*$/, '$1')}</span><span className="url-path">{row.path}</span></span>
       <span className="td"><StatusBadge row={row} /></span>
@@ -138,6 +150,11 @@ function ConnectionRowView({ row, now, selected, onSelect }: { row: ConnectionRo
       <span className="td num">{row.violations > 0 ? <span className="violation-count"><Icon name="warning" size={12} />{count(row.violations)}</span> : <span className="muted">0</span>}</span>
     </div>
   );
+}, (a, b) => a.row === b.row && a.selected === b.selected && a.select === b.select && (a.now === b.now || !ticks(b.row)));
+
+/** The row's duration runs with the clock (it shows nothing else that does). */
+function ticks(row: ConnectionRow): boolean {
+  return row.endedAt === undefined && row.status === 'open';
 }
 
 export function StatusBadge({ row }: { row: Pick<ConnectionRow, 'state' | 'httpStatus'> }) {

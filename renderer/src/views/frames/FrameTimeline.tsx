@@ -1,6 +1,6 @@
 // The frame timeline: one row per wire frame, in the traffic list, so it stays smooth at a million
 // rows; the tail follows live traffic until the user scrolls away from it.
-import type { CSSProperties } from 'react';
+import { memo, type CSSProperties } from 'react';
 import type { TimeFormat } from '../../model/settings-store.js';
 import { useApp } from '../app-context.js';
 import { useStore } from '../use-store.js';
@@ -62,7 +62,11 @@ function EmptyTimeline({ filtered }: { filtered: boolean }) {
   return <div className="empty-state"><p>No frames on this connection yet.</p></div>;
 }
 
-function FrameCells({ row, origin, format, gap, connectionId }: { row: FrameRow; origin: number; format: TimeFormat; gap: RecordingGap | undefined; connectionId: number }) {
+/**
+ * A frame row's cells, rendered again only when the row itself (or how times are written) changed: a
+ * selection, a protocol line or a list that grew re-renders the list, not the cells of every row.
+ */
+const FrameCells = memo(function FrameCells({ row, origin, format, gap, connectionId }: { row: FrameRow; origin: number; format: TimeFormat; gap: RecordingGap | undefined; connectionId: number }) {
   return (
     <>
       {gap ? <GapMarker gap={gap} /> : null}
@@ -79,4 +83,4 @@ function FrameCells({ row, origin, format, gap, connectionId }: { row: FrameRow;
       <RowNotes row={row}>{gap ? <span className="mark mark-gap" title={describeGap(gap)}>after a gap</span> : null}<RowMarks connectionId={connectionId} target="frame" number={row.number} /></RowNotes>
     </>
   );
-}
+});

@@ -1,0 +1,11 @@
+// How often live traffic reaches the page's views: what a followed tail costs the page is bounded by
+// these, however fast the traffic is (issue 16). Each is a spacing the page keeps with its own timers.
+
+/** Shortest time between two acknowledged event batches, ms: a fast tail renders about 8 times a second. */
+export const MIN_BATCH_MS = 120;
+
+/** Views re-render for connection counts alone at most this often, ms (the list, the status bar's totals). */
+export const COUNTS_RENDER_MS = 500;
+
+/** Rows a followed tail is sent beyond those in view (the view may have grown a little meanwhile). */
+export const FOLLOW_MARGIN = 4;
