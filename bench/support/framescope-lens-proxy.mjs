@@ -53,7 +53,9 @@ const readColumn = (id) => {
   if (lens) stats.lenses.add(lens);
 };
 const reader = mode === 'follow' || mode === 'all' ? setInterval(() => {
-  const live = engine.store.connections().filter((c) => c.state === 'open');
+  // The open connections from the session's records, as the UI knows them from its events (not the
+  // store's summaries, which a UI never asks for every 100 ms).
+  const live = engine.liveSession.connections.filter((c) => c.state === 'open');
   if (mode === 'all') for (const c of live) readColumn(c.id);
   else if (live.length > 0) {
     // The busiest connection when following starts, kept while it is open (as a user's selection is).
