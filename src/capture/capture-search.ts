@@ -8,6 +8,7 @@ import { NO_FRAME, type ViolationCatalogue } from './capture-file.js';
 import { UnitCursor, UnitQueue, directionOfBits, opcodeOfBits, type CaptureIndex } from './capture-index.js';
 import { frameMatcher, type FrameFilter } from './frame-filter.js';
 import { messageDataView, payloadView, type RecordReader } from './record-reader.js';
+import { leadingLiteral } from '../regex-literal.js';
 
 /** What to look for. Text and regex match a data message's (decompressed) data, or a lone frame's payload. */
 export interface SearchQuery extends FrameFilter {
@@ -169,21 +170,6 @@ function regexMatcher(regex: RegExp): (data: Buffer) => string | null {
     const match = regex.exec(text);
     return match ? text.slice(Math.max(0, match.index - SNIPPET_CONTEXT), match.index + match[0].length + SNIPPET_CONTEXT) : null;
   };
-}
-
-/**
- * ASCII text that every match of the regex contains, as bytes: the literal characters it starts with
- * (after a leading ^), when it has no alternation and no case folding. Null when there is none worth
- * using. A prefilter only: data that contains it is still matched by the regex itself.
- */
-export function leadingLiteral(regex: RegExp): Buffer | null {
-  if (regex.flags.includes('i') || regex.source.includes('|')) return null;
-  const source = regex.source.startsWith('^') ? regex.source.slice(1) : regex.source;
-  let end = 0;
-  while (end < source.length && !'\\^$.|?*+()[]{}'.includes(source[end]) && source.charCodeAt(end) < 0x80) end++;
-  // A quantifier after the run makes its last character optional or repeatable.
-  if (end < source.length && '?*{'.includes(source[end])) end--;
-  return end >= 3 ? Buffer.from(source.slice(0, end), 'latin1') : null;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -6,6 +6,7 @@ import type { Direction } from '../capture/capture-model.js';
 import { jsonEquals, parseJsonPath, valueAt, type PathStep } from './json-path.js';
 import { protocolMatches, protocolTerms, type LensSource } from './rule-protocol.js';
 import type { Rule, RuleDirection } from './rule-types.js';
+import { leadingLiteral } from '../regex-literal.js';
 
 /**
  * A message being matched: its text and JSON are worked out once, on first need. A binary message
@@ -93,7 +94,9 @@ export class CompiledRule {
     }
     if (match.regex !== undefined) {
       const re = field('match.regex', () => regexOf(match.regex!));
-      this.tests.push((m) => m.hasText && re.test(m.text));
+      // A message without the regex's literal cannot match: it is not decoded to be tested.
+      const literal = leadingLiteral(re);
+      this.tests.push((m) => (literal === null || m.data.indexOf(literal) >= 0) && m.hasText && re.test(m.text));
     }
     if (match.json !== undefined) {
       const { path, equals, matches } = match.json;
