@@ -5,7 +5,7 @@
 export const MIN_BATCH_MS = 120;
 
 /** Views re-render for connection counts alone at most this often, ms (the list, the status bar's totals). */
-export const COUNTS_RENDER_MS = 500;
+export const COUNTS_RENDER_MS = 300;
 
 /** Rows a followed tail is sent beyond those in view (the view may have grown a little meanwhile). */
 export const FOLLOW_MARGIN = 4;

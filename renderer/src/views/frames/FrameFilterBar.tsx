@@ -7,7 +7,7 @@ import { PinnedMenu } from './PinnedMenu.js';
 import { ColumnChooser } from './ColumnChooser.js';
 import { useRef, useState } from 'react';
 import { useApp } from '../app-context.js';
-import { useStore } from '../use-store.js';
+import { useStore, useStoreValue } from '../use-store.js';
 import { Segmented } from '../common/Tabs.js';
 import { Icon } from '../common/Icon.js';
 import { useFocusRequest } from '../common/use-focus-request.js';
@@ -23,7 +23,9 @@ const SEARCH_DEBOUNCE_MS = 300;
 
 export function FrameFilterBar() {
   const { frames, messages, search, settings, view, connections } = useApp();
-  useStore(frames);
+  // The list's filter and connection (they change with its generation), not each batch of live rows:
+  // the count and the Live button below follow those on their own.
+  useStoreValue(frames, (f) => f.generation);
   useStore(connections.selection);
   useStore(messages);
   useStore(search);
@@ -113,13 +115,7 @@ export function FrameFilterBar() {
         <button className={`search-flag ${caseSensitive ? 'on' : ''}`} title="Match case" aria-pressed={caseSensitive} onClick={() => { setCaseSensitive(!caseSensitive); if (text) run({ caseSensitive: !caseSensitive }); }}>Aa</button>
       </div>
 
-      <span className="filter-status" aria-live="polite">
-        {search.active
-          ? search.error
-            ? <span className="error-text">{search.error}</span>
-            : <>{count(search.hits.length)}{search.capped ? '+' : ''} hit{search.hits.length === 1 ? '' : 's'}{search.running ? ' · searching…' : search.capped ? ` · stopped at ${count(MAX_HITS)}` : ` in ${count(search.scanned)} scanned`}</>
-          : <>{count(list.total)} {unit}{list.total === 1 ? '' : 's'}{list.filtered ? ' match' : ''}{byMessage && messages.filtering ? ' · filtering…' : ''}</>}
-      </span>
+      <FilterStatus />
 
       <div className="filter-bar-end">
         <PinnedMenu />
@@ -133,17 +129,46 @@ export function FrameFilterBar() {
         <button className={`icon-button ${settings.ratePlot && !byMessage ? 'on' : ''}`} aria-pressed={settings.ratePlot} disabled={byMessage} title={byMessage ? 'The rate plot is drawn from wire frames; this connection has none' : 'Rate plot'} onClick={() => settings.setRatePlot(!settings.ratePlot)}>
           <Icon name="chart" />
         </button>
-        <button
-          className={`button toggle ${frames.follow && live ? 'toggle-live' : ''}`}
-          aria-pressed={frames.follow}
-          disabled={!live}
-          title={frames.follow ? 'Following new frames: click to pause' : 'Paused: click to follow new frames'}
-          onClick={() => frames.setFollow(!frames.follow)}
-        >
-          <Icon name={frames.follow ? 'follow' : 'pause'} size={14} />
-          {frames.follow ? 'Live' : 'Paused'}
-        </button>
+        <FollowToggle live={live} />
       </div>
     </div>
+  );
+}
+
+/** How many rows the list has (or the search's hits): moves with every live batch. */
+function FilterStatus() {
+  const { frames, messages, search } = useApp();
+  useStore(frames);
+  useStore(messages);
+  useStore(search);
+  const byMessage = messages.connectionId !== undefined;
+  const list = byMessage ? messages : frames;
+  const unit = byMessage ? 'message' : 'frame';
+  return (
+    <span className="filter-status" aria-live="polite">
+      {search.active
+        ? search.error
+          ? <span className="error-text">{search.error}</span>
+          : <>{count(search.hits.length)}{search.capped ? '+' : ''} hit{search.hits.length === 1 ? '' : 's'}{search.running ? ' · searching…' : search.capped ? ` · stopped at ${count(MAX_HITS)}` : ` in ${count(search.scanned)} scanned`}</>
+        : <>{count(list.total)} {unit}{list.total === 1 ? '' : 's'}{list.filtered ? ' match' : ''}{byMessage && messages.filtering ? ' · filtering…' : ''}</>}
+    </span>
+  );
+}
+
+/** Live or paused: whether the list follows its newest frame. */
+function FollowToggle({ live }: { live: boolean }) {
+  const { frames } = useApp();
+  const follow = useStoreValue(frames, (f) => f.follow);
+  return (
+    <button
+      className={`button toggle ${follow && live ? 'toggle-live' : ''}`}
+      aria-pressed={follow}
+      disabled={!live}
+      title={follow ? 'Following new frames: click to pause' : 'Paused: click to follow new frames'}
+      onClick={() => frames.setFollow(!follow)}
+    >
+      <Icon name={follow ? 'follow' : 'pause'} size={14} />
+      {follow ? 'Live' : 'Paused'}
+    </button>
   );
 }

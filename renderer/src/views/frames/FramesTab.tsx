@@ -2,7 +2,7 @@
 // selected frame's detail beside it. A connection recorded without frames (an imported HAR that keeps
 // messages only) lists its messages instead, with the message detail.
 import { useApp } from '../app-context.js';
-import { useStore } from '../use-store.js';
+import { useStore, useStoreValue } from '../use-store.js';
 import { Splitter } from '../common/Splitter.js';
 import { FrameFilterBar } from './FrameFilterBar.js';
 import { FrameTimeline } from './FrameTimeline.js';
@@ -16,7 +16,8 @@ import '../protocol/protocol.css';
 
 export function FramesTab() {
   const { settings, view, frameDetail, messageDetail, messages, search, frames } = useApp();
-  useStore(frames);
+  // Which connection, not its rows: a live batch re-renders the timeline, not the tab (and its detail).
+  const frameConnection = useStoreValue(frames, (f) => f.connectionId);
   useStore(settings);
   useStore(view);
   useStore(frameDetail);
@@ -24,7 +25,6 @@ export function FramesTab() {
   useStore(messages);
   useStore(search);
   const byMessage = messages.connectionId !== undefined;
-  const frameConnection = frames.connectionId;
   const detailShown = view.detailOpen && (byMessage ? messageDetail.number !== undefined : frameDetail.number !== undefined);
   return (
     <div className="frames-tab">

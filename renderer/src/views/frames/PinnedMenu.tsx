@@ -1,16 +1,16 @@
 // The pinned frames (or messages) of the connection: one click shows a pinned row in the list.
 import { useApp } from '../app-context.js';
-import { useStore } from '../use-store.js';
+import { useStore, useStoreValue } from '../use-store.js';
 import { Menu } from '../common/Menu.js';
 import { Icon } from '../common/Icon.js';
 
 export function PinnedMenu() {
   const { annotations, view, frames, messages } = useApp();
   useStore(annotations);
-  useStore(frames);
+  const frameConnection = useStoreValue(frames, (f) => f.connectionId);
   useStore(messages);
   const byMessage = messages.connectionId !== undefined;
-  const connectionId = byMessage ? messages.connectionId : frames.connectionId;
+  const connectionId = byMessage ? messages.connectionId : frameConnection;
   if (connectionId === undefined) return null;
   const target = byMessage ? 'message' : 'frame';
   const pinned = annotations.pinned(connectionId, target);
