@@ -5,6 +5,7 @@
 // timers; the relay's rule stage carries plans out.
 import { EventEmitter } from 'node:events';
 import type { Direction } from '../capture/capture-model.js';
+import type { WirePayload } from '../protocol/frame.js';
 import { CompiledRule, MatchedMessage, type MatchConnection } from './rule-matcher.js';
 import { fillTemplate, rewritePayload, type Payload } from './message-rewrite.js';
 import { isMessageAction, type ConnectionAction, type Rule } from './rule-types.js';
@@ -176,10 +177,13 @@ export class ConnectionRules {
     return out;
   }
 
-  /** The plan for a message; undefined when no rule acts on it (the common case: it goes on untouched). */
-  decide(direction: Direction, opcode: number, data: Buffer, random: () => number = Math.random): MessagePlan | undefined {
+  /**
+   * The plan for a message; undefined when no rule acts on it (the common case: it goes on untouched).
+   * payload: its bytes, or as they crossed the wire (masked), which the rules unmask only if they must.
+   */
+  decide(direction: Direction, opcode: number, payload: Buffer | WirePayload, random: () => number = Math.random): MessagePlan | undefined {
     let plan: MessagePlan | undefined;
-    let current = new MatchedMessage(opcode, data, direction);
+    let current = new MatchedMessage(opcode, payload, direction);
     for (const { compiled, breakpointId } of this.messageRules) {
       if (!compiled.watchesDirection(direction) || !compiled.matches(current, this.connection)) continue;
       plan ??= { rules: [], forward: 'original', delayMs: 0, duplicates: 0, replies: [], errors: [] };

@@ -3,6 +3,9 @@
 // message is decoded to text or JSON only when a rule asks for it, and at most once.
 import { isUtf8 } from 'node:buffer';
 import type { Direction } from '../capture/capture-model.js';
+import type { WirePayload } from '../protocol/frame.js';
+import { unmaskWire } from '../protocol/wire-payload.js';
+import { wireByteAt, wireIncludes } from '../protocol/wire-search.js';
 import { jsonEquals, parseJsonPath, valueAt, type PathStep } from './json-path.js';
 import { protocolMatches, protocolTerms, type LensSource } from './rule-protocol.js';
 import type { Rule, RuleDirection } from './rule-types.js';
@@ -11,19 +14,33 @@ import { leadingLiteral } from '../regex-literal.js';
 /**
  * A message being matched: its text and JSON are worked out once, on first need. A binary message
  * has text only when it is valid UTF-8 (checked fast, without decoding); protobuf or MessagePack
- * bytes are never decoded for a regex or a JSON path to fail on.
+ * bytes are never decoded for a regex or a JSON path to fail on. Its payload may be the bytes as they
+ * crossed the wire (masked): looking for bytes in it, or at its first bytes, does not unmask it.
  */
 export class MatchedMessage {
   private textValue: string | null | undefined;
   private jsonValue: unknown;
   private jsonDone = false;
+  private dataValue: Buffer | undefined;
 
   constructor(
     readonly opcode: number,
-    readonly data: Buffer,
+    private readonly payload: Buffer | WirePayload,
     /** Which way it travels (protocol lenses read it). */
     readonly direction: Direction = 'send',
   ) {}
+
+  /** The payload's bytes, unmasked (once, when first asked for). */
+  get data(): Buffer {
+    this.dataValue ??= Buffer.isBuffer(this.payload) ? this.payload : unmaskWire(this.payload);
+    return this.dataValue;
+  }
+
+  /** True when the payload holds bytes. */
+  includes(bytes: Buffer): boolean {
+    if (this.dataValue !== undefined || Buffer.isBuffer(this.payload)) return this.data.includes(bytes);
+    return wireIncludes(this.payload, bytes);
+  }
 
   /** The text; '' for binary data that is not UTF-8 (use hasText to tell). */
   get text(): string {
@@ -39,12 +56,24 @@ export class MatchedMessage {
     return this.textValue;
   }
 
+  /** Its first byte other than JSON whitespace (RFC 8259 section 2) opens an object or an array. */
+  private startsLikeJson(): boolean {
+    const payload = this.dataValue ?? this.payload;
+    const length = Buffer.isBuffer(payload) ? payload.length : payload.length;
+    for (let i = 0; i < length; i++) {
+      const byte = Buffer.isBuffer(payload) ? payload[i]! : wireByteAt(payload, i);
+      if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+      return byte === 0x7b || byte === 0x5b;
+    }
+    return false;
+  }
+
   /** The message parsed as JSON; undefined when it is not JSON. */
   get json(): unknown {
     if (!this.jsonDone) {
       this.jsonDone = true;
       // Only an object or an array is parsed: a failed JSON.parse costs an exception per message.
-      if (this.hasText && startsLikeJson(this.data)) {
+      if (this.startsLikeJson() && this.hasText) {
         try {
           this.jsonValue = JSON.parse(this.text);
         } catch {
@@ -54,15 +83,6 @@ export class MatchedMessage {
     }
     return this.jsonValue;
   }
-}
-
-function startsLikeJson(data: Buffer): boolean {
-  for (const byte of data) {
-    // Whitespace (RFC 8259 section 2) is skipped; an object or an array starts after it.
-    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
-    return byte === 0x7b || byte === 0x5b;
-  }
-  return false;
 }
 
 /** The connection a rule is asked about (its record: the protocol lens state is kept beside it). */
@@ -90,13 +110,13 @@ export class CompiledRule {
     if (match.contains !== undefined) {
       // Looked for in the bytes: no decoding for messages that do not contain it.
       const bytes = Buffer.from(match.contains, 'utf8');
-      this.tests.push((m) => m.data.indexOf(bytes) >= 0);
+      this.tests.push((m) => m.includes(bytes));
     }
     if (match.regex !== undefined) {
       const re = field('match.regex', () => regexOf(match.regex!));
       // A message without the regex's literal cannot match: it is not decoded to be tested.
       const literal = leadingLiteral(re);
-      this.tests.push((m) => (literal === null || m.data.indexOf(literal) >= 0) && m.hasText && re.test(m.text));
+      this.tests.push((m) => (literal === null || m.includes(literal)) && m.hasText && re.test(m.text));
     }
     if (match.json !== undefined) {
       const { path, equals, matches } = match.json;

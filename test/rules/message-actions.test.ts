@@ -187,3 +187,36 @@ describe('message actions', () => {
     await until(() => e.t.engine.store.errors().some((x) => x.message === 'rule "json-only" could not rewrite a send message: the message is not JSON'), 'the error');
   });
 });
+
+describe('rules on messages kept as they crossed the wire (one frame, 512 bytes or more, masked)', () => {
+  // Such a message is matched without being unmasked: its bytes are looked for masked, and unmasked
+  // only when a rule acts. Needles sit at every key position, and the key's bytes differ.
+  const bigKey = Buffer.from([0x5a, 0xc3, 0x19, 0xe7]);
+  const big = (text: string, filler = '.') => filler.repeat(700) + text + filler.repeat(333);
+  const fromBigClient = (payload: string) => encodeFrameBytes({ opcode: 1, mask: bigKey, payload });
+
+  it('drops, rewrites and duplicates exactly what holds the text, and passes the rest byte for byte', async () => {
+    e = await startRulesEngine([
+      { name: 'gone', match: { contains: 'drop-me' }, actions: [{ type: 'drop' }] },
+      { name: 'rx', match: { regex: '/\\{"id":\\d+\\}/' }, actions: [{ type: 'rewrite', regex: '"id":(\\d+)', replace: '"id":"$1"' }] },
+      { name: 'twice', match: { json: { path: '$.kind', equals: 'copy' } }, actions: [{ type: 'duplicate' }] },
+    ]);
+    const { client, upstream, connectionId } = await connect(e);
+    const json = JSON.stringify({ kind: 'copy', pad: 'p'.repeat(600) });
+    // "drop-me" at each remainder mod 4 of its position; near misses ("drop-m", "drop_me") go on.
+    const sent = [big('drop-me'), big('drop-m'), big('x drop-me'), big('drop_me'), big('xx drop-me'), big('xxx drop-me'), big('{"id":42}'), json, big('plain')];
+    client.socket.write(Buffer.concat(sent.map(fromBigClient)));
+    const frames = await receivedFrames(upstream, 'client', 6);
+    expect(frames.map((f) => f.payload.toString())).toEqual([big('drop-m'), big('drop_me'), big('{"id":"42"}'), json, json, big('plain')]);
+    // What no rule changed went on as it came: the client's own bytes, masked with its own key.
+    const first = fromBigClient(big('drop-m'));
+    expect(upstream.bytes.subarray(0, first.length).equals(first)).toBe(true);
+    const tail = fromBigClient(big('plain'));
+    expect(upstream.bytes.subarray(upstream.bytes.length - tail.length).equals(tail)).toBe(true);
+    await until(() => e.t.engine.store.messageCount(connectionId) === 11, 'eleven messages recorded');
+    expect(harEntry(e, connectionId)._webSocketMessages.map((m) => [m.data.length, m.dropped, m._rule])).toEqual([
+      [1040, true, 'gone'], [1039, undefined, undefined], [1042, true, 'gone'], [1040, undefined, undefined], [1043, true, 'gone'], [1044, true, 'gone'],
+      [1042, true, 'rx'], [1044, undefined, 'rx'], [json.length, undefined, undefined], [json.length, undefined, 'twice'], [1038, undefined, undefined],
+    ]);
+  });
+});

@@ -571,10 +571,14 @@ export class RelayLane {
     this.updateMessageCap();
   }
 
-  /** Holding and re-encoding need whole messages, unmasked; otherwise only what is stored is kept, as it came. */
+  /**
+   * Holding needs whole messages, and re-encoding them unmasked; otherwise only what is stored is kept.
+   * A one-frame message keeps its payload as it came even when rules watch it: they look into it
+   * without unmasking it, and unmask it only when one acts.
+   */
   private updateMessageCap(): void {
-    this.decoder.wirePayloads = !(this.watching || this.own.isReencoding);
-    this.decoder.maxMessageSize = this.decoder.wirePayloads ? this.options.maxStoredPayload : MAX_COLLECTED_MESSAGE;
+    this.decoder.wirePayloads = !this.own.isReencoding;
+    this.decoder.maxMessageSize = this.watching || this.own.isReencoding ? MAX_COLLECTED_MESSAGE : this.options.maxStoredPayload;
   }
 
   get isReencoding(): boolean {

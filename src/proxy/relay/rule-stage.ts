@@ -8,6 +8,7 @@ import type { ConnectionRules, MessagePlan, RuleEngine } from '../../rules/rule-
 import type { Breakpoints, HeldDecision } from '../breakpoints.js';
 import type { QueuedListener } from './held-queue.js';
 import type { MessageOutcome, OwnMessage, RelayFlags } from './relay-types.js';
+import { unmaskWire } from '../../protocol/wire-payload.js';
 
 /** What the stage needs from the connection (the frame relay): its injections and closing. */
 export interface RuleHost {
@@ -89,23 +90,26 @@ export class RuleStage {
 
   /** What happens to a whole message; undefined when no rule acts (it goes on as it came). */
   decide(direction: Direction, message: Message, arrivedAt: number): StageDecision | undefined {
-    const plan = this.rules.decide(direction, message.opcode, message.data);
+    // A message kept as wire bytes is matched as it is: unmasked only if a rule must read it.
+    const plan = this.rules.decide(direction, message.opcode, message.wire ?? message.data);
     if (!plan) return undefined;
     for (const error of plan.errors) this.error(error);
     if (plan.rules.length === 0 && !plan.breakpoint) return undefined;
+    // A rule acts: what it shows or sends again is the message's own bytes, unmasked.
+    const data = message.wire ? unmaskWire(message.wire) : message.data;
     let onQueued: QueuedListener | undefined;
     let outcome: Promise<MessageOutcome>;
     if (plan.breakpoint && this.breakpoints) {
       const breakpoints = this.breakpoints;
-      const shown = plan.replacement ?? { opcode: message.opcode, data: message.data };
+      const shown = plan.replacement ?? { opcode: message.opcode, data };
       const { id, decision } = breakpoints.hold({
         connectionId: this.connection.id, url: this.connection.url, kind: 'message', direction,
         ruleId: plan.breakpoint.ruleId, opcode: shown.opcode, dataBase64: shown.data.toString('base64'), queued: [], queuedCount: 0,
       });
       onQueued = (queued, count) => breakpoints.updateQueued(id, queued, count);
-      outcome = decision.then((d) => this.outcome(direction, message, plan, arrivedAt, d));
+      outcome = decision.then((d) => this.outcome(direction, message.opcode, data, plan, arrivedAt, d));
     } else {
-      outcome = Promise.resolve(this.outcome(direction, message, plan, arrivedAt));
+      outcome = Promise.resolve(this.outcome(direction, message.opcode, data, plan, arrivedAt));
     }
     if (plan.delayMs > 0) {
       // The delay counts from the message's arrival; a hold at a breakpoint adds to it.
@@ -116,14 +120,14 @@ export class RuleStage {
   }
 
   /** The outcome of a plan, or of the user's decision on it. */
-  private outcome(direction: Direction, message: Message, plan: MessagePlan, arrivedAt: number, decision?: HeldDecision): MessageOutcome {
+  private outcome(direction: Direction, opcode: number, data: Buffer, plan: MessagePlan, arrivedAt: number, decision?: HeldDecision): MessageOutcome {
     const mark: RelayFlags = plan.rules.length > 0 ? { rule: plan.rules.join(', ') } : {};
     if (decision?.action === 'drop') return { original: 'drop', originalFlags: mark, own: [] };
     if (decision?.editedMessage) {
       return { original: 'drop', originalFlags: { edited: true, ...mark }, own: [{ ...decision.editedMessage, flags: { edited: true, ...mark }, arrivedAt }] };
     }
     const own: OwnMessage[] = [];
-    const sent = plan.replacement ?? { opcode: message.opcode === 2 ? 2 as const : 1 as const, data: message.data };
+    const sent = plan.replacement ?? { opcode: opcode === 2 ? 2 as const : 1 as const, data };
     if (plan.forward === 'replaced') own.push({ ...plan.replacement!, flags: { edited: true, ...mark }, arrivedAt });
     if (plan.forward !== 'none') for (let i = 0; i < plan.duplicates; i++) own.push({ ...sent, flags: { injected: true, ...mark } });
     const after = plan.replies.length > 0 || plan.end ? () => this.after(direction, plan, mark) : undefined;
