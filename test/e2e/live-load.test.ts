@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { CHROMIUM } from '../support/chromium.js';
 import { startLoadProcess, type LoadProcess, type LoadTotals } from '../support/load-process.js';
 import { poll, useUiSuite } from './support/ui-suite.js';
-import { COUNTS_RENDER_MS, FOLLOW_MARGIN, MIN_BATCH_MS } from '../../renderer/src/model/live-pace.js';
+import { COUNTS_RENDER_MS, FOLLOW_MARGIN, MAX_BATCH_MS, MIN_BATCH_MS } from '../../renderer/src/model/live-pace.js';
 
 const digits = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
 
@@ -126,6 +126,28 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     expect(windows.length).toBeGreaterThan(0);
     for (const w of windows) expect(w.frames).toBeLessThanOrEqual(w.rows + FOLLOW_MARGIN);
     expect(await ui.page.getByRole('status', { name: 'Live rate' }).textContent()).toMatch(/^[\d,]+ frames\/s$/);
+  });
+
+  it('asks for batches less often while the page renders them slowly, up to MAX_BATCH_MS apart', { timeout: 60_000 }, async () => {
+    // Rendering made slow on purpose: each change of the frame list costs 40 ms more, so ten times the
+    // rendering (400 ms) is past the bound and every acknowledgement waits MAX_BATCH_MS after the last.
+    const from = await ui.page.evaluate<number>(`(() => {
+      window.__unslow = window.framescope.frames.subscribe(() => {
+        const until = performance.now() + 40;
+        while (performance.now() < until);
+      });
+      return window.__sent.length;
+    })()`);
+    // The first acknowledgement after that may be of a batch rendered before: counted from the one after it.
+    const acks = () => ui.page.evaluate<number[]>(`window.__sent.slice(${from}).filter((s) => s.method === 'ackEvents').map((s) => s.at)`);
+    await poll(async () => (await acks()).length).toBeGreaterThanOrEqual(6);
+    await ui.page.evaluate('window.__unslow()');
+    const times = (await acks()).slice(1);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MAX_BATCH_MS - 1);
+    // The tail still shows the newest frames.
+    const sent = (await load.counts())[0]!.sent;
+    await poll(() => newestShown(0)).toBeGreaterThanOrEqual(sent - 1);
   });
 
   it('asks for the detail of a clicked frame at once, under load', { timeout: 60_000 }, async () => {

@@ -95,10 +95,14 @@ export class AppModel {
     this.sessionsSearch = new SessionsSearchStore(client);
     this.ackPace = new AckPace((batch) => this.client.acknowledge(batch));
     this.queue = new AnimationFrameQueue((events) => {
+      const started = performance.now();
       this.apply(events);
-      // Applied: the engine may send the next batch (it holds it back until then).
-      if (this.unappliedBatch !== undefined) this.ackPace.applied(this.unappliedBatch);
+      const batch = this.unappliedBatch;
       this.unappliedBatch = undefined;
+      // Applied, and rendered: React renders what the stores changed in a microtask queued before this
+      // one. Then the engine may send the next batch (it holds it back until then), sooner or later
+      // after this one as rendering was quick or slow.
+      if (batch !== undefined) queueMicrotask(() => this.ackPace.applied(batch, performance.now() - started));
     });
 
     client.onEvents((events, batch) => {

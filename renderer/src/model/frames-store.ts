@@ -3,7 +3,8 @@
 // stays flat however long the connection is. Live rows come by subscription: the store tells the
 // engine which list it shows (connection, filter, sort), which rows are in view and whether it follows
 // the tail, and the engine sends that window's new rows and the list's length, paced to what the page
-// applies ('frames' events). Following a fast connection, rows the tail moved past unread are skipped.
+// applies ('frames' events; the page acknowledges at most every MIN_BATCH_MS, ack-pace.ts). Following a
+// fast connection, the window is the rows in view, and rows the tail moved past unread are skipped.
 import type { ControlClient } from '../api/control-client.js';
 import type { ControlCommands, ControlEvent, Direction, FrameListSort, FrameWindow, LiveSubscription } from '../api/wire.js';
 import { countsOf } from './connection-counts.js';

@@ -4,6 +4,18 @@
 /** Shortest time between two acknowledged event batches, ms: a fast tail renders about 8 times a second. */
 export const MIN_BATCH_MS = 120;
 
+/**
+ * Longest time between two acknowledged batches, ms, however slowly the page renders: the newest row on
+ * screen is at most about this old, plus the trip from the engine.
+ */
+export const MAX_BATCH_MS = 200;
+
+/**
+ * The share of the time between two batches that rendering one may take: a page that renders slowly (a
+ * busy machine) asks for batches less often, between MIN_BATCH_MS and MAX_BATCH_MS apart.
+ */
+export const RENDER_SHARE = 0.1;
+
 /** Views re-render for connection counts alone at most this often, ms (the list, the status bar's totals). */
 export const COUNTS_RENDER_MS = 300;
 

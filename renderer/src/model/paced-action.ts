@@ -9,7 +9,8 @@ export class PacedAction {
 
   constructor(
     private readonly action: () => void,
-    private readonly minMs: number,
+    /** The shortest time between two runs, ms; a change applies from the next ask on. */
+    public minMs: number,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

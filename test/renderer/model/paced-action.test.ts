@@ -53,7 +53,7 @@ describe('a paced action', () => {
 describe('acknowledging batches', () => {
   it('acknowledges the newest batch applied, at most once every minMs', () => {
     const acked: [number, number][] = [];
-    const pace = new AckPace((batch) => acked.push([batch, Date.now()]), 120, () => Date.now());
+    const pace = new AckPace((batch) => acked.push([batch, Date.now()]), { minMs: 120, maxMs: 200, share: 0.1, now: () => Date.now() });
     const start = Date.now();
     pace.applied(1);
     vi.advanceTimersByTime(20);
@@ -65,9 +65,32 @@ describe('acknowledging batches', () => {
     expect(acked).toEqual([[1, start], [3, start + 120]]);
   });
 
+  it('waits longer after a batch that was slow to render: ten times its rendering, up to maxMs', () => {
+    const acked: [number, number][] = [];
+    const pace = new AckPace((batch) => acked.push([batch, Date.now()]), { minMs: 120, maxMs: 200, share: 0.1, now: () => Date.now() });
+    const start = Date.now();
+    pace.applied(1, 5);
+    // Rendered in 15 ms: the next acknowledgement 150 ms after this one.
+    pace.applied(2, 15);
+    vi.advanceTimersByTime(149);
+    expect(acked).toEqual([[1, start]]);
+    vi.advanceTimersByTime(1);
+    expect(acked).toEqual([[1, start], [2, start + 150]]);
+    // Rendered in 80 ms: 800 ms would be too long to leave the tail unrefreshed; 200 ms.
+    pace.applied(3, 80);
+    vi.advanceTimersByTime(199);
+    expect(acked).toEqual([[1, start], [2, start + 150]]);
+    vi.advanceTimersByTime(1);
+    expect(acked).toEqual([[1, start], [2, start + 150], [3, start + 350]]);
+    // Quick again: back to minMs.
+    pace.applied(4, 2);
+    vi.advanceTimersByTime(120);
+    expect(acked.at(-1)).toEqual([4, start + 470]);
+  });
+
   it('forgets a waiting batch when the link drops', () => {
     const acked: number[] = [];
-    const pace = new AckPace((batch) => acked.push(batch), 120, () => Date.now());
+    const pace = new AckPace((batch) => acked.push(batch), { minMs: 120, maxMs: 200, share: 0.1, now: () => Date.now() });
     pace.applied(1);
     pace.applied(2);
     pace.reset();
