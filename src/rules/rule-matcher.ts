@@ -38,8 +38,9 @@ export class MatchedMessage {
 
   /** True when the payload holds bytes. */
   includes(bytes: Buffer): boolean {
-    if (this.dataValue !== undefined || Buffer.isBuffer(this.payload)) return this.data.includes(bytes);
-    return wireIncludes(this.payload, bytes);
+    if (this.dataValue === undefined && !Buffer.isBuffer(this.payload)) return wireIncludes(this.payload, bytes);
+    const data = this.data;
+    return data.length < SHORT_DATA ? shortIncludes(data, bytes) : data.includes(bytes);
   }
 
   /** The text; '' for binary data that is not UTF-8 (use hasText to tell). */
@@ -83,6 +84,21 @@ export class MatchedMessage {
     }
     return this.jsonValue;
   }
+}
+
+/** Data shorter than this is searched in JavaScript: the native search costs more to call than it saves. */
+const SHORT_DATA = 256;
+
+function shortIncludes(data: Buffer, needle: Buffer): boolean {
+  const first = needle[0];
+  if (first === undefined) return true;
+  const last = data.length - needle.length;
+  outer: for (let at = 0; at <= last; at++) {
+    if (data[at] !== first) continue;
+    for (let j = 1; j < needle.length; j++) if (data[at + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** The connection a rule is asked about (its record: the protocol lens state is kept beside it). */
