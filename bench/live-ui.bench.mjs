@@ -187,8 +187,15 @@ async function uiWatcher(browser, url) {
      * next batch, what a user watching the tail sees).
      */
     record: () => page.evaluate(() => {
-      const m = { longTasks: 0, longTaskMs: 0, raf: [], lags: [], stale: [], start: performance.now() };
+      const m = { longTasks: 0, longTaskMs: 0, raf: [], lags: [], stale: [], acks: [], start: performance.now() };
       window.__live = m;
+      // The page's acknowledgements of event batches (each one asks the engine for the next batch): how
+      // often the page takes (and renders) live traffic.
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        if (window.__live === m && typeof data === 'string' && data.includes('"ackEvents"')) m.acks.push(performance.now());
+        return send.call(this, data);
+      };
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
           m.longTasks++;
@@ -223,7 +230,7 @@ async function uiWatcher(browser, url) {
     collect: () => page.evaluate(() => {
       const m = window.__live;
       window.__live = undefined;
-      return { longTasks: m.longTasks, longTaskMs: m.longTaskMs, raf: m.raf, lags: m.lags, stale: m.stale, span: performance.now() - m.start };
+      return { longTasks: m.longTasks, longTaskMs: m.longTaskMs, raf: m.raf, lags: m.lags, stale: m.stale, acks: m.acks, span: performance.now() - m.start };
     }),
     /**
      * Scroll to the top, open a frame's detail, search: each timed in the page from the action to its answer
@@ -343,6 +350,8 @@ async function run(loadName, watcherKind, browser) {
       const page = await watcher.collect();
       result.lags = page.lags;
       result.stale = page.stale;
+      result.ackGaps = page.acks.slice(1).map((t, i) => t - page.acks[i]);
+      result.span = page.span;
       result.longTaskShare = page.longTaskMs / page.span;
       result.longTasks = page.longTasks;
       result.rafP95 = pct(page.raf.slice(5), 0.95);
@@ -427,6 +436,7 @@ try {
       if (who === 'ui') console.log(`        age of the newest row on screen, each animation frame, p50/p95/max: ${ms(pct(w.stale, 0.5))} / ${ms(pct(w.stale, 0.95))} / ${ms(Math.max(...w.stale))} (the lag plus the wait for the next batch)`);
     }
     if (ui) console.log(`  ${verdict(ui.longTaskShare < 0.05 && ui.rafP95 <= 33)}  page: ${(ui.longTaskShare * 100).toFixed(1)}% of the time in ${ui.longTasks} long tasks, rAF p95 ${ms(ui.rafP95)} (goal < 5%, <= 33 ms)`);
+    if (ui) console.log(`        batches taken: ${((ui.ackGaps.length + 1) / (ui.span / 1000)).toFixed(1)}/s, apart p50/p95/max ${ms(pct(ui.ackGaps, 0.5))} / ${ms(pct(ui.ackGaps, 0.95))} / ${ms(Math.max(...ui.ackGaps))}`);
     if (none && ui) {
       const rssRatio = ui.rssEnd / none.rssEnd;
       console.log(`  ${verdict(Math.abs(rssRatio - 1) <= 0.1)}  engine RSS at the end: ${watchers.map((kind) => `${kind} ${mb(r[kind].rssEnd)}`).join(', ')} (ui/none ${rssRatio.toFixed(2)}; goal within 10%); idle before the load ${mb(none.rssIdle)}`);
