@@ -10,6 +10,8 @@ import { poll, useUiSuite } from './support/ui-suite.js';
 import { COUNTS_RENDER_MS, FOLLOW_MARGIN, MAX_BATCH_MS, MIN_BATCH_MS } from '../../renderer/src/model/live-pace.js';
 
 const digits = (text: string | null) => Number((text ?? '').replace(/[^0-9]/g, ''));
+/** How far short of a spacing the page keeps its socket may see it (see where it is used), ms. */
+const SLACK_MS = 10;
 
 describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
   const ui = useUiSuite();
@@ -116,11 +118,13 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     await poll(async () => (await acks()).length).toBeGreaterThanOrEqual(8);
     await poll(() => ui.page.evaluate<number>('window.__countsShown.length')).toBeGreaterThanOrEqual(4);
     const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+    // Seen at the socket or a store's listener, a few code steps after the page's timer fired: each may
+    // lag its timer by a little (a garbage collection), so a spacing may look up to SLACK_MS short.
     // Each batch is acknowledged (and so asked for) at least MIN_BATCH_MS after the one before: the list
     // renders a fast tail a handful of times a second, not once per engine tick (50 ms).
-    expect(Math.min(...gaps(await acks()))).toBeGreaterThanOrEqual(MIN_BATCH_MS - 1);
+    expect(Math.min(...gaps(await acks()))).toBeGreaterThanOrEqual(MIN_BATCH_MS - SLACK_MS);
     // Counts alone reach the connections list (and the status bar) at least COUNTS_RENDER_MS apart.
-    expect(Math.min(...gaps(await ui.page.evaluate<number[]>('window.__countsShown')))).toBeGreaterThanOrEqual(COUNTS_RENDER_MS - 1);
+    expect(Math.min(...gaps(await ui.page.evaluate<number[]>('window.__countsShown')))).toBeGreaterThanOrEqual(COUNTS_RENDER_MS - SLACK_MS);
     // The followed tail's window is the rows on screen and a few more, not the list's overscan of 64 each way.
     const windows = await ui.page.evaluate<{ frames: number; rows: number }[]>('window.__windows');
     expect(windows.length).toBeGreaterThan(0);
@@ -144,7 +148,8 @@ describe.runIf(existsSync(CHROMIUM))('the live view under load', () => {
     await ui.page.evaluate('window.__unslow()');
     const times = (await acks()).slice(1);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MAX_BATCH_MS - 1);
+    // (Seen at the socket, as above.)
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MAX_BATCH_MS - SLACK_MS);
     // The tail still shows the newest frames.
     const sent = (await load.counts())[0]!.sent;
     await poll(() => newestShown(0)).toBeGreaterThanOrEqual(sent - 1);

@@ -19,7 +19,8 @@ export class PacedAction {
     if (this.timer !== undefined) return;
     const wait = this.last + this.minMs - this.now();
     if (wait <= 0) this.run();
-    else this.timer = setTimeout(() => this.run(), wait);
+    // Whole milliseconds, rounded up: a timer given a fraction may fire a fraction early.
+    else this.timer = setTimeout(() => this.run(), Math.ceil(wait));
   }
 
   /** Runs the action now (a change that must show at once), which also answers a waiting request. */
