@@ -1,5 +1,5 @@
 // A 200 MB message through the proxy: frames are cut through, never held whole. The proxy runs as
-// its own process so its memory can be read from /proc.
+// its own process so its memory can be read from /proc. FRAMESCOPE_BIG_MESSAGE_MIB=1024 sends 1 GiB.
 import { describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { encodeFrame } from '../../src/protocol/frame-encoder.js';
@@ -7,10 +7,10 @@ import { mask } from '../../src/protocol/masking.js';
 import { startRawServer, rawClientHandshake } from '../support/peers.js';
 import { startProxyProcess, exited, memoryOf } from '../support/cli.js';
 
-const SIZE = 200 * 1024 * 1024;
+const SIZE = Number(process.env.FRAMESCOPE_BIG_MESSAGE_MIB ?? 200) * 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
-describe.runIf(process.platform === 'linux')('a 200 MB message', () => {
+describe.runIf(process.platform === 'linux')(`a ${SIZE / 2 ** 20} MiB message`, () => {
   it('passes through byte for byte while the proxy grows by far less than the message', async () => {
     const server = await startRawServer();
     const { child, port } = await startProxyProcess([]);
