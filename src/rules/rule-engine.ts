@@ -115,7 +115,7 @@ export class RuleEngine extends EventEmitter<RuleEngineEvents> {
 export class ConnectionRules {
   private readonly messageRules: EngineRule[];
   /** Rules that cut the connection after N matching messages, with their counts so far. */
-  private readonly counters: { compiled: CompiledRule; after: number; close?: { code?: number; reason?: string }; seen: number }[] = [];
+  private readonly counters: Counter[] = [];
 
   constructor(
     readonly connection: MatchConnection,
@@ -124,7 +124,25 @@ export class ConnectionRules {
     this.messageRules = rules.filter((r) => r.compiled.rule.actions.some(isMessageAction));
     for (const { compiled } of rules) {
       for (const a of connectionActions(compiled.rule)) {
-        if (a.type === 'dropConnection' && a.afterMessages !== undefined) this.counters.push({ compiled, after: a.afterMessages, ...(a.close ? { close: a.close } : {}), seen: 0 });
+        if (a.type === 'dropConnection' && a.afterMessages !== undefined) {
+          this.counters.push({ compiled, counts: countsKey(compiled.rule), after: a.afterMessages, ...(a.close ? { close: a.close } : {}), seen: 0, fired: false });
+        }
+      }
+    }
+  }
+
+  /**
+   * Takes the counts of the connection's rules before a reload: a rule that counts the same messages
+   * (same name, scope and match) goes on from where it was, so editing the rules file (another rule, or
+   * this one's N) does not give a connection N more messages. A count already at the new N cuts the
+   * connection at the next matching message.
+   */
+  carryCountsFrom(before: ConnectionRules): void {
+    for (const counter of this.counters) {
+      const old = before.counters.find((c) => c.counts === counter.counts);
+      if (old) {
+        counter.seen = old.seen;
+        counter.fired = old.fired;
       }
     }
   }
@@ -247,7 +265,8 @@ export class ConnectionRules {
     for (const counter of this.counters) {
       if (!counter.compiled.watchesDirection(direction) || !counter.compiled.matches(current, this.connection)) continue;
       counter.seen++;
-      if (counter.seen !== counter.after) continue;
+      if (counter.fired || counter.seen < counter.after) continue;
+      counter.fired = true;
       // The Nth message goes on as planned; then the connection is cut.
       plan ??= { rules: [], forward: 'original', delayMs: 0, duplicates: 0, replies: [], errors: [] };
       plan.end ??= counter.close ? { kind: 'close', ...counter.close } : { kind: 'abort' };
@@ -255,6 +274,21 @@ export class ConnectionRules {
     }
     return plan;
   }
+}
+
+interface Counter {
+  compiled: CompiledRule;
+  /** What it counts: its rule's name, scope and match. */
+  counts: string;
+  after: number;
+  close?: { code?: number; reason?: string };
+  seen: number;
+  /** It has cut the connection (or asked to). */
+  fired: boolean;
+}
+
+function countsKey(rule: Rule): string {
+  return JSON.stringify([rule.name, rule.scope ?? null, rule.match ?? null]);
 }
 
 function connectionActions(rule: Rule): ConnectionAction[] {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrameBytes } from '../../src/protocol/frame-encoder.js';
 import { rawClientHandshake } from '../support/peers.js';
 import { receivedFrames } from '../support/raw-connection.js';
-import { connect, harEntry, startRulesEngine, until, type RulesEngine } from './support/rules-engine.js';
+import { connect, harEntry, startRulesEngine, until, writeRules, type RulesEngine } from './support/rules-engine.js';
 import type { RawPeer } from '../support/peers.js';
 
 const key = Buffer.from([9, 8, 7, 6]);
@@ -51,6 +51,21 @@ describe('connection actions', () => {
     const expected = Buffer.concat([fromClient('one'), fromClient('two')]);
     expect((await allUntilClosed(upstream)).equals(expected)).toBe(true);
     expect((await allUntilClosed(client)).equals(fromServer('hello'))).toBe(true);
+  });
+
+  it('keeps counting across a reload of the rules file: a count already at the new N cuts at the next message', async () => {
+    const cut = (afterMessages: number) => ({ name: 'cut', scope: { direction: 'send' as const }, actions: [{ type: 'dropConnection' as const, afterMessages }] });
+    e = await startRulesEngine([cut(5)]);
+    const { client, upstream } = await connect(e);
+    client.socket.write(fromClient('one'));
+    client.socket.write(fromClient('two'));
+    await upstream.waitForBytes(fromClient('one').length + fromClient('two').length);
+    // Another rule added and this one's N lowered to 2: the connection has sent 2 already.
+    writeRules(e.rulesPath, [cut(2), { name: 'other', scope: { direction: 'receive' }, match: { contains: 'zzz' }, actions: [{ type: 'drop' }] }]);
+    await until(() => e.t.engine.proxy.rules.rules()[1]?.name === 'other', 'the reload');
+    client.socket.write(fromClient('three'));
+    const expected = Buffer.concat([fromClient('one'), fromClient('two'), fromClient('three')]);
+    expect((await allUntilClosed(upstream)).equals(expected)).toBe(true);
   });
 
   it('drops the connection after a time with a close frame when the rule gives one', async () => {

@@ -62,7 +62,9 @@ export class RuleStage {
   /** The rules changed (a reload, a breakpoint set): later messages follow the new ones. */
   refresh(lanes: StageLane[]): void {
     if (this.disposed) return;
+    const before = this.rules;
     this.rules = this.engine.forConnection(this.connection);
+    this.rules.carryCountsFrom(before);
     this.applyTo(lanes);
     this.startTimers();
   }
