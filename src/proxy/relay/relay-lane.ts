@@ -35,10 +35,9 @@ interface Checked {
 }
 
 /** Events of one decoder.push(), handled in order once the push returns; a frame's or message's is its record once timed. */
-type DecodeEvent =
-  | { kind: 'header'; header: FrameHeader; offset: number }
-  | { kind: 'frame'; frame: Frame; time: number }
-  | { kind: 'message'; message: Message; time: number };
+type FrameEvent = { kind: 'frame'; frame: Frame; time: number };
+type MessageEvent = { kind: 'message'; message: Message; time: number };
+type DecodeEvent = { kind: 'header'; header: FrameHeader; offset: number } | FrameEvent | MessageEvent;
 
 /** A frame passed through as it came (one object for every such frame: nothing changes it). */
 const PASSING: { disposition: Disposition } = { disposition: 'pass' };
@@ -172,9 +171,9 @@ export class RelayLane {
         const end = Math.min(chunk.length, frameEnd(event.frame) - this.base);
         if (end > pos) this.routeChunk(pos, end);
         pos = Math.max(pos, end);
-        this.frameDone(event.frame);
+        this.frameDone(event);
       } else {
-        this.messageDone(event.message);
+        this.messageDone(event);
       }
     }
     if (pos < chunk.length) {
@@ -249,8 +248,8 @@ export class RelayLane {
     this.decoder.end();
     if (this.partial.length > 0) this.writeOrQueue(this.partial.splice(0), []);
     for (const event of this.events.splice(0)) {
-      if (event.kind === 'frame') this.frameDone(event.frame);
-      else if (event.kind === 'message') this.messageDone(event.message);
+      if (event.kind === 'frame') this.frameDone(event);
+      else if (event.kind === 'message') this.messageDone(event);
     }
     if (this.collection) this.abandonCollection();
     this.flushRun();
@@ -333,14 +332,16 @@ export class RelayLane {
     this.writeOrQueue(c.frames.flatMap((f) => f.bytes), collectionRecords(c));
   }
 
-  private frameDone(frame: Frame): void {
-    const timed = { frame, time: this.chunk ? this.chunkTime : Date.now() };
+  /** A frame is whole; its decode event, timed, is its record (no object is made for it here). */
+  private frameDone(timed: FrameEvent): void {
+    const frame = timed.frame;
+    timed.time = this.chunk ? this.chunkTime : Date.now();
     this.lastFrameTime = timed.time;
     const current = this.current;
     this.current = null;
     this.lastFrameDiscarded = current?.disposition === 'discard';
     if (this.lastFrameDiscarded) {
-      this.addRunRecord({ kind: 'frame', ...timed, flags: { dropped: true } });
+      this.addRunRecord({ kind: 'frame', frame, time: timed.time, flags: { dropped: true } });
       return;
     }
     if (current?.disposition === 'collect' && this.collection) {
@@ -353,16 +354,17 @@ export class RelayLane {
     }
     if (current?.disposition === 'check' && this.checked) this.checked.timed = timed;
     // Recorded once its bytes are written (or queued behind a held message).
-    this.addRunRecord({ kind: 'frame', ...timed });
+    this.addRunRecord(timed);
     this.queue.noteQueuedFrame(frame.opcode, frame.payloadLength);
     if (isDataOpcode(frame.opcode)) this.outInMessage = !frame.fin;
   }
 
-  private messageDone(message: Message): void {
+  private messageDone(event: MessageEvent): void {
+    const message = event.message;
     const checked = this.checked;
     if (checked?.timed) {
       this.checked = null;
-      this.messageChecked(message, checked as Required<Checked>);
+      this.messageChecked(event, checked as Required<Checked>);
       return;
     }
     const c = this.collection;
@@ -389,10 +391,13 @@ export class RelayLane {
   }
 
   /** The rules see a one-frame message of the run: it goes on in the run, or is taken out of it and held. */
-  private messageChecked(message: Message, checked: Required<Checked>): void {
+  private messageChecked(event: MessageEvent, checked: Required<Checked>): void {
+    const message = event.message;
     const decided = message.truncated ? undefined : this.stage?.decide(this.direction, message, checked.timed.time);
     if (!decided) {
-      this.addRunRecord({ kind: 'message', message, time: checked.timed.time });
+      // Its decode event, timed like its frame, is its record.
+      event.time = checked.timed.time;
+      this.addRunRecord(event);
       return;
     }
     // Its frame's record is the last of the run: the run ends before its bytes, which are held.
