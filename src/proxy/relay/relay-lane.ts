@@ -74,13 +74,9 @@ export class RelayLane {
   private chunk: Buffer | null = null;
   private runStart = 0;
   private runEnd = 0;
-  /**
-   * The records of the pending run: made with the run's first record, never ahead. A list made ahead
-   * waits on the lane for its next chunk while other connections' chunks run, outlives two scavenges
-   * into the old generation, and then, even once dropped, keeps every record pushed into it alive
-   * through the next scavenges (an old object's references are roots for them): every frame and
-   * message of the run would be promoted (600 MB in 5 s at 64 B with a rule watching, against 20-50 MB).
-   */
+  // The pending run's records, in a list made with its first record: one made ahead would age into the
+  // old generation while the lane waits, then keep all it was given alive through scavenges even once
+  // dropped (every record promoted: 600 MB in 5 s at 64 B with a rule watching, against 20-50 MB).
   private runRecords: Rec[] | null = null;
   private readonly own: OwnEncoder;
   private readonly output: LaneOutput;
@@ -576,11 +572,7 @@ export class RelayLane {
     this.updateMessageCap();
   }
 
-  /**
-   * Holding needs whole messages, and re-encoding them unmasked; otherwise only what is stored is kept.
-   * A one-frame message keeps its payload as it came even when rules watch it: they look into it
-   * without unmasking it, and unmask it only when one acts.
-   */
+  /** Holding needs whole messages; re-encoding, unmasked ones. Rules read one-frame messages as they came. */
   private updateMessageCap(): void {
     this.decoder.wirePayloads = !this.own.isReencoding;
     this.decoder.maxMessageSize = this.watching || this.own.isReencoding ? MAX_COLLECTED_MESSAGE : this.options.maxStoredPayload;
