@@ -150,14 +150,7 @@ export async function scanCaptureFile(fd: number, start?: ScanStart): Promise<Sc
           continue;
         }
       }
-      // The batch does not check out as a whole (damage, or a file continued after a cut): one by one.
-      const bad = checkEach(offsets);
-      if (bad >= 0) {
-        pos = bad;
-        break;
-      }
-      pos = at;
-      continue;
+      // The batch does not check out as a whole (damage, or a file continued after a cut): one by one, below.
     }
 
     if (offsets.length === 0) {
@@ -187,12 +180,13 @@ export async function scanCaptureFile(fd: number, start?: ScanStart): Promise<Sc
       continue;
     }
 
-    if (chunkStart !== pos && chunkEnd < size) {
+    if (checkpoint < 0 && chunkStart !== pos && chunkEnd < size) {
       // Give the batch a whole chunk from its start.
       reload(pos);
       continue;
     }
-    // A batch longer than a chunk, or the tail after the last checkpoint (where a crash tears): one by one.
+    // A batch that failed its checkpoint, a batch longer than a chunk, or the tail after the last
+    // checkpoint (where a crash tears): one by one.
     const bad = checkEach(offsets);
     if (bad >= 0) {
       pos = bad;
