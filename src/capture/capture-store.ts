@@ -34,7 +34,6 @@ import {
 } from './record-reader.js';
 
 export { type SearchHit, type SearchOptions, type SearchQuery } from './capture-search.js';
-export { leadingLiteral } from '../regex-literal.js';
 export type { FrameFilter } from './frame-filter.js';
 export { PREVIEW_BYTES, previewOf, type FrameSummary } from './frame-summary.js';
 export type { StoredFrame, StoredMessage } from './record-reader.js';
